@@ -1,0 +1,3 @@
+from bomaudit.cli import main
+
+main()

@@ -1,0 +1,257 @@
+"""Canonical input fields, their header synonyms, element names and units.
+
+Everything the tool knows about column names and units is defined here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# --- header normalisation -------------------------------------------------------------
+
+IGNORED_PATTERN = r"[\s_\-.\[\](){}/:#'\"]+"
+_IGNORED = re.compile(IGNORED_PATTERN)
+
+
+def norm_header(text: str) -> str:
+    """Case-, space- and punctuation-insensitive key for a header (SPEC §2)."""
+    return _IGNORED.sub("", str(text).strip().lower())
+
+
+# --- canonical fields -----------------------------------------------------------------
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "sku": (
+        "sku",
+        "part number",
+        "part no",
+        "part num",
+        "pn",
+        "p/n",
+        "mpn",
+        "manufacturer part number",
+        "item number",
+        "item no",
+        "component number",
+        "material number",
+        "child sku",
+        "part id",
+        "component id",
+        "part",
+        "item",
+        "component",
+        "material",
+        "child",
+    ),
+    "parent": (
+        "parent",
+        "parent sku",
+        "parent part",
+        "parent item",
+        "assembly",
+        "parent pn",
+        "parent part number",
+        "assembly id",
+        "parent id",
+    ),
+    "level": ("level", "lvl", "bom level", "indent", "indent level"),
+    "qty": (
+        "qty",
+        "quantity",
+        "qty per",
+        "quantity per",
+        "usage",
+        "count",
+        "component quantity",
+        "qty per assembly",
+        "per assembly qty",
+        "quantity per pcb",
+        "part quantity",
+    ),
+    "uom": ("uom", "unit", "base unit", "unit of measure", "units"),
+    "mass_unit": ("mass unit", "weight unit"),
+    "valid_from": ("valid from", "start date", "effective from", "effective date", "valid start"),
+    "valid_to": ("valid to", "end date", "effective to", "expiry date", "valid end", "valid until"),
+    "description": ("description", "desc", "name", "part description", "title", "part name"),
+    "mass": ("mass", "weight", "unit mass", "unit weight", "net weight", "mass per unit"),
+    "re_origin": (
+        "re origin",
+        "ree origin",
+        "rare earth origin",
+        "re country",
+        "origin of rare earth",
+    ),
+    "cn_tech": ("cn tech", "chinese tech", "cn technology", "tech cn", "chinese technology"),
+    "unit_value": ("unit value", "unit price", "unit cost", "price", "cost", "value per unit"),
+    "cn_re_value": ("cn re value", "cn content value", "cn re content value"),
+    "category": ("category", "type", "item type", "part type"),
+    "end_use": ("end use", "enduse"),
+    "dnp": ("dnp", "do not populate", "do not place", "not fitted"),
+}
+
+#: Fields whose header may carry a unit (``mass_g``, ``Weight (kg)``).
+UNIT_FIELDS = ("mass",)
+
+#: Fields that describe the structure (edges) rather than a part.
+STRUCTURE_FIELDS = ("parent", "level", "qty", "uom", "valid_from", "valid_to")
+
+#: Part attributes that may come from several rows and files and must agree.
+ATTRIBUTE_FIELDS = (
+    "description",
+    "mass_g",
+    "re_origin",
+    "cn_tech",
+    "unit_value",
+    "cn_re_value",
+    "category",
+    "end_use",
+)
+
+_SYNONYM_INDEX: dict[str, str] = {norm_header(s): f for f, names in SYNONYMS.items() for s in names}
+
+
+def field_for_header(header: str) -> str | None:
+    """The canonical field a plain header names, if any (units handled separately)."""
+    return _SYNONYM_INDEX.get(norm_header(header))
+
+
+# --- units ----------------------------------------------------------------------------
+
+#: grams per unit
+MASS_UNITS: dict[str, float] = {
+    "g": 1.0,
+    "gram": 1.0,
+    "grams": 1.0,
+    "gr": 1.0,
+    "kg": 1000.0,
+    "kilogram": 1000.0,
+    "kilograms": 1000.0,
+    "kgs": 1000.0,
+    "mg": 0.001,
+    "milligram": 0.001,
+    "milligrams": 0.001,
+    "lb": 453.59237,
+    "lbs": 453.59237,
+    "pound": 453.59237,
+    "pounds": 453.59237,
+    "oz": 28.349523125,
+    "ounce": 28.349523125,
+    "ounces": 28.349523125,
+    "t": 1_000_000.0,
+    "tonne": 1_000_000.0,
+}
+
+#: fraction of the unit's mass per one unit of the concentration
+CONCENTRATION_UNITS: dict[str, float] = {
+    "pct": 0.01,
+    "%": 0.01,
+    "wt%": 0.01,
+    "wtpct": 0.01,
+    "percent": 0.01,
+    "masspct": 0.01,
+    "mass%": 0.01,
+    "ppm": 1e-6,
+    "ppmw": 1e-6,
+    "frac": 1.0,
+    "fraction": 1.0,
+}
+
+COUNT_UNITS = frozenset({"", "ea", "each", "pc", "pcs", "piece", "pieces", "st", "stk", "unit", "units", "nos", "no", "x"})
+
+
+def mass_unit_factor(unit: str) -> float | None:
+    return MASS_UNITS.get(unit.strip().lower().rstrip("."))
+
+
+# --- elements -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    symbol: str
+    name: str
+    z: int
+
+
+ELEMENTS: tuple[Element, ...] = (
+    Element("Sc", "scandium", 21),
+    Element("Y", "yttrium", 39),
+    Element("La", "lanthanum", 57),
+    Element("Ce", "cerium", 58),
+    Element("Pr", "praseodymium", 59),
+    Element("Nd", "neodymium", 60),
+    Element("Sm", "samarium", 62),
+    Element("Eu", "europium", 63),
+    Element("Gd", "gadolinium", 64),
+    Element("Tb", "terbium", 65),
+    Element("Dy", "dysprosium", 66),
+    Element("Ho", "holmium", 67),
+    Element("Er", "erbium", 68),
+    Element("Tm", "thulium", 69),
+    Element("Yb", "ytterbium", 70),
+    Element("Lu", "lutetium", 71),
+)
+SYMBOLS = tuple(e.symbol for e in ELEMENTS)
+_ELEMENT_KEYS = {e.symbol.lower(): e.symbol for e in ELEMENTS} | {e.name: e.symbol for e in ELEMENTS}
+
+_UNIT_SUFFIXES = sorted({(norm_header(u) or u, u) for u in [*MASS_UNITS, *CONCENTRATION_UNITS]}, key=lambda p: len(p[0]), reverse=True)
+_MASS_HEADER_NAMES = tuple(sorted({norm_header(s) for s in SYNONYMS["mass"]}, key=len, reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMeaning:
+    field: str  # canonical field, or "element"
+    element: str | None = None
+    unit: str | None = None  # normalised unit key: a MASS_UNITS or CONCENTRATION_UNITS key
+
+
+def _unit_key(raw: str) -> str:
+    for suffix, unit in _UNIT_SUFFIXES:
+        if suffix == raw:
+            return unit
+    return raw
+
+
+def _element_header(key: str) -> HeaderMeaning | None:
+    for suffix, unit in _UNIT_SUFFIXES:
+        if not key.endswith(suffix):
+            continue
+        stem = key[: -len(suffix)]
+        for filler in ("content", "mass", "weight", ""):
+            if stem.endswith(filler) and stem[: len(stem) - len(filler)] in _ELEMENT_KEYS:
+                return HeaderMeaning("element", element=_ELEMENT_KEYS[stem[: len(stem) - len(filler)]], unit=unit)
+    return None
+
+
+def interpret_header(header: str) -> HeaderMeaning | None:
+    """What a header means: a canonical field, a mass with a unit, or an element column."""
+    plain = field_for_header(header)
+    if plain is not None:
+        return HeaderMeaning(plain)
+    key = norm_header(header)
+    for name in _MASS_HEADER_NAMES:
+        if key.startswith(name):
+            unit = _unit_key(key[len(name) :])
+            if unit in MASS_UNITS:
+                return HeaderMeaning("mass", unit=unit)
+    return _element_header(key)
+
+
+def element_symbol(text: str) -> str | None:
+    return _ELEMENT_KEYS.get(text.strip().lower())
+
+
+# --- value words ----------------------------------------------------------------------
+
+CHINA_NAMES = frozenset(norm_header(s) for s in ("CN", "CHN", "China", "PRC", "People's Republic of China", "P.R.C.", "P.R. China", "中国"))
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "x", "ja", "oui", "si", "✓", "✔"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "nein", "non", "-"})
+UNKNOWN_WORDS = frozenset({"unknown", "?", "unk", "tbd", "n/a?"})
+
+# --- verdicts -------------------------------------------------------------------------
+
+#: most to least severe (SPEC §3)
+VERDICTS = ("denied", "case-by-case", "license-required", "unknown", "licensed", "exempt", "clear")
+SEVERITY = {v: i for i, v in enumerate(VERDICTS)}
+FAIL_LEVELS = ("denied", "case-by-case", "license-required", "unknown")

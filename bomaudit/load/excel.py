@@ -1,0 +1,131 @@
+"""XLSX/XLSM through Polars' calamine engine (fastexcel); formula cells give cached values.
+
+Calamine returns a sheet's used range, which starts at its first non-empty cell; the row
+number of that cell is read from the sheet XML so that reported rows match what Excel shows.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from xml.etree import ElementTree
+
+from bomaudit.errors import BomauditError
+from bomaudit.load import RawTable, ReadOptions
+from bomaudit.load.header import SCAN_ROWS, apply_header, find_header
+from bomaudit.load.text import _drop_empty
+
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
+_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(/?)>')
+
+
+def _safe_xml(data: bytes) -> ElementTree.Element:
+    if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data[:2048]:
+        raise ValueError("document type declarations are not allowed")
+    return ElementTree.fromstring(data)
+
+
+def sheet_layout(data: bytes) -> dict[str, str]:
+    """Sheet name → path of its XML part inside the workbook zip."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        wb = _safe_xml(zf.read("xl/workbook.xml"))
+        rels = _safe_xml(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
+    out: dict[str, str] = {}
+    for sheet in wb.findall("m:sheets/m:sheet", _NS):
+        target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+        target = target.lstrip("/")
+        out[sheet.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
+    return out
+
+
+def first_value_row(data: bytes, part: str) -> int:
+    """Row number of the first cell holding a value in a sheet part (1 when unknown)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(part) as fh:
+        chunk = b""
+        while True:
+            block = fh.read(1 << 16)
+            if not block:
+                return 1
+            chunk = chunk[-4096:] + block
+            for m in _CELL.finditer(chunk):
+                if m.group(2) == b"/":
+                    continue  # <c r="A1" s="3"/>: styled, empty
+                rest = chunk[m.end() : m.end() + 400]
+                close = rest.find(b"</c>")
+                if close < 0 or b"<v" in rest[:close] or b"<is" in rest[:close] or b"<f" in rest[:close]:
+                    return int(m.group(1))
+
+
+def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
+    import polars as pl
+
+    try:
+        layout = sheet_layout(data)
+    except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError):
+        raise BomauditError.at(
+            "bad-xlsx", "is not a readable Excel workbook (damaged or not an .xlsx)", "open it in Excel and save it again as .xlsx", file=path
+        ) from None
+    names = list(layout)
+    if options.sheet is not None:
+        if options.sheet not in layout:
+            raise BomauditError.at(
+                "no-such-sheet",
+                f"has no sheet named {options.sheet!r}; its sheets are {', '.join(map(repr, names))}",
+                "pass one of those to --sheet",
+                file=path,
+            )
+        candidates = [options.sheet]
+    else:
+        candidates = names
+    fallback: tuple[str, pl.DataFrame, int | None] | None = None
+    for name in candidates:
+        try:
+            frame = pl.read_excel(
+                io.BytesIO(data),
+                sheet_name=name,
+                engine="calamine",
+                has_header=False,
+                drop_empty_rows=False,
+                drop_empty_cols=False,
+                infer_schema_length=0,
+                raise_if_empty=False,
+            )
+        except Exception as exc:
+            raise BomauditError.at(
+                "bad-xlsx", f"cannot read the sheet ({type(exc).__name__}: {exc})".splitlines()[0], "open it in Excel and save it again", file=path, sheet=name
+            ) from None
+        if frame.width == 0 or frame.height == 0:
+            continue
+        frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+        head = [list(r) for r in frame.head(SCAN_ROWS).rows()]
+        index = None if options.no_header else find_header(head, options.mapped_headers)
+        if options.no_header or options.sheet is not None or _has_sku(head, index, options):
+            return _finish(path, data, digest, layout, name, frame, index, options)
+        if fallback is None:
+            fallback = (name, frame, index)
+    if fallback is None:
+        raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=path)
+    name, frame, index = fallback
+    return _finish(path, data, digest, layout, name, frame, index, options)
+
+
+def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptions) -> bool:
+    from bomaudit.fields import interpret_header, norm_header
+
+    if index is None:
+        return False
+    wanted = {norm_header(h) for h in options.mapped_headers}
+    cells = [c for c in head[index] if c]
+    return any(((m := interpret_header(c)) is not None and m.field == "sku") or norm_header(c) in wanted for c in cells)
+
+
+def _finish(path: str, data: bytes, digest: str, layout: dict[str, str], name: str, frame, index, options) -> RawTable:
+    first = first_value_row(data, layout[name])
+    table, header_row = apply_header(frame, index, first, options.no_header)
+    return RawTable(path, name, digest, _drop_empty(table), header_row, [], {"format": "xlsx", "sheet": name})

@@ -1,0 +1,73 @@
+"""Finding the header row of a sheet or CSV that may start with title rows."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bomaudit.fields import interpret_header, norm_header
+
+if TYPE_CHECKING:
+    import polars as pl
+
+SCAN_ROWS = 30
+
+
+def find_header(rows: list[list[str | None]], mapped: tuple[str, ...] = ()) -> int | None:
+    """Index of the header among the first rows: the first row naming a ``sku`` field and at
+    least one other known field, else the row with the most known fields (≥ 2), else the first
+    non-empty row. ``None`` when every row is empty."""
+    wanted = {norm_header(h) for h in mapped}
+    best: tuple[int, int] | None = None
+    first_nonempty: int | None = None
+    for i, row in enumerate(rows[:SCAN_ROWS]):
+        cells = [c for c in row if c is not None and str(c).strip()]
+        if not cells:
+            continue
+        if first_nonempty is None:
+            first_nonempty = i
+        meanings = [interpret_header(c) for c in cells]
+        known = sum(m is not None or norm_header(c) in wanted for m, c in zip(meanings, cells, strict=True))
+        has_sku = any(m is not None and m.field == "sku" for m in meanings) or any(norm_header(c) in wanted for c in cells)
+        if has_sku and known >= 2:
+            return i
+        if known >= 2 and (best is None or known > best[1]):
+            best = (i, known)
+    if best is not None:
+        return best[0]
+    return first_nonempty
+
+
+def unique_headers(cells: list[str | None]) -> list[str]:
+    """Header texts made usable as column names: blanks become ``column N``, repeats get ``(2)``."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells, start=1):
+        text = " ".join(str(cell).split()) if cell is not None else ""
+        text = text or f"column {i}"
+        if text in seen:
+            seen[text] += 1
+            text = f"{text} ({seen[text]})"
+        else:
+            seen[text] = 1
+        out.append(text)
+    return out
+
+
+def apply_header(frame: pl.DataFrame, header_index: int | None, first_row_number: int, no_header: bool) -> tuple[pl.DataFrame, int | None]:
+    """Rename ``frame``'s columns from its header row and number the data rows as a person sees
+    them (``first_row_number`` is the number of the frame's first row in the file)."""
+    import polars as pl
+
+    if no_header or header_index is None:
+        names = [str(i) for i in range(1, frame.width + 1)]
+        body = frame
+        start = first_row_number
+        header_row = None
+    else:
+        names = unique_headers(list(frame.row(header_index)))
+        body = frame.slice(header_index + 1)
+        start = first_row_number + header_index + 1
+        header_row = first_row_number + header_index
+    body = body.rename(dict(zip(body.columns, names, strict=True)))
+    body = body.with_row_index("__row", offset=start).with_columns(pl.col("__row").cast(pl.Int64))
+    return body, header_row

@@ -1,0 +1,22 @@
+"""Parquet input: columns keep their types; numbers need no parsing."""
+
+from __future__ import annotations
+
+import io
+
+from bomaudit.errors import BomauditError
+from bomaudit.load import RawTable
+from bomaudit.load.header import unique_headers
+
+
+def read_parquet(path: str, data: bytes, digest: str) -> RawTable:
+    import polars as pl
+
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as exc:
+        raise BomauditError.at("bad-parquet", f"is not a readable Parquet file ({type(exc).__name__})", "export it again", file=path) from None
+    names = unique_headers(list(frame.columns))
+    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
+    frame = frame.with_row_index("__row", offset=2).with_columns(pl.col("__row").cast(pl.Int64))
+    return RawTable(path, None, digest, frame, 1, [], {"format": "parquet"})

@@ -1,0 +1,27 @@
+"""CSV: one row per SKU with the scalar fields (lists joined with ``; ``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bomaudit.render.safe import FORMULA_START
+from bomaudit.report import SCALAR_FIELDS
+
+if TYPE_CHECKING:
+    from bomaudit.scan import ScanResult
+
+LIST_FIELDS = ("reasons", "assumptions", "unknown")
+
+
+def render_csv(result: ScanResult, **_: Any) -> str:
+    import polars as pl
+
+    frame = result.skus.select(
+        *SCALAR_FIELDS,
+        *[pl.col(c).list.join("; ").alias(c) for c in LIST_FIELDS],
+        pl.col("contributors").list.eval(pl.element().struct.field("sku")).list.join("; ").fill_null("").alias("contributors"),
+    )
+    text_cols = [c for c, t in frame.schema.items() if t == pl.String]
+    pattern = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_START) + "]"
+    frame = frame.with_columns([pl.when(pl.col(c).str.contains(pattern)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in text_cols])
+    return frame.write_csv(float_precision=None)

@@ -1,0 +1,122 @@
+"""The report as SPEC §4 defines it (schema ``bomaudit.report/1``), built from a scan result.
+
+Renderers take these dicts; nothing here formats text for a terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from bomaudit import __version__
+from bomaudit.fields import VERDICTS
+
+if TYPE_CHECKING:
+    from bomaudit.scan import ScanResult
+
+SCHEMA = "bomaudit.report/1"
+#: scalar fields of a SKU, in the order CSV and table outputs use
+SCALAR_FIELDS = (
+    "sku",
+    "description",
+    "kind",
+    "verdict",
+    "over_threshold",
+    "cn_fraction",
+    "mass_g",
+    "controlled_g",
+    "cn_controlled_g",
+    "value",
+    "cn_value",
+    "cn_value_fraction",
+    "cn_tech",
+)
+
+
+def _num(v: Any) -> float | None:
+    if v is None:
+        return None
+    v = float(v)
+    return None if math.isnan(v) else v
+
+
+def sku_records(result: ScanResult) -> list[dict[str, Any]]:
+    """One dict per SKU, in report order, with exactly the keys of SPEC §4."""
+    cols = [
+        "sku",
+        "description",
+        "kind",
+        "mass_g",
+        "controlled_g",
+        "cn_controlled_g",
+        "cn_fraction",
+        "value",
+        "cn_value",
+        "cn_value_fraction",
+        "cn_tech",
+        "over_threshold",
+        "verdict",
+        "reasons",
+        "assumptions",
+        "unknown",
+        "contributors",
+    ]
+    el_cols = [(el, f"{el}_g", f"{el}_cn_g") for el in result.elements]
+    frame = result.skus.select([*cols, *[c for _, g, cn in el_cols for c in (g, cn)]])
+    out = []
+    for row in frame.iter_rows(named=True):
+        rec = {k: row[k] for k in cols}
+        for k in ("mass_g", "controlled_g", "cn_controlled_g", "cn_fraction", "value", "cn_value", "cn_value_fraction"):
+            rec[k] = _num(rec[k])
+        rec["elements"] = {el: {"g": row[g], "cn_g": row[cn]} for el, g, cn in el_cols if row[g]}
+        rec["contributors"] = [
+            {"sku": c["sku"], "qty": c["qty"], "cn_controlled_g": c["cn_controlled_g"], "share": _num(c["share"])} for c in (row["contributors"] or [])
+        ]
+        out.append(rec)
+    return out
+
+
+def summary(result: ScanResult) -> dict[str, Any]:
+    import polars as pl
+
+    skus = result.skus
+    counts = dict(skus.group_by("verdict").len().iter_rows())
+    return {
+        "skus": skus.height,
+        "products": int((skus["kind"] == "product").sum()),
+        "over_threshold": int(skus["over_threshold"].sum()),
+        "verdicts": {v: int(counts[v]) for v in VERDICTS if v in counts},
+        "products_by_verdict": {v: int(n) for v, n in skus.filter(pl.col("kind") == "product").group_by("verdict").len().sort("verdict").iter_rows()},
+    }
+
+
+def rules_block(result: ScanResult) -> dict[str, Any]:
+    pack, opts = result.pack, result.options
+    return {
+        "pack": pack.pack,
+        "version": pack.version,
+        "as_of": opts.as_of.isoformat(),
+        "threshold": result.threshold,
+        "basis": opts.basis,
+        "elements": list(pack.controlled),
+        "in_force": [s.rule.id for s in pack.statuses(opts.as_of) if s.in_force],
+        "unknown_origin": opts.unknown_origin,
+        "end_use": opts.end_use,
+    }
+
+
+def inputs_block(result: ScanResult) -> list[dict[str, Any]]:
+    return [{"path": t.path, "sheet": t.sheet, "sha256": t.sha256, "rows": t.rows_read, "role": t.role, "shape": t.shape} for t in result.inputs]
+
+
+def build(result: ScanResult) -> dict[str, Any]:
+    """The whole JSON report as a dict (keys are sorted when rendered)."""
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "bomaudit", "version": __version__},
+        "rules": rules_block(result),
+        "inputs": inputs_block(result),
+        "summary": summary(result),
+        "skus": sku_records(result),
+        "issues": [p.as_dict() for p in result.issues],
+    }

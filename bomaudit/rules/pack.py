@@ -1,0 +1,247 @@
+"""Loading and checking a rule pack, and telling which rules are in force on a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from bomaudit.errors import BomauditError
+from bomaudit.fields import SYMBOLS
+
+BUILTIN = "cn-mofcom-2025"
+TESTS = ("threshold", "cn_tech")
+OUTCOMES = ("license-required", "denied", "case-by-case", "exempt")
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    start: dt.date
+    until: dt.date  # first day the suspension no longer applies
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    announcement: str
+    summary: str
+    test: str
+    effective: dt.date
+    suspended: tuple[Window, ...] = ()
+    elements: str | None = None
+    threshold: float | None = None
+    legal_basis: str | None = None
+    note: str | None = None
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleStatus:
+    rule: Rule
+    in_force: bool
+    why: str  # "in force", "not yet effective (from …)", "suspended until … by …"
+    #: the verdict depends on a fact the sources left open (the rule's note applies)
+    after_window: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ElementList:
+    id: str
+    announcement: str
+    symbols: tuple[str, ...]
+    effective: dt.date
+    description: str = ""
+    suspended: tuple[Window, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RulePack:
+    pack: str
+    version: str
+    reviewed: dt.date
+    title: str
+    element_lists: dict[str, ElementList]
+    rules: tuple[Rule, ...]
+    end_uses: dict[str, str]
+    policy_announcement: str = ""
+    policy_sources: tuple[str, ...] = ()
+    path: str = field(default="(built-in)")
+
+    @property
+    def threshold_rule(self) -> Rule | None:
+        return next((r for r in self.rules if r.test == "threshold"), None)
+
+    @property
+    def threshold(self) -> float:
+        rule = self.threshold_rule
+        return rule.threshold if rule is not None and rule.threshold is not None else 0.001
+
+    @property
+    def controlled(self) -> tuple[str, ...]:
+        """Elements the threshold rule counts, in the pack's order."""
+        rule = self.threshold_rule
+        if rule is None or rule.elements is None:
+            return ()
+        return self.element_lists[rule.elements].symbols
+
+    def status(self, rule: Rule, on: dt.date) -> RuleStatus:
+        for w in rule.suspended:
+            if w.start <= on < w.until:
+                return RuleStatus(rule, False, f"suspended until {w.until.isoformat()} by {w.by}")
+        if on < rule.effective:
+            return RuleStatus(rule, False, f"not yet effective (from {rule.effective.isoformat()})")
+        after = any(on >= w.until for w in rule.suspended) and rule.note is not None
+        return RuleStatus(rule, True, "in force", after_window=after)
+
+    def statuses(self, on: dt.date) -> list[RuleStatus]:
+        return [self.status(r, on) for r in self.rules]
+
+
+def load_pack(path: str | None = None) -> RulePack:
+    """The built-in pack, or the one at ``path``; a malformed pack is an error naming the key."""
+    if path is None:
+        text = resources.files("bomaudit.rules.packs").joinpath(f"{BUILTIN}.toml").read_text("utf-8")
+        where = f"(built-in {BUILTIN})"
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise BomauditError.at("no-such-file", f"cannot read the rule pack ({exc.strerror})", "check the --rules path", file=path) from None
+        where = path
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise BomauditError.at("bad-rules", f"is not valid TOML ({exc})", "fix the syntax at that line", file=where) from None
+    return _parse(data, where)
+
+
+class _Reader:
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, key: str, expected: str) -> BomauditError:
+        return BomauditError.at("bad-rules", f"key {key!r}: expected {expected}", "see README, 'Rule packs'", file=self.where)
+
+    def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], expected: str, prefix: str = "", default: Any = ...) -> Any:
+        if key not in table:
+            if default is not ...:
+                return default
+            raise self.fail(prefix + key, expected)
+        value = table[key]
+        if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))):
+            raise self.fail(prefix + key, expected)
+        return value
+
+    def date(self, table: dict[str, Any], key: str, prefix: str) -> dt.date:
+        value = self.get(table, key, (dt.date,), "a date such as 2025-12-01", prefix)
+        if isinstance(value, dt.datetime):
+            raise self.fail(prefix + key, "a date without a time")
+        return value
+
+    def windows(self, table: dict[str, Any], prefix: str) -> tuple[Window, ...]:
+        raw = self.get(table, "suspended", list, "a list of {from, until, by} tables", prefix, default=[])
+        out = []
+        for i, w in enumerate(raw):
+            p = f"{prefix}suspended[{i}]."
+            if not isinstance(w, dict):
+                raise self.fail(f"{prefix}suspended[{i}]", "a table {from = DATE, until = DATE, by = TEXT}")
+            start, until = self.date(w, "from", p), self.date(w, "until", p)
+            if until <= start:
+                raise self.fail(p + "until", "a date after 'from'")
+            out.append(Window(start, until, self.get(w, "by", str, "text naming the suspending act", p)))
+        return tuple(out)
+
+    def sources(self, table: dict[str, Any], prefix: str) -> tuple[str, ...]:
+        raw = self.get(table, "sources", list, "a list of source URLs or citations", prefix, default=[])
+        if not all(isinstance(s, str) for s in raw):
+            raise self.fail(prefix + "sources", "a list of strings")
+        return tuple(raw)
+
+
+def _parse(data: dict[str, Any], where: str) -> RulePack:
+    r = _Reader(where)
+    schema = r.get(data, "schema", str, '"bomaudit.rulepack/1"')
+    if schema != "bomaudit.rulepack/1":
+        raise r.fail("schema", '"bomaudit.rulepack/1"')
+    lists: dict[str, ElementList] = {}
+    for key, table in r.get(data, "elements", dict, "a table of element lists").items():
+        p = f"elements.{key}."
+        if not isinstance(table, dict):
+            raise r.fail(f"elements.{key}", "a table")
+        symbols = r.get(table, "symbols", list, "a list of element symbols", p)
+        bad = [s for s in symbols if s not in SYMBOLS]
+        if bad or not symbols:
+            raise r.fail(p + "symbols", f"rare-earth symbols from {', '.join(SYMBOLS)} (got {bad or 'none'})")
+        lists[key] = ElementList(
+            key,
+            r.get(table, "announcement", str, "text", p),
+            tuple(symbols),
+            r.date(table, "effective", p),
+            r.get(table, "description", str, "text", p, default=""),
+            r.windows(table, p),
+            r.sources(table, p),
+        )
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for i, table in enumerate(r.get(data, "rules", list, "an array of [[rules]] tables")):
+        p = f"rules[{i}]."
+        if not isinstance(table, dict):
+            raise r.fail(f"rules[{i}]", "a table")
+        rid = r.get(table, "id", str, "a unique rule id", p)
+        if rid in seen:
+            raise r.fail(p + "id", f"a unique id ({rid!r} is used twice)")
+        seen.add(rid)
+        test = r.get(table, "test", str, f"one of {', '.join(TESTS)}", p)
+        if test not in TESTS:
+            raise r.fail(p + "test", f"one of {', '.join(TESTS)}")
+        elements = threshold = basis = None
+        if test == "threshold":
+            elements = r.get(table, "elements", str, "the id of an [elements.*] list", p)
+            if elements not in lists:
+                raise r.fail(p + "elements", f"one of the element lists ({', '.join(lists) or 'none defined'})")
+            threshold = r.get(table, "threshold", (int, float), "a fraction between 0 and 1 such as 0.001", p)
+            if not 0 < threshold < 1:
+                raise r.fail(p + "threshold", "a fraction between 0 and 1 such as 0.001")
+            basis = r.get(table, "legal_basis", str, '"value" or "mass"', p, default="value")
+            if basis not in ("value", "mass"):
+                raise r.fail(p + "legal_basis", '"value" or "mass"')
+        rules.append(
+            Rule(
+                rid,
+                r.get(table, "announcement", str, "text", p),
+                r.get(table, "summary", str, "text", p, default=""),
+                test,
+                r.date(table, "effective", p),
+                r.windows(table, p),
+                elements,
+                float(threshold) if threshold is not None else None,
+                basis,
+                r.get(table, "note", str, "text", p, default=None),
+                r.sources(table, p),
+            )
+        )
+    if sum(x.test == "threshold" for x in rules) > 1:
+        raise r.fail("rules", 'at most one rule with test = "threshold"')
+    policy = r.get(data, "policy", dict, "a [policy] table", default={})
+    end_uses = r.get(policy, "end_uses", dict, "a table of end use = outcome", "policy.", default={"civil": "license-required"})
+    for use, outcome in end_uses.items():
+        if outcome not in OUTCOMES:
+            raise r.fail(f"policy.end_uses.{use}", f"one of {', '.join(OUTCOMES)}")
+    reviewed = r.date(data, "reviewed", "")
+    return RulePack(
+        r.get(data, "pack", str, "the pack's name"),
+        str(r.get(data, "version", (str, int, float), "a version string")),
+        reviewed,
+        r.get(data, "title", str, "text", default=""),
+        lists,
+        tuple(rules),
+        dict(end_uses),
+        r.get(policy, "announcement", str, "text", "policy.", default=""),
+        r.sources(policy, "policy."),
+        where,
+    )

@@ -1,0 +1,78 @@
+"""The pipeline: load → normalise → roll up → evaluate. Pure; the CLI renders and exits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bomaudit.errors import Problem
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from bomaudit.normalise import Bom, TableInfo
+    from bomaudit.rules import RulePack
+
+
+@dataclass(frozen=True, slots=True)
+class ScanOptions:
+    files: tuple[str, ...]
+    parts: tuple[str, ...] = ()
+    sheet: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    assembly: str | None = None
+    threshold: float | None = None  # None: the rule pack's
+    basis: str = "mass"
+    as_of: dt.date = field(default_factory=dt.date.today)
+    rules: str | None = None
+    unknown_origin: str = "china"
+    end_use: str = "civil"
+    decimal_comma: bool = False
+    no_header: bool = False
+
+
+@dataclass(slots=True)
+class ScanResult:
+    options: ScanOptions
+    pack: RulePack
+    threshold: float
+    inputs: list[TableInfo]
+    skus: pl.DataFrame
+    elements: list[str]
+    issues: list[Problem]
+
+
+def load_bom(options: ScanOptions) -> Bom:
+    """Read and normalise every input; raises BomauditError with every problem found."""
+    from bomaudit.errors import BomauditError
+    from bomaudit.load import ReadOptions, load_table
+    from bomaudit.normalise import NormaliseOptions, normalise
+
+    read = ReadOptions(sheet=options.sheet, no_header=options.no_header, mapped_headers=tuple(options.mapping.values()))
+    tables = {"bom": [], "parts": []}
+    problems: list[Problem] = []
+    for role, paths in (("bom", options.files), ("parts", options.parts)):
+        for path in paths:
+            try:
+                tables[role].append(load_table(path, read))
+            except BomauditError as exc:
+                problems.extend(exc.problems)
+    if problems:
+        raise BomauditError(problems)
+    norm = NormaliseOptions(mapping=options.mapping, assembly=options.assembly, as_of=options.as_of, decimal_comma=options.decimal_comma)
+    return normalise(tables["bom"], tables["parts"], norm)
+
+
+def scan(options: ScanOptions) -> ScanResult:
+    from bomaudit.evaluate import EvalOptions, evaluate
+    from bomaudit.rollup import RollupOptions, rollup
+    from bomaudit.rules import load_pack
+
+    pack = load_pack(options.rules)
+    bom = load_bom(options)
+    threshold = options.threshold if options.threshold is not None else pack.threshold
+    rolled = rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=options.unknown_origin))
+    ev = EvalOptions(as_of=options.as_of, threshold=threshold, unknown_origin=options.unknown_origin, end_use=options.end_use, basis=options.basis)
+    skus = evaluate(rolled, pack, ev)
+    return ScanResult(options, pack, threshold, bom.tables, skus, rolled.elements, [*bom.warnings, *rolled.warnings])
