@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+AS_OF = dt.date(2026, 11, 28)
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write a text file into tmp_path and return its path as str."""
+
+    def _write(name: str, text: str, encoding: str = "utf-8") -> str:
+        path = tmp_path / name
+        path.write_text(text, encoding=encoding)
+        return str(path)
+
+    return _write
