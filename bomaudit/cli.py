@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -284,7 +285,8 @@ def scan(
     )
     result = _run(debug, run_scan, options)
     color = _color() and output is None
-    text = _run(debug, render, chosen, result, show_all=show_all, color=color)
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    text = _run(debug, render, chosen, result, show_all=show_all, color=color, width=width)
     code = exit_code(result, fail_on, fail_scope)
     if output is not None:
         _run(debug, write_atomic, output, text)

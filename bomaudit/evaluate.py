@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from bomaudit.rollup import Rollup
-    from bomaudit.rules import RulePack
+    from bomaudit.rules import RulePack, RuleStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,25 @@ def _pct(expr: pl.Expr) -> pl.Expr:
     import polars as pl
 
     return pl.format("{} %", (expr * 100).round_sig_figs(4).cast(pl.String))
+
+
+def _status_suffix(status: RuleStatus, on: dt.date) -> str:
+    if not status.in_force:
+        return f": not in force on {on.isoformat()}, {status.why}"
+    if status.after_window:
+        return "; in force after its suspension ended, a conservative reading: see the rule's note"
+    return ""
+
+
+def depends_on_note(skus: pl.DataFrame, pack: RulePack, on: dt.date) -> list[RuleStatus]:
+    """Rules in force only on the pack's conservative reading that some verdict relies on."""
+    out = []
+    for st in pack.statuses(on):
+        if st.in_force and st.after_window and st.rule.note:
+            col = "over_threshold" if st.rule.test == "threshold" else "cn_tech"
+            if skus[col].any():
+                out.append(st)
+    return out
 
 
 def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFrame:
@@ -68,20 +87,16 @@ def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFra
             pl.lit(options.basis),
             pl.lit(f"{limit * 100:g} %"),
             pl.lit(rid),
-            pl.lit("" if t_in else f": not in force on {options.as_of.isoformat()}, {threshold_status.why}"),
+            pl.lit(_status_suffix(threshold_status, options.as_of)),
         )
         reasons.append(pl.when(over).then(text))
     if tech_status is not None:
         rid = tech_status.rule.id
-        suffix = "" if k_in else f": not in force on {options.as_of.isoformat()}, {tech_status.why}"
+        suffix = _status_suffix(tech_status, options.as_of)
         reasons.append(pl.when(pl.col("cn_tech")).then(pl.lit(f"made with Chinese rare-earth technology, or contains a part that is ({rid}{suffix})")))
     reasons.append(
         pl.when(pl.col("has_unknown") & ~needs).then(pl.format("data missing for {} part(s) below: the fraction may be higher", pl.col("unknown").list.len()))
     )
-    notes = [s for s in (threshold_status, tech_status) if s is not None and s.after_window and s.rule.note]
-    for s in notes:
-        cond = over if s.rule.test == "threshold" else pl.col("cn_tech")
-        reasons.append(pl.when(cond).then(pl.lit(f"note on {s.rule.id}: {s.rule.note}")))
     assumption = pl.when(pl.col("assumed").list.len() > 0).then(
         pl.format(
             "rare-earth origin not given for {} part(s) ({}): counted as China-origin (--unknown-origin china)",

@@ -9,6 +9,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from bomaudit import __version__
+from bomaudit.evaluate import depends_on_note
 from bomaudit.fields import VERDICTS
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ def rules_block(result: ScanResult) -> dict[str, Any]:
         "in_force": [s.rule.id for s in pack.statuses(opts.as_of) if s.in_force],
         "unknown_origin": opts.unknown_origin,
         "end_use": opts.end_use,
+        "notes": {st.rule.id: st.rule.note for st in depends_on_note(result.skus, pack, opts.as_of)},
     }
 
 

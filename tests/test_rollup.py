@@ -84,17 +84,23 @@ def test_masses_and_china_content_by_hand(write):
 def test_kinds_and_verdicts(write):
     skus, _ = run(write)
     assert {s: r["kind"] for s, r in skus.items()} == {
-        "P1": "product", "P2": "product", "A": "assembly", "B": "assembly", "SUB": "assembly",
-        "MAG1": "part", "MAG2": "part", "HOUSING": "part", "SCREW": "part", "STEEL": "part",
+        "P1": "product",
+        "P2": "product",
+        "A": "assembly",
+        "B": "assembly",
+        "SUB": "assembly",
+        "MAG1": "part",
+        "MAG2": "part",
+        "HOUSING": "part",
+        "SCREW": "part",
+        "STEEL": "part",
     }
     assert skus["P1"]["verdict"] == "license-required"
     assert skus["MAG2"]["verdict"] == "clear"  # 25 % Sm but Japanese origin
     assert skus["HOUSING"]["verdict"] == "clear"
     # 10 ppm Y is under 0.1 %: clear, but the origin assumption is stated
     assert skus["STEEL"]["verdict"] == "clear"
-    assert skus["STEEL"]["assumptions"] == [
-        "rare-earth origin not given for 1 part(s) (STEEL): counted as China-origin (--unknown-origin china)"
-    ]
+    assert skus["STEEL"]["assumptions"] == ["rare-earth origin not given for 1 part(s) (STEEL): counted as China-origin (--unknown-origin china)"]
     assert skus["P1"]["assumptions"][0].startswith("rare-earth origin not given for 1 part(s) (STEEL)")
     assert skus["HOUSING"]["assumptions"] == []
 

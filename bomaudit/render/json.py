@@ -12,9 +12,10 @@ if TYPE_CHECKING:
 
 
 def render_json(result: ScanResult, **_: Any) -> str:
-    return json.dumps(report.build(result), sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    # compact: the indenting encoder is pure Python and four times slower on large reports
+    return json.dumps(report.build(result), sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
 
 
 def render_jsonl(result: ScanResult, **_: Any) -> str:
-    lines = (json.dumps(rec, sort_keys=True, ensure_ascii=False, allow_nan=False) for rec in report.sku_records(result))
+    lines = (json.dumps(rec, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":")) for rec in report.sku_records(result))
     return "".join(line + "\n" for line in lines)

@@ -6,6 +6,7 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
+from bomaudit.evaluate import depends_on_note
 from bomaudit.report import summary
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def summary_line(result: ScanResult) -> str:
 
 def render_table(result: ScanResult, *, show_all: bool = False, color: bool = False, width: int | None = None, **_: Any) -> str:
     import polars as pl
+    from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -61,7 +63,7 @@ def render_table(result: ScanResult, *, show_all: bool = False, color: bool = Fa
     skus = result.skus
     if not show_all:
         skus = skus.filter((pl.col("kind") == "product") | (pl.col("verdict") != "clear"))
-    table = Table(show_edge=False, header_style="bold", pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
     table.add_column("verdict")
     table.add_column("SKU", overflow="fold")
     table.add_column("kind")
@@ -97,4 +99,6 @@ def render_table(result: ScanResult, *, show_all: bool = False, color: bool = Fa
     if hidden:
         line += f" · {hidden} clear SKU(s) not shown (--all)"
     console.print(line)
+    for st in depends_on_note(result.skus, result.pack, result.options.as_of):
+        console.print(f"note on {st.rule.id}: {st.rule.note}")
     return buf.getvalue()
