@@ -270,15 +270,15 @@ def _normalise_table(
 
     # rows that are not parts: blank part number, footers ("Total", "key:,value"), DNP
     footer = sku.str.contains(_FOOTER).fill_null(False)
-    _skip_rows(t, footer, "footer", "is a footer or metadata line, not a part: skipped")
+    _skip_rows(t, footer, "footer", "footer or metadata, not a part: skipped")
     keep &= ~footer
     no_sku = sku.is_null() & keep
-    _skip_rows(t, no_sku, "no-sku", f"has no value in {f['sku']!r}: skipped")
+    _skip_rows(t, no_sku, "no-sku", f"no value in {f['sku']!r}: skipped")
     keep &= ~no_sku
     if "dnp" in f:
         dnp_text = _text(frame, f["dnp"]).str.to_lowercase()
         dnp = (dnp_text.is_not_null() & ~dnp_text.is_in(list(FALSE_WORDS))).fill_null(False) & keep
-        _skip_rows(t, dnp, "dnp", "is marked do-not-populate: left out")
+        _skip_rows(t, dnp, "dnp", "marked do-not-populate: left out")
         keep &= ~dnp
 
     # effectivity
@@ -402,7 +402,7 @@ def _skip_rows(t: _Table, mask: pl.Series, code: str, what: str) -> None:
     if not rows:
         return
     listed = ", ".join(map(str, rows[:MAX_LISTED])) + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
-    t.issues.warn(code, f"row{'s' if len(rows) > 1 else ''} {listed} {what}", **t.where(row=rows[0]))
+    t.issues.warn(code, f"row{'s' if len(rows) > 1 else ''} {listed}: {what}", **t.where(row=rows[0]))
 
 
 def _mass(t: _Table, cols: _Columns, keep: pl.Series) -> tuple[pl.Series, pl.Series]:

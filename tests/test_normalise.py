@@ -1,0 +1,191 @@
+"""Normalisation: header synonyms, units to grams, shapes, effectivity, conflicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bomaudit.errors import BomauditError
+from bomaudit.fields import interpret_header
+from bomaudit.scan import ScanOptions, load_bom, scan
+
+from .conftest import AS_OF
+
+
+@pytest.mark.parametrize(
+    ("header", "field", "element", "unit"),
+    [
+        ("Part Number", "sku", None, None),
+        ("MPN", "sku", None, None),
+        ("Parent Part", "parent", None, None),
+        ("BOM Level", "level", None, None),
+        ("Qty Per", "qty", None, None),
+        ("Weight (kg)", "mass", None, "kg"),
+        ("mass_mg", "mass", None, "mg"),
+        ("mass [mg]", "mass", None, "mg"),
+        ("Net Weight", "mass", None, None),
+        ("Dy_g", "element", "Dy", "g"),
+        ("Tb (mg)", "element", "Tb", "mg"),
+        ("dysprosium_g", "element", "Dy", "g"),
+        ("Dy_pct", "element", "Dy", "pct"),
+        ("Dy wt%", "element", "Dy", "wt%"),
+        ("Dy_ppm", "element", "Dy", "ppm"),
+        ("REE Origin", "re_origin", None, None),
+        ("Chinese Tech", "cn_tech", None, None),
+        ("Unit Price", "unit_value", None, None),
+        ("Effective From", "valid_from", None, None),
+    ],
+)
+def test_header_synonyms(header, field, element, unit):
+    meaning = interpret_header(header)
+    assert meaning is not None
+    assert (meaning.field, meaning.element, meaning.unit) == (field, element, unit)
+
+
+def test_plain_value_is_not_a_price():
+    # KiCad and EAGLE "Value" is a component value such as 10k, not money
+    assert interpret_header("Value") is None
+
+
+def mass_of(write, header: str, cell: str, extra: str = "", extra_cell: str = "") -> float:
+    sep = "," if extra else ""
+    path = write("b.csv", f"sku,qty,{header}{sep}{extra}\nA,1,{cell}{sep}{extra_cell}\n")
+    result = scan(ScanOptions(files=(path,), assembly="TOP", as_of=AS_OF))
+    return result.skus.filter(result.skus["sku"] == "A")["mass_g"][0]
+
+
+def test_mass_units_to_grams(write):
+    assert mass_of(write, "Weight (kg)", "0.5") == 500
+    assert mass_of(write, "mass_mg", "250") == 0.25
+    assert mass_of(write, "mass", "12 g") == 12
+    assert mass_of(write, "mass", "2 lb") == pytest.approx(907.18474)
+    assert mass_of(write, "weight", "3", "weight unit", "oz") == pytest.approx(85.048569375)
+    assert mass_of(write, "mass_g", '"1,250.5"') == 1250.5
+
+
+def test_mass_without_unit_is_an_error(write):
+    path = write("b.csv", "sku,qty,mass\nA,1,12\n")
+    with pytest.raises(BomauditError) as exc:
+        load_bom(ScanOptions(files=(path,)))
+    assert str(exc.value) == (
+        f"{path}, row 2, column 'mass': mass has no unit: '12' — put the unit in the header (mass_g, Weight (kg)), in a mass_unit column, or in the cell (12 g)"
+    )
+
+
+def test_decimal_comma(write):
+    path = write("b.csv", 'sku;qty;mass_g;Dy_pct\nA;2;"1.250,5";4,5\n')
+    with pytest.raises(BomauditError, match="pass --decimal-comma"):
+        load_bom(ScanOptions(files=(path,)))
+    result = scan(ScanOptions(files=(path,), assembly="T", decimal_comma=True, as_of=AS_OF))
+    a = result.skus.filter(result.skus["sku"] == "A").row(0, named=True)
+    assert a["mass_g"] == 1250.5
+    assert a["Dy_g"] == pytest.approx(1250.5 * 0.045)
+
+
+def test_concentration_and_mass_columns(write):
+    path = write("b.csv", "sku,qty,mass_g,Dy_ppm,Tb (mg),Y wt%\nA,3,10,500,2,1\n")
+    result = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF))
+    t = result.skus.filter(result.skus["sku"] == "T").row(0, named=True)
+    assert t["Dy_g"] == pytest.approx(3 * 10 * 500e-6)
+    assert t["Tb_g"] == pytest.approx(3 * 0.002)
+    assert t["Y_g"] == pytest.approx(3 * 0.1)
+
+
+def test_indented_with_dotted_levels_and_repeated_subassembly(write):
+    # ..2 rows under each SUB occurrence must agree; SUB is counted 2 + 1 times
+    text = "Level,Part,Qty,mass_g,Dy_g,RE Origin\n0,TOP,1,,,\n.1,SUB,2,,,\n..2,MAG,4,5,0.1,CN\n..2,BOLT,1,3,,\n.1,SUB,1,,,\n..2,MAG,4,5,0.1,CN\n..2,BOLT,1,3,,\n.1,CASE,1,100,,\n"
+    result = scan(ScanOptions(files=(write("i.csv", text),), as_of=AS_OF))
+    top = result.skus.filter(result.skus["sku"] == "TOP").row(0, named=True)
+    assert top["mass_g"] == 3 * (4 * 5 + 3) + 100
+    assert top["cn_controlled_g"] == pytest.approx(3 * 4 * 0.1)
+
+
+def test_indented_conflicting_subassembly(write):
+    text = "Level,Part,Qty,mass_g\n0,TOP,1,\n1,SUB,1,\n2,A,1,1\n1,SUB,1,\n2,A,2,1\n"
+    path = write("i.csv", text)
+    with pytest.raises(BomauditError) as exc:
+        load_bom(ScanOptions(files=(path,)))
+    assert "sub-assembly 'SUB' lists different children here than at row 3" in str(exc.value)
+    assert exc.value.problems[0].where.row == 5
+
+
+def test_level_jump(write):
+    path = write("i.csv", "Level,Part,Qty,mass_g\n0,TOP,1,\n2,A,1,1\n")
+    with pytest.raises(BomauditError, match=r"row 3, column 'Level': level 2 follows a row of a lower level by more than one step"):
+        load_bom(ScanOptions(files=(path,)))
+
+
+def test_indented_xlsx_with_title_rows(tmp_path: Path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Traction motor BOM"])
+    ws.append(["Level", "Part Number", "Qty", "Weight (kg)", "Dy_pct", "RE Origin"])
+    ws.append([0, "EM-1", 1, None, None, None])
+    ws.append([1, "ROTOR", 1, None, None, None])
+    ws.append([2, "SEG", 24, 0.05, 4, "China"])
+    ws.append([1, "STATOR", 1, 20, None, None])
+    path = tmp_path / "m.xlsx"
+    wb.save(path)
+    result = scan(ScanOptions(files=(str(path),), as_of=AS_OF))
+    em = result.skus.filter(result.skus["sku"] == "EM-1").row(0, named=True)
+    assert em["mass_g"] == pytest.approx(24 * 50 + 20000)
+    assert em["cn_controlled_g"] == pytest.approx(24 * 50 * 0.04)
+
+
+def test_effectivity_as_of(write):
+    text = "parent,sku,qty,valid_from,valid_to,mass_g\n,TOP,,,,\nTOP,OLD,1,2020-01-01,2025-12-31,10\nTOP,NEW,1,2026-01-01,,20\n"
+    path = write("e.csv", text)
+    before = scan(ScanOptions(files=(path,), as_of=dt.date(2025, 6, 1)))
+    after = scan(ScanOptions(files=(path,), as_of=dt.date(2026, 6, 1)))
+    assert sorted(before.skus["sku"]) == ["OLD", "TOP"]
+    assert sorted(after.skus["sku"]) == ["NEW", "TOP"]
+    assert before.skus.filter(before.skus["sku"] == "TOP")["mass_g"][0] == 10
+    assert any(p.code == "not-in-force" for p in after.issues)
+
+
+def test_conflicting_attributes_name_both_places(write):
+    bom = write("bom.csv", "sku,qty,mass_g\nA,1,10\n")
+    parts = write("parts.csv", "sku,Weight (kg)\nA,0.02\n")
+    with pytest.raises(BomauditError) as exc:
+        load_bom(ScanOptions(files=(bom,), parts=(parts,)))
+    assert str(exc.value) == (
+        f"{parts}, row 2, column 'mass_g': SKU 'A' has mass_g 20 here but 10 in {bom}, row 2 — make the two agree or give the variants different part numbers"
+    )
+
+
+def test_same_value_in_other_units_is_not_a_conflict(write):
+    bom = write("bom.csv", "sku,qty,mass_g\nA,1,12\n")
+    parts = write("parts.csv", "sku,Weight (kg),Dy_pct\nA,0.012,1\n")
+    result = scan(ScanOptions(files=(bom,), parts=(parts,), assembly="T", as_of=AS_OF))
+    assert result.skus.filter(result.skus["sku"] == "A")["Dy_g"][0] == pytest.approx(0.12)
+
+
+def test_footer_and_blank_rows_skipped_with_warning(write):
+    path = write("f.csv", "sku,qty,mass_g\nA,2,1\nB,1,2\n,,\nTotal,3,\nBoM Date:,2022,\n")
+    result = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF))
+    assert sorted(result.skus["sku"]) == ["A", "B", "T"]
+    assert result.skus.filter(result.skus["sku"] == "T")["mass_g"][0] == 4
+    footers = [p for p in result.issues if p.code == "footer"]
+    assert footers[0].message == "rows 5, 6: footer or metadata, not a part: skipped"
+
+
+def test_zero_and_negative_quantity(write):
+    path = write("q.csv", "parent,sku,qty\n,T,\nT,A,0\nT,B,-2\n")
+    with pytest.raises(BomauditError) as exc:
+        load_bom(ScanOptions(files=(path,)))
+    assert [p.where.row for p in exc.value.problems] == [3, 4]
+    assert all(p.message.startswith("quantity must be greater than 0") for p in exc.value.problems)
+
+
+def test_several_files_merge_into_one_graph(write):
+    top = write("top.csv", "parent,sku,qty\n,CAR,\nCAR,MOTOR,2\n")
+    motor = write("motor.csv", "parent,sku,qty,mass_g,Dy_g,re_origin\nMOTOR,MAG,10,5,0.2,CN\nMOTOR,CASE,1,1000,,\n")
+    result = scan(ScanOptions(files=(top, motor), as_of=AS_OF))
+    car = result.skus.filter(result.skus["sku"] == "CAR").row(0, named=True)
+    assert car["kind"] == "product"
+    assert car["mass_g"] == 2 * (50 + 1000)
+    assert car["cn_controlled_g"] == pytest.approx(4.0)
+    assert result.skus.filter(result.skus["sku"] == "MOTOR")["kind"][0] == "assembly"
