@@ -84,7 +84,7 @@ def test_xlsx_title_rows_and_row_numbers(tmp_path: Path):
 def test_csv_renamed_xlsx_is_refused(tmp_path: Path):
     path = tmp_path / "bom.xlsx"
     path.write_text("sku,qty\nA,1\n")
-    with pytest.raises(BomauditError, match="holds text, not an Excel workbook — rename it to .csv"):
+    with pytest.raises(BomauditError, match=r"holds text, not an Excel workbook — rename it to \.csv"):
         load_table(str(path))
 
 
