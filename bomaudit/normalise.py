@@ -442,8 +442,8 @@ def _mass(t: _Table, cols: _Columns, keep: pl.Series) -> tuple[pl.Series, pl.Ser
     )
     bad_unit = has_value & unit.is_not_null() & factor.is_null()
     t.report_bad(bad_unit, header, "unknown-unit", "mass unit not recognised", "use g, kg, mg, lb or oz")
-    negative = (parsed.values <= 0).fill_null(False) & keep
-    t.report_bad(negative, header, "bad-mass", "mass must be greater than 0", "enter the part's mass per unit")
+    negative = (parsed.values < 0).fill_null(False) & keep
+    t.report_bad(negative, header, "bad-mass", "mass is negative", "enter the part's mass per unit")
     return parsed.values * factor, parsed.unknown
 
 
@@ -635,7 +635,8 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
             "no rare-earth content column (Dy_g, Tb_pct, …) in any input: every part counts as free of rare earths",
             "add element columns to a --parts file",
         )
-    retired -= set(edges["child"].to_list()) | set(tops)
+    if retired:
+        retired -= set(edges.filter(pl.col("child").is_in(sorted(retired)))["child"].to_list()) | set(tops)
     return Bom(edges, attrs, sorted(set(tops)), retired, infos, issues.warnings, elements)
 
 

@@ -74,7 +74,7 @@ def _topological_heights(n: int, parent: np.ndarray, child: np.ndarray) -> np.nd
     return height
 
 
-def _find_cycle(names: list[str], parent: np.ndarray, child: np.ndarray, stuck: np.ndarray) -> list[str]:
+def _find_cycle(names: pl.Series, parent: np.ndarray, child: np.ndarray, stuck: np.ndarray) -> list[str]:
     """One cycle among the nodes that never became ready (error path only)."""
     stuck_set = set(stuck.tolist())
     children: dict[int, list[int]] = {}
@@ -100,8 +100,8 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     issues = Collector()
     edges = bom.edges
     nodes = pl.concat([edges["parent"], edges["child"], pl.Series(bom.declared_tops, dtype=pl.String)]).unique().sort().to_frame("sku").with_row_index("id")
-    names = nodes["sku"].to_list()
-    n = len(names)
+    names = nodes["sku"]
+    n = names.len()
     ids = edges.join(nodes.rename({"sku": "parent", "id": "p"}), on="parent").join(nodes.rename({"sku": "child", "id": "c"}), on="child")
     parent = ids["p"].to_numpy().astype(np.int64)
     child = ids["c"].to_numpy().astype(np.int64)
@@ -121,7 +121,7 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     # only they used is left out with them
     has_parent = np.zeros(n, dtype=bool)
     has_parent[child] = True
-    retired = np.array([s in bom.retired for s in names], dtype=bool) if bom.retired else np.zeros(n, dtype=bool)
+    retired = names.is_in(sorted(bom.retired)).to_numpy() if bom.retired else np.zeros(n, dtype=bool)
     reach = ~has_parent & ~retired
     edge_h = height[parent]
     by_level = np.argsort(-edge_h, kind="stable")
@@ -140,9 +140,8 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     declared_mass = mass.copy()
     mass = np.where(bulk_node, 1.0, mass)  # a bulk material's unit is one gram
     mass_missing = leaf & np.isnan(mass)
-    origin = a["re_origin"].to_list()
-    is_cn = np.array([o == "CN" for o in origin], dtype=bool)
-    no_origin = np.array([o is None for o in origin], dtype=bool)
+    is_cn = (a["re_origin"] == "CN").fill_null(False).to_numpy()
+    no_origin = a["re_origin"].is_null().to_numpy()
 
     cols: dict[str, np.ndarray] = {}
     unknown_leaf = mass_missing.copy()
