@@ -345,6 +345,36 @@ def validate(
     raise typer.Exit(EXIT_OK)
 
 
+class RulesFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def rules(
+    as_of: AsOfOpt = None,
+    rules_file: Annotated[str | None, typer.Option("--rules", help="A rule pack file instead of the built-in one.")] = None,
+    fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="table or json.")] = RulesFormat.table,
+    debug: DebugOpt = False,
+) -> None:
+    """The rule pack: elements, rules, thresholds, effective and suspension dates, status on --as-of, sources.
+
+    Exit status: 0 the pack is valid; 2 it is malformed (the file, the key and what was expected).
+    """
+    from bomaudit.evaluate import pack_warnings
+    from bomaudit.render.rules import render_rules_json, render_rules_table
+    from bomaudit.rules import load_pack
+
+    on = parse_date(as_of)
+    pack = _run(debug, load_pack, rules_file)
+    if fmt is RulesFormat.json:
+        typer.echo(render_rules_json(pack, on), nl=False)
+    else:
+        width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+        typer.echo(render_rules_table(pack, on, color=_color(), width=width), nl=False)
+    _warnings(pack_warnings(pack, on), quiet=False)
+
+
 def _validation_text(bom, rolled) -> str:
     lines: list[str] = []
     for t in bom.tables:

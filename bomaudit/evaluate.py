@@ -1,6 +1,8 @@
 """Rules applied to the roll-up: per SKU, over the threshold or not, the verdict, and why.
 
-Pure: takes the roll-up and the rule pack, returns a frame; never prints.
+Pure: takes the roll-up and the rule pack, returns a frame; never prints. Every rule of the
+pack is a row of data (its test, dates and scope); this module only knows what each *kind* of
+test measures.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bomaudit.errors import Problem, warning
 from bomaudit.fields import SEVERITY
 
 if TYPE_CHECKING:
@@ -16,6 +19,9 @@ if TYPE_CHECKING:
 
     from bomaudit.rollup import Rollup
     from bomaudit.rules import RulePack, RuleStatus
+
+#: a pack reviewed longer ago than this before --as-of may be stale
+STALE_DAYS = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +34,7 @@ class EvalOptions:
 
 
 def _pct(expr: pl.Expr) -> pl.Expr:
-    """A fraction as a percentage with up to 4 significant decimals, for reasons."""
+    """A fraction as a percentage with 4 significant digits, for reasons."""
     import polars as pl
 
     return pl.format("{} %", (expr * 100).round_sig_figs(4).cast(pl.String))
@@ -46,11 +52,58 @@ def depends_on_note(skus: pl.DataFrame, pack: RulePack, on: dt.date) -> list[Rul
     """Rules in force only on the pack's conservative reading that some verdict relies on."""
     out = []
     for st in pack.statuses(on):
-        if st.in_force and st.after_window and st.rule.note:
-            col = "over_threshold" if st.rule.test == "threshold" else "cn_tech"
-            if skus[col].any():
-                out.append(st)
+        if st.in_force and st.after_window and st.rule.note and f"hit_{st.rule.id}" in skus.columns and skus[f"hit_{st.rule.id}"].any():
+            out.append(st)
     return out
+
+
+def pack_warnings(pack: RulePack, on: dt.date) -> list[Problem]:
+    age = (on - pack.reviewed).days
+    if age > STALE_DAYS:
+        return [
+            warning(
+                "stale-rules",
+                f"rule pack {pack.pack} {pack.version} was last reviewed on {pack.reviewed.isoformat()}, {age} days before --as-of {on.isoformat()}: it may be stale",
+                hint="check for newer announcements and update the pack (see README, 'Rule packs')",
+            )
+        ]
+    return []
+
+
+def _hit(status: RuleStatus, over: pl.Expr) -> pl.Expr:
+    """Whether the rule's test is met by a SKU (whether or not the rule is in force)."""
+    import polars as pl
+
+    rule = status.rule
+    if rule.test == "threshold":
+        cond = over
+    elif rule.test == "cn_tech":
+        cond = pl.col("cn_tech")
+    else:  # cn_origin: the SKU is itself a China-origin item with controlled content
+        cond = (pl.col("kind") == "part") & (pl.col("cn_controlled_g") > 0)
+    if rule.categories:
+        cond &= pl.col("category").is_in(list(rule.categories))
+    return cond.fill_null(False)
+
+
+def _reason(status: RuleStatus, options: EvalOptions) -> pl.Expr:
+    import polars as pl
+
+    rule = status.rule
+    suffix = _status_suffix(status, options.as_of)
+    if rule.test == "threshold":
+        fraction = "cn_fraction" if options.basis == "mass" else "cn_value_fraction"
+        return pl.format(
+            "China-origin controlled content {} of {} is at or above the {} threshold ({}{})",
+            _pct(pl.col(fraction)),
+            pl.lit(options.basis),
+            pl.lit(f"{options.threshold * 100:g} %"),
+            pl.lit(rule.id),
+            pl.lit(suffix),
+        )
+    if rule.test == "cn_tech":
+        return pl.lit(f"made with Chinese rare-earth technology, or contains a part that is ({rule.id}{suffix})")
+    return pl.format("a China-origin {} with controlled rare earths ({}{})", pl.col("category").fill_null("item"), pl.lit(rule.id), pl.lit(suffix))
 
 
 def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFrame:
@@ -58,11 +111,7 @@ def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFra
     and ``contributors``, sorted as SPEC §4 says."""
     import polars as pl
 
-    statuses = {s.rule.test: s for s in pack.statuses(options.as_of)}
-    threshold_status = statuses.get("threshold")
-    tech_status = statuses.get("cn_tech")
-    limit = options.threshold
-
+    statuses = pack.statuses(options.as_of)
     skus = (
         rolled.skus.join(rolled.contributors.rename({"node": "id"}), on="id", how="left")
         .join(rolled.unknown.rename({"node": "id"}), on="id", how="left")
@@ -70,47 +119,56 @@ def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFra
         .with_columns(
             pl.col("unknown").fill_null(pl.lit([], dtype=pl.List(pl.String))),
             pl.col("assumed").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            denominator=pl.coalesce("declared_value", "value"),
         )
+        .with_columns(cn_value_fraction=pl.when(pl.col("denominator") > 0).then(pl.col("cn_value") / pl.col("denominator")))
     )
-    over = (pl.col("cn_fraction") >= limit).fill_null(False)
-    t_in = threshold_status is not None and threshold_status.in_force
-    k_in = tech_status is not None and tech_status.in_force
-    needs = (over & pl.lit(t_in)) | (pl.col("cn_tech") & pl.lit(k_in))
-    verdict = pl.when(needs).then(pl.lit("license-required")).when(pl.col("has_unknown")).then(pl.lit("unknown")).otherwise(pl.lit("clear"))
+    fraction = pl.col("cn_fraction") if options.basis == "mass" else pl.col("cn_value_fraction")
+    over = (fraction >= options.threshold).fill_null(False)
+    skus = skus.with_columns(over_threshold=over).with_columns([_hit(st, pl.col("over_threshold")).alias(f"hit_{st.rule.id}") for st in statuses])
 
-    reasons: list[pl.Expr] = []
-    if threshold_status is not None:
-        rid = threshold_status.rule.id
-        text = pl.format(
-            "China-origin controlled content {} of {} is at or above the {} threshold ({}{})",
-            _pct(pl.col("cn_fraction")),
-            pl.lit(options.basis),
-            pl.lit(f"{limit * 100:g} %"),
-            pl.lit(rid),
-            pl.lit(_status_suffix(threshold_status, options.as_of)),
-        )
-        reasons.append(pl.when(over).then(text))
-    if tech_status is not None:
-        rid = tech_status.rule.id
-        suffix = _status_suffix(tech_status, options.as_of)
-        reasons.append(pl.when(pl.col("cn_tech")).then(pl.lit(f"made with Chinese rare-earth technology, or contains a part that is ({rid}{suffix})")))
+    in_force = [pl.col(f"hit_{st.rule.id}") for st in statuses if st.in_force]
+    needs = pl.any_horizontal(in_force) if in_force else pl.lit(False)
+    use = pl.coalesce(pl.col("end_use"), pl.lit(options.end_use))
+    outcome = use.replace_strict(pack.end_uses, default="license-required", return_dtype=pl.String)
+    unknown = pl.col("unknown").list.len() > 0
+    if options.basis == "value":
+        unknown = unknown | pl.col("cn_value_fraction").is_null()
+    verdict = pl.when(needs).then(outcome).when(unknown).then(pl.lit("unknown")).otherwise(pl.lit("clear"))
+
+    reasons: list[pl.Expr] = [pl.when(pl.col(f"hit_{st.rule.id}")).then(_reason(st, options)) for st in statuses]
+    policy = pack.policy_id
     reasons.append(
-        pl.when(pl.col("has_unknown") & ~needs).then(pl.format("data missing for {} part(s) below: the fraction may be higher", pl.col("unknown").list.len()))
+        pl.when(needs & (outcome != "license-required")).then(pl.format("end use {}: {} under the licensing policy ({})", use, outcome, pl.lit(policy)))
     )
-    assumption = pl.when(pl.col("assumed").list.len() > 0).then(
-        pl.format(
-            "rare-earth origin not given for {} part(s) ({}): counted as China-origin (--unknown-origin china)",
-            pl.col("assumed").list.len(),
-            pl.col("assumed").list.head(5).list.join(", "),
+    reasons.append(
+        pl.when(unknown & ~needs).then(
+            pl.when(pl.col("unknown").list.len() > 0)
+            .then(pl.format("data missing for {} part(s) below: the fraction may be higher", pl.col("unknown").list.len()))
+            .otherwise(pl.lit("value data missing: the value fraction cannot be computed"))
         )
     )
+    assumptions = [
+        pl.when(pl.col("assumed").list.len() > 0).then(
+            pl.format(
+                "rare-earth origin not given for {} part(s) ({}): counted as China-origin (--unknown-origin china)",
+                pl.col("assumed").list.len(),
+                pl.col("assumed").list.head(5).list.join(", "),
+            )
+        )
+    ]
+    if options.basis == "value":
+        assumptions.append(
+            pl.when((pl.col("kind") != "part") & pl.col("declared_value").is_null() & pl.col("value").is_not_null()).then(
+                pl.lit("no unit_value declared for this assembly: its value is the sum of its parts' values")
+            )
+        )
     out = skus.with_columns(
-        over_threshold=over,
         verdict=verdict,
         reasons=pl.concat_list(reasons).list.drop_nulls(),
-        assumptions=pl.concat_list([assumption]).list.drop_nulls(),
-        cn_value_fraction=pl.when(pl.coalesce("declared_value", "value") > 0).then(pl.col("cn_value") / pl.coalesce("declared_value", "value")),
+        assumptions=pl.concat_list(assumptions).list.drop_nulls(),
+        effective_end_use=use,
     )
     return out.with_columns(severity=pl.col("verdict").replace_strict(SEVERITY, return_dtype=pl.Int64)).sort(
-        ["severity", "cn_fraction", "sku"], descending=[False, True, False], nulls_last=True
+        ["severity", "cn_fraction" if options.basis == "mass" else "cn_value_fraction", "sku"], descending=[False, True, False], nulls_last=True
     )

@@ -29,6 +29,7 @@ MAX_CONTRIBUTORS = 5
 class RollupOptions:
     controlled: tuple[str, ...]  # element symbols the threshold rule counts
     unknown_origin: str = "china"  # "china" or "unknown"
+    basis: str = "mass"  # "value" also lists parts missing value data as unknown
 
 
 @dataclass(slots=True)
@@ -177,6 +178,9 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     cols["mass_g"] = np.where(leaf, np.nan_to_num(mass), 0.0)
     value = a["unit_value"].to_numpy().astype(np.float64)
     cn_value = a["cn_re_value"].to_numpy().astype(np.float64)
+    # a part without China-origin controlled content has none of its value either
+    leaf_cn_controlled = sum((cols[f"{e}_cn_g"] for e in elements if e in options.controlled), np.zeros(n))
+    cn_value = np.where(np.isnan(cn_value) & (leaf_cn_controlled == 0), 0.0, cn_value)
     cols["value"] = np.where(leaf, np.nan_to_num(value), 0.0)
     cols["cn_value"] = np.where(leaf, np.nan_to_num(cn_value), 0.0)
     # flags propagated as "any below": 1.0 / 0.0
@@ -259,18 +263,25 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     skus = skus.filter(pl.col("id").is_in(keep_ids.tolist()) if keep_ids.size < n else pl.lit(True))
 
     # closure over the leaves that matter: who contributes, who is missing data
-    interesting = leaf & ((cn_controlled_g > 0) | unknown_leaf | origin_assumed)
+    value_missing_leaf = leaf & np.isnan(value)
+    cn_value_missing_leaf = leaf & np.isnan(cn_value)
+    on_value = options.basis == "value"
+    interesting = leaf & ((cn_controlled_g > 0) | unknown_leaf | origin_assumed | (on_value & (value_missing_leaf | cn_value_missing_leaf)))
     closure = _closure(parent, child, qty, height, np.flatnonzero(interesting))
     leaf_info = pl.DataFrame(
         {
             "leaf": np.arange(n),
             "leaf_sku": names,
             "leaf_cn": cn_controlled_g,
-            "leaf_unknown": unknown_leaf,
+            "leaf_unknown": unknown_leaf | (on_value & cn_value_missing_leaf),
+            "leaf_value_missing": on_value & value_missing_leaf,
             "leaf_assumed": origin_assumed,
         }
     )
-    closure = closure.join(leaf_info, on="leaf").join(skus.select(pl.col("id").alias("node"), pl.col("cn_controlled_g").alias("node_cn")), on="node")
+    closure = closure.join(leaf_info, on="leaf").join(
+        skus.select(pl.col("id").alias("node"), pl.col("cn_controlled_g").alias("node_cn"), pl.col("declared_value").is_not_null().alias("priced")),
+        on="node",
+    )
     contributors = (
         closure.filter(pl.col("leaf_cn") > 0)
         .with_columns(cn=pl.col("qty") * pl.col("leaf_cn"))
@@ -287,7 +298,9 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
             ).alias("contributors")
         )
     )
-    unknown = closure.filter(pl.col("leaf_unknown")).group_by("node").agg(pl.col("leaf_sku").sort().alias("unknown"))
+    # a declared assembly price stands in for its parts' prices, not for their China content
+    missing = pl.col("leaf_unknown") | (pl.col("leaf_value_missing") & ~pl.col("priced"))
+    unknown = closure.filter(missing).group_by("node").agg(pl.col("leaf_sku").sort().alias("unknown"))
     assumed = closure.filter(pl.col("leaf_assumed")).group_by("node").agg(pl.col("leaf_sku").sort().alias("assumed"))
     warnings = list(issues.warnings)
     return Rollup(skus, contributors, unknown, assumed, elements, warnings)

@@ -65,14 +65,15 @@ def load_bom(options: ScanOptions) -> Bom:
 
 
 def scan(options: ScanOptions) -> ScanResult:
-    from bomaudit.evaluate import EvalOptions, evaluate
+    from bomaudit.evaluate import EvalOptions, evaluate, pack_warnings
     from bomaudit.rollup import RollupOptions, rollup
     from bomaudit.rules import load_pack
 
     pack = load_pack(options.rules)
     bom = load_bom(options)
     threshold = options.threshold if options.threshold is not None else pack.threshold
-    rolled = rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=options.unknown_origin))
+    rolled = rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=options.unknown_origin, basis=options.basis))
     ev = EvalOptions(as_of=options.as_of, threshold=threshold, unknown_origin=options.unknown_origin, end_use=options.end_use, basis=options.basis)
     skus = evaluate(rolled, pack, ev)
-    return ScanResult(options, pack, threshold, bom.tables, skus, rolled.elements, [*bom.warnings, *rolled.warnings])
+    issues = [*pack_warnings(pack, options.as_of), *bom.warnings, *rolled.warnings]
+    return ScanResult(options, pack, threshold, bom.tables, skus, rolled.elements, issues)

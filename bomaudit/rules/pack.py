@@ -13,7 +13,7 @@ from bomaudit.errors import BomauditError
 from bomaudit.fields import SYMBOLS
 
 BUILTIN = "cn-mofcom-2025"
-TESTS = ("threshold", "cn_tech")
+TESTS = ("threshold", "cn_tech", "cn_origin")
 OUTCOMES = ("license-required", "denied", "case-by-case", "exempt")
 
 
@@ -37,6 +37,8 @@ class Rule:
     legal_basis: str | None = None
     note: str | None = None
     sources: tuple[str, ...] = ()
+    #: the rule applies only to SKUs of these categories (none: to every SKU)
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,7 @@ class RulePack:
     policy_announcement: str = ""
     policy_sources: tuple[str, ...] = ()
     path: str = field(default="(built-in)")
+    policy_id: str = "policy"
 
     @property
     def threshold_rule(self) -> Rule | None:
@@ -90,16 +93,22 @@ class RulePack:
         return self.element_lists[rule.elements].symbols
 
     def status(self, rule: Rule, on: dt.date) -> RuleStatus:
-        for w in rule.suspended:
-            if w.start <= on < w.until:
-                return RuleStatus(rule, False, f"suspended until {w.until.isoformat()} by {w.by}")
-        if on < rule.effective:
-            return RuleStatus(rule, False, f"not yet effective (from {rule.effective.isoformat()})")
-        after = any(on >= w.until for w in rule.suspended) and rule.note is not None
-        return RuleStatus(rule, True, "in force", after_window=after)
+        live, why = window_status(rule.effective, rule.suspended, on)
+        after = live and rule.note is not None and any(on >= w.until for w in rule.suspended)
+        return RuleStatus(rule, live, why, after_window=after)
 
     def statuses(self, on: dt.date) -> list[RuleStatus]:
         return [self.status(r, on) for r in self.rules]
+
+
+def window_status(effective: dt.date, suspended: tuple[Window, ...], on: dt.date) -> tuple[bool, str]:
+    """Whether something effective from ``effective`` and suspended in ``suspended`` applies on ``on``, and why."""
+    for w in suspended:
+        if w.start <= on < w.until:
+            return False, f"suspended until {w.until.isoformat()} by {w.by}"
+    if on < effective:
+        return False, f"not yet effective (from {effective.isoformat()})"
+    return True, "in force"
 
 
 def load_pack(path: str | None = None) -> RulePack:
@@ -210,6 +219,9 @@ def _parse(data: dict[str, Any], where: str) -> RulePack:
             basis = r.get(table, "legal_basis", str, '"value" or "mass"', p, default="value")
             if basis not in ("value", "mass"):
                 raise r.fail(p + "legal_basis", '"value" or "mass"')
+        categories = r.get(table, "categories", list, "a list of categories such as magnet, target", p, default=[])
+        if not all(isinstance(c, str) for c in categories):
+            raise r.fail(p + "categories", "a list of strings")
         rules.append(
             Rule(
                 rid,
@@ -223,6 +235,7 @@ def _parse(data: dict[str, Any], where: str) -> RulePack:
                 basis,
                 r.get(table, "note", str, "text", p, default=None),
                 r.sources(table, p),
+                tuple(c.lower() for c in categories),
             )
         )
     if sum(x.test == "threshold" for x in rules) > 1:
@@ -244,4 +257,5 @@ def _parse(data: dict[str, Any], where: str) -> RulePack:
         r.get(policy, "announcement", str, "text", "policy.", default=""),
         r.sources(policy, "policy."),
         where,
+        r.get(policy, "id", str, "the policy's id", "policy.", default="policy"),
     )
