@@ -687,7 +687,8 @@ def merge_attributes(rows: pl.DataFrame, issues: Collector) -> pl.DataFrame:
     flag_cols = [c for c in rows.columns if c.endswith("_unk")]
     compare = {c: (pl.col(c).round_sig_figs(12) if rows.schema[c] == pl.Float64 else pl.col(c)) for c in value_cols if c != "description"}
     agg = rows.group_by("sku", maintain_order=True).agg(
-        [pl.col(c).drop_nulls().first() for c in value_cols]
+        # min, not first: the same value whatever the row order (values agree, or it is an error)
+        [pl.col(c).drop_nulls().min() for c in value_cols]
         + [pl.col(c).fill_null(False).any() for c in flag_cols]
         + [e.drop_nulls().n_unique().alias(f"{c}__n") for c, e in compare.items()]
     )

@@ -103,7 +103,8 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     nodes = pl.concat([edges["parent"], edges["child"], pl.Series(bom.declared_tops, dtype=pl.String)]).unique().sort().to_frame("sku").with_row_index("id")
     names = nodes["sku"]
     n = names.len()
-    ids = edges.join(nodes.rename({"sku": "parent", "id": "p"}), on="parent").join(nodes.rename({"sku": "child", "id": "c"}), on="child")
+    # a fixed edge order makes every float sum below the same on every run and input order
+    ids = edges.join(nodes.rename({"sku": "parent", "id": "p"}), on="parent").join(nodes.rename({"sku": "child", "id": "c"}), on="child").sort("p", "c")
     parent = ids["p"].to_numpy().astype(np.int64)
     child = ids["c"].to_numpy().astype(np.int64)
     qty = ids["qty"].to_numpy().astype(np.float64)
@@ -308,27 +309,34 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
 
 def _closure(parent: np.ndarray, child: np.ndarray, qty: np.ndarray, height: np.ndarray, leaves: np.ndarray) -> pl.DataFrame:
     """(node, leaf, qty): total count of ``leaf`` per one unit of ``node``, summed over every path,
-    for the given leaves only. Built level by level, so no path is materialised."""
+    for the given leaves only. Built level by level, so no path is materialised; sums run in a
+    fixed order (edges sorted by parent and child), so the result is the same on every run."""
     import numpy as np
     import polars as pl
 
-    q = pl.DataFrame({"node": leaves.astype(np.int64), "leaf": leaves.astype(np.int64), "qty": np.ones(leaves.size)})
-    if leaves.size == 0:
-        return q
-    edges = pl.DataFrame({"p": parent, "node": child, "w": qty, "h": height[parent]})
-    parts = [q]
-    current = q
+    n = height.size
+    node = leaves.astype(np.int64)
+    leaf = leaves.astype(np.int64)
+    amount = np.ones(leaves.size)
+    edge_h = height[parent]
     for lv in range(1, int(height.max(initial=0)) + 1):
-        level_edges = edges.filter(pl.col("h") == lv)
-        if level_edges.height == 0:
+        sel = np.flatnonzero(edge_h == lv)
+        if sel.size == 0 or node.size == 0:
             continue
-        known = pl.concat(parts) if len(parts) > 1 else current
-        nxt = (
-            level_edges.join(known, on="node")
-            .group_by("p", "leaf")
-            .agg((pl.col("w") * pl.col("qty")).sum().alias("qty"))
-            .rename({"p": "node"})
-            .select("node", "leaf", "qty")
-        )
-        parts = [known, nxt]
-    return pl.concat(parts)
+        order = np.argsort(node, kind="stable")
+        sorted_nodes = node[order]
+        starts = np.searchsorted(sorted_nodes, child[sel], side="left")
+        ends = np.searchsorted(sorted_nodes, child[sel], side="right")
+        counts = ends - starts
+        total = int(counts.sum())
+        if total == 0:
+            continue
+        rows = order[np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)]
+        edge_of_row = np.repeat(sel, counts)
+        keys = parent[edge_of_row] * n + leaf[rows]
+        uniq, inv = np.unique(keys, return_inverse=True)
+        sums = np.bincount(inv, weights=qty[edge_of_row] * amount[rows], minlength=uniq.size)
+        node = np.concatenate([node, uniq // n])
+        leaf = np.concatenate([leaf, uniq % n])
+        amount = np.concatenate([amount, sums])
+    return pl.DataFrame({"node": node, "leaf": leaf, "qty": amount})
