@@ -137,12 +137,12 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
 
 
 # shared options ------------------------------------------------------------------------
-FilesArg = Annotated[list[str], typer.Argument(help="BOM files: .csv .tsv .txt .xlsx .xlsm .parquet, or - for CSV on standard input.", show_default=False)]
-PartsOpt = Annotated[list[str] | None, typer.Option("--parts", help="Part attribute file (mass, composition, origin…) joined on sku. Repeatable.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Worksheet to read (default: the first with a recognised header).")]
-MapOpt = Annotated[list[str] | None, typer.Option("--map", help="Use column HEADER as FIELD, e.g. --map sku='Part Name'. Repeatable.")]
-AssemblyOpt = Annotated[str | None, typer.Option("--assembly", help="Name of the top item of a flat BOM (default: the file's stem).")]
-AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Date (YYYY-MM-DD) for effectivity and rules in force (default: today).")]
+FilesArg = Annotated[list[str], typer.Argument(help="BOM files: .csv .tsv .txt .xlsx .xlsm .parquet, or - for CSV on standard input.", show_default=False, metavar="FILE")]
+PartsOpt = Annotated[list[str] | None, typer.Option("--parts", metavar="FILE", help="Part attribute file (mass, composition, origin…) joined on sku. Repeatable.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", metavar="NAME", help="Worksheet to read (default: the first with a recognised header).")]
+MapOpt = Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=HEADER", help="Use column HEADER as FIELD, e.g. --map sku='Part Name'. Repeatable.")]
+AssemblyOpt = Annotated[str | None, typer.Option("--assembly", metavar="NAME", help="Name of the top item of a flat BOM (default: the file's stem).")]
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Date (YYYY-MM-DD) for effectivity and rules in force (default: today).")]
 DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="Read 1,5 as 1.5 (European exports).")]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row; name columns by number in --map (sku=3).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
@@ -238,16 +238,16 @@ def scan(
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
     assembly: AssemblyOpt = None,
-    threshold: Annotated[str | None, typer.Option("--threshold", help="Threshold as 0.001 or 0.1% (default: the rule pack's).")] = None,
+    threshold: Annotated[str | None, typer.Option("--threshold", metavar="X", help="Threshold as 0.001 or 0.1% (default: the rule pack's).")] = None,
     basis: Annotated[Basis, typer.Option("--basis", help="What the fraction is a share of.")] = Basis.mass,
     as_of: AsOfOpt = None,
-    rules: Annotated[str | None, typer.Option("--rules", help="A rule pack file instead of the built-in one.")] = None,
+    rules: Annotated[str | None, typer.Option("--rules", metavar="FILE", help="A rule pack file instead of the built-in one.")] = None,
     unknown_origin: Annotated[
         UnknownOrigin, typer.Option("--unknown-origin", help="Count content of unknown origin as Chinese (said so), or mark it unknown.")
     ] = UnknownOrigin.china,
     end_use: Annotated[EndUse, typer.Option("--end-use", help="End use of the shipment.")] = EndUse.civil,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help="Report format (default: table, or from --output's suffix).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report there, atomically.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write the report there, atomically.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a verdict in --fail-scope is at or above this level.")] = FailOn.license_required,
     fail_scope: Annotated[FailScope, typer.Option("--fail-scope", help="Whose verdicts --fail-on looks at.")] = FailScope.products,
     show_all: Annotated[bool, typer.Option("--all", help="The table lists every SKU.")] = False,
@@ -353,7 +353,7 @@ class RulesFormat(StrEnum):
 @app.command()
 def rules(
     as_of: AsOfOpt = None,
-    rules_file: Annotated[str | None, typer.Option("--rules", help="A rule pack file instead of the built-in one.")] = None,
+    rules_file: Annotated[str | None, typer.Option("--rules", metavar="FILE", help="A rule pack file instead of the built-in one.")] = None,
     fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="table or json.")] = RulesFormat.table,
     debug: DebugOpt = False,
 ) -> None:
