@@ -330,7 +330,11 @@ def _normalise_table(
     rows = rows.with_columns([pl.lit(None, dtype=dtype).alias(c) for c, dtype in schema.items() if c not in rows.columns]).select(
         [pl.col(c).cast(dtype) for c, dtype in schema.items()]
     )
-    attr_rows = rows.filter(keep & in_force)
+    stated = [c for c in cols_out if c != "sku" and not c.endswith("_unk")]
+    informative = pl.any_horizontal([pl.col(c).is_not_null() for c in stated]) if stated else pl.lit(False)
+    unknown_cells = pl.any_horizontal([pl.col(c) for c in cols_out if c.endswith("_unk")]) if any(c.endswith("_unk") for c in cols_out) else pl.lit(False)
+    # rows that state nothing about their part add nothing to the merge
+    attr_rows = rows.filter(keep & in_force).filter(informative | unknown_cells.fill_null(False))
 
     # structure -------------------------------------------------------------------------
     tops: list[str] = []
@@ -655,6 +659,8 @@ def _repair_float_ids(edges: pl.DataFrame, attrs: pl.DataFrame, issues: Collecto
     """Parent IDs written as ``749.0`` by an export while components are ``749``: use ``749``."""
     import polars as pl
 
+    if not edges["parent"].str.ends_with(".0").any():
+        return edges  # the common case, decided without building the set of known IDs
     known = pl.concat([edges["child"], attrs["sku"]]).unique()
     fixable = edges.filter(
         pl.col("parent").str.contains(r"^\d+\.0+$")
@@ -743,7 +749,11 @@ def merge_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
         issues.error(
             "self-reference", f"{rec['child']!r} is listed as its own child", "remove the row", file=rec["_file"], sheet=rec["_sheet"], row=rec["_row"]
         )
-    mixed = edges.group_by("child").agg(pl.col("bulk").n_unique().alias("n"), pl.col("_file").first(), pl.col("_row").first()).filter(pl.col("n") > 1)
+    mixed = (
+        edges.group_by("child").agg(pl.col("bulk").n_unique().alias("n"), pl.col("_file").first(), pl.col("_row").first()).filter(pl.col("n") > 1)
+        if edges["bulk"].any()
+        else edges.head(0)
+    )
     for rec in mixed.head(MAX_LISTED).iter_rows(named=True):
         issues.error(
             "bulk-and-count",
@@ -752,12 +762,10 @@ def merge_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
             file=rec["_file"],
             row=rec["_row"],
         )
-    merged = edges.group_by("parent", "child", maintain_order=True).agg(
-        pl.col("qty").sum(), pl.col("bulk").first(), pl.len().alias("n"), pl.col("_file").first(), pl.col("_sheet").first(), pl.col("_row").first()
-    )
+    merged = edges.group_by("parent", "child").agg(pl.col("qty").sum(), pl.col("bulk").first(), pl.len().alias("n"))
     dup = merged.filter(pl.col("n") > 1)
     if dup.height:
-        rec = dup.row(0, named=True)
+        rec = edges.join(dup.select("parent", "child"), on=["parent", "child"], how="semi").sort("_file", "_row").row(0, named=True)
         issues.warn(
             "repeated-line",
             f"{dup.height} child part(s) appear on more than one line under the same parent (e.g. {rec['child']!r} under {rec['parent']!r}): quantities added",
