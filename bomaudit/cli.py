@@ -137,8 +137,12 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
 
 
 # shared options ------------------------------------------------------------------------
-FilesArg = Annotated[list[str], typer.Argument(help="BOM files: .csv .tsv .txt .xlsx .xlsm .parquet, or - for CSV on standard input.", show_default=False, metavar="FILE")]
-PartsOpt = Annotated[list[str] | None, typer.Option("--parts", metavar="FILE", help="Part attribute file (mass, composition, origin…) joined on sku. Repeatable.")]
+FilesArg = Annotated[
+    list[str], typer.Argument(help="BOM files: .csv .tsv .txt .xlsx .xlsm .parquet, or - for CSV on standard input.", show_default=False, metavar="FILE")
+]
+PartsOpt = Annotated[
+    list[str] | None, typer.Option("--parts", metavar="FILE", help="Part attribute file (mass, composition, origin…) joined on sku. Repeatable.")
+]
 SheetOpt = Annotated[str | None, typer.Option("--sheet", metavar="NAME", help="Worksheet to read (default: the first with a recognised header).")]
 MapOpt = Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=HEADER", help="Use column HEADER as FIELD, e.g. --map sku='Part Name'. Repeatable.")]
 AssemblyOpt = Annotated[str | None, typer.Option("--assembly", metavar="NAME", help="Name of the top item of a flat BOM (default: the file's stem).")]
@@ -146,6 +150,8 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Da
 DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="Read 1,5 as 1.5 (European exports).")]
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row; name columns by number in --map (sku=3).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
+MaxRowsOpt = Annotated[int, typer.Option("--max-rows", min=1, metavar="N", help="Refuse a table with more data rows than this.")]
+MaxUnpackedOpt = Annotated[int, typer.Option("--max-unpacked-mb", min=1, metavar="MB", help="Refuse a workbook that would unpack to more than this.")]
 
 
 def _options(
@@ -254,6 +260,8 @@ def scan(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     decimal_comma: DecimalCommaOpt = False,
     no_header: NoHeaderOpt = False,
+    max_rows: MaxRowsOpt = 50_000_000,
+    max_unpacked_mb: MaxUnpackedOpt = 2048,
     debug: DebugOpt = False,
 ) -> None:
     """Load BOMs, roll up rare-earth content, evaluate the rules, report, and exit with the verdict.
@@ -282,6 +290,8 @@ def scan(
         rules=rules,
         unknown_origin=unknown_origin.value,
         end_use=end_use.value,
+        max_rows=max_rows,
+        max_unpacked_mb=max_unpacked_mb,
     )
     result = _run(debug, run_scan, options)
     color = _color() and output is None
@@ -326,6 +336,8 @@ def validate(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     decimal_comma: DecimalCommaOpt = False,
     no_header: NoHeaderOpt = False,
+    max_rows: MaxRowsOpt = 50_000_000,
+    max_unpacked_mb: MaxUnpackedOpt = 2048,
     debug: DebugOpt = False,
 ) -> None:
     """Load and check the data only (shapes, columns, units, cycles, conflicts); no verdicts.
@@ -336,7 +348,7 @@ def validate(
     from bomaudit.rules import load_pack
     from bomaudit.scan import load_bom
 
-    options = _options(files, parts, sheet, mapping, assembly, as_of, decimal_comma, no_header)
+    options = _options(files, parts, sheet, mapping, assembly, as_of, decimal_comma, no_header, max_rows=max_rows, max_unpacked_mb=max_unpacked_mb)
     bom = _run(debug, load_bom, options)
     rolled = _run(debug, rollup, bom, RollupOptions(controlled=load_pack().controlled, unknown_origin="china"))
     if not quiet:

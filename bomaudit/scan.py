@@ -30,6 +30,8 @@ class ScanOptions:
     end_use: str = "civil"
     decimal_comma: bool = False
     no_header: bool = False
+    max_rows: int = 50_000_000
+    max_unpacked_mb: int = 2048
 
 
 @dataclass(slots=True)
@@ -47,9 +49,15 @@ def load_bom(options: ScanOptions) -> Bom:
     """Read and normalise every input; raises BomauditError with every problem found."""
     from bomaudit.errors import BomauditError
     from bomaudit.load import ReadOptions, load_table
+    from bomaudit.load.guard import Limits
     from bomaudit.normalise import NormaliseOptions, normalise
 
-    read = ReadOptions(sheet=options.sheet, no_header=options.no_header, mapped_headers=tuple(options.mapping.values()))
+    read = ReadOptions(
+        sheet=options.sheet,
+        no_header=options.no_header,
+        mapped_headers=tuple(options.mapping.values()),
+        limits=Limits(max_unpacked_mb=options.max_unpacked_mb, max_rows=options.max_rows),
+    )
     tables = {"bom": [], "parts": []}
     problems: list[Problem] = []
     for role, paths in (("bom", options.files), ("parts", options.parts)):

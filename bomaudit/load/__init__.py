@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError, Problem
+from bomaudit.load.guard import Limits
 
 if TYPE_CHECKING:
     import polars as pl
@@ -50,6 +51,7 @@ class ReadOptions:
     no_header: bool = False
     #: headers named by ``--map``: they help find the header row
     mapped_headers: tuple[str, ...] = ()
+    limits: Limits = field(default_factory=Limits)
 
 
 def read_source(path: str) -> bytes:

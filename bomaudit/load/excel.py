@@ -9,10 +9,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 from bomaudit.errors import BomauditError
 from bomaudit.load import RawTable, ReadOptions
+from bomaudit.load.guard import check_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header
 from bomaudit.load.text import _drop_empty
 
@@ -21,6 +23,8 @@ _NS = {
     "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
+#: what a damaged or truncated zip raises while its parts are read
+_BROKEN = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, OSError, ElementTree.ParseError, UnicodeDecodeError)
 _CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(/?)>')
 
 
@@ -65,9 +69,10 @@ def first_value_row(data: bytes, part: str) -> int:
 def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
     import polars as pl
 
+    check_workbook(data, path, options.limits)
     try:
         layout = sheet_layout(data)
-    except (zipfile.BadZipFile, KeyError, ValueError, ElementTree.ParseError):
+    except _BROKEN:
         raise BomauditError.at(
             "bad-xlsx", "is not a readable Excel workbook (damaged or not an .xlsx)", "open it in Excel and save it again as .xlsx", file=path
         ) from None

@@ -14,6 +14,7 @@ from collections import Counter
 
 from bomaudit.errors import BomauditError, Location, Problem, warning
 from bomaudit.load import ROW, RawTable, ReadOptions
+from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -106,6 +107,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     header_index = None if options.no_header else find_header([list(r) for r in rows], options.mapped_headers)
     table, header_row = apply_header(frame, header_index, 1, options.no_header)
     table = _drop_empty(table)
+    check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
     return RawTable(path, None, digest, table, header_row, warnings, details)
 

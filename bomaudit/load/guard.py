@@ -1,0 +1,70 @@
+"""Refusing hostile workbooks before parsing them: zip bombs and absurd sizes.
+
+An XLSX file is a zip of XML parts. The zip's central directory declares every part's
+compressed and uncompressed size, so a bomb (a small file that inflates to gigabytes) is seen
+from the directory alone, in little memory, before any part is inflated.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from bomaudit.errors import BomauditError
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    #: total uncompressed size of a workbook's parts
+    max_unpacked_mb: int = 2048
+    #: ratio of uncompressed to compressed size of a part larger than RATIO_FLOOR
+    max_ratio: int = 250
+    #: data rows in one table
+    max_rows: int = 50_000_000
+
+
+RATIO_FLOOR = 16 * 1024 * 1024
+MAX_PARTS = 10_000
+
+
+def check_workbook(data: bytes, path: str, limits: Limits) -> None:
+    """Raise BomauditError when the workbook's declared sizes are absurd."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise BomauditError.at(
+            "bad-xlsx", "is not a readable Excel workbook (damaged or truncated zip)", "open it in Excel and save it again as .xlsx", file=path
+        ) from None
+    if len(infos) > MAX_PARTS:
+        raise BomauditError.at(
+            "hostile-xlsx", f"holds {len(infos)} zip parts, more than any workbook needs", "this is not a normal workbook; re-export it", file=path
+        )
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unpacked_mb * 1024 * 1024:
+        raise BomauditError.at(
+            "hostile-xlsx",
+            f"would unpack to {total / 1024 / 1024:,.0f} MB, over the limit of {limits.max_unpacked_mb:,} MB",
+            "if the workbook is genuine, raise the limit with --max-unpacked-mb, or export it as CSV",
+            file=path,
+        )
+    for info in infos:
+        if info.file_size > RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise BomauditError.at(
+                "hostile-xlsx",
+                f"part {info.filename} inflates {info.file_size / max(info.compress_size, 1):,.0f}-fold ({info.compress_size:,} → {info.file_size:,} bytes), like a zip bomb",
+                "if the workbook is genuine, export it as CSV",
+                file=path,
+            )
+
+
+def check_rows(rows: int, path: str, sheet: str | None, limits: Limits) -> None:
+    if rows > limits.max_rows:
+        raise BomauditError.at(
+            "too-many-rows",
+            f"has {rows:,} data rows, over the limit of {limits.max_rows:,}",
+            "raise it with --max-rows if the file is genuine",
+            file=path,
+            sheet=sheet,
+        )
