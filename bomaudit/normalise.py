@@ -248,7 +248,7 @@ def _normalise_table(
             "no-rows",
             "has a header but no data rows" if raw.header_row else "has no rows",
             "export the BOM again with its lines",
-            **t.where(),
+            **t.where(row=raw.header_row),
         )
     if "sku" not in f:
         seen = ", ".join(repr(h) for h in raw.headers[:20]) or "none"

@@ -82,16 +82,16 @@ def _find_cycle(names: pl.Series, parent: np.ndarray, child: np.ndarray, stuck: 
     for p, c in zip(parent.tolist(), child.tolist(), strict=True):
         if p in stuck_set and c in stuck_set:
             children.setdefault(p, []).append(c)
-    start = min(stuck_set, key=lambda i: names[i])
+    start = min(stuck_set, key=lambda i: names[int(i)])
     path: list[int] = []
     seen: dict[int, int] = {}
     node = start
     while node not in seen:
         seen[node] = len(path)
         path.append(node)
-        node = min(children[node], key=lambda i: names[i])
+        node = min(children[node], key=lambda i: names[int(i)])
     cycle = [*path[seen[node] :], node]
-    return [names[i] for i in cycle]
+    return [names[int(i)] for i in cycle]
 
 
 def rollup(bom: Bom, options: RollupOptions) -> Rollup:
@@ -166,7 +166,7 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     for i in np.flatnonzero(over)[:20]:
         issues.error(
             "content-over-mass",
-            f"rare-earth content of {names[i]!r} ({total_re[i]:g} g) is more than its mass ({mass[i]:g} g)",
+            f"rare-earth content of {names[int(i)]!r} ({total_re[i]:g} g) is more than its mass ({mass[i]:g} g)",
             "check the element and mass units",
         )
     issues.raise_if_errors()
@@ -230,9 +230,9 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     for i in np.flatnonzero(check & diff & reach):
         issues.warn(
             "mass-mismatch",
-            f"declared mass {declared_mass[i]:g} g of {names[i]!r} differs from its parts' total {mass_g[i]:g} g by more than 5 %: the parts' total is used",
+            f"declared mass {declared_mass[i]:g} g of {names[int(i)]!r} differs from its parts' total {mass_g[i]:g} g by more than 5 %: the parts' total is used",
             "update the declared mass or check the parts' masses",
-            sku=names[i],
+            sku=names[int(i)],
         )
     declared_value = np.where(leaf, np.nan, value)
 

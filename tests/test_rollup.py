@@ -178,3 +178,15 @@ def test_report_order_severity_then_fraction_then_sku(write):
     fr = dict(zip(result.skus["sku"], result.skus["cn_fraction"], strict=True))
     assert [fr[s] for s in lic] == sorted((fr[s] for s in lic), reverse=True)
     assert order[0] == "MAG1"  # 0.12 / 2 = 6 %
+
+
+def test_declared_assembly_mass_is_a_cross_check_not_added(write):
+    # SUB really weighs 110 g; a declared 200 g is warned about and ignored, 112 g (within 5 %) is not
+    parts = PARTS + "SUB,200,,,,,,\n"
+    skus, result = run(write, parts=parts)
+    assert skus["SUB"]["mass_g"] == pytest.approx(110)
+    warnings = [p for p in result.issues if p.code == "mass-mismatch"]
+    assert [w.sku for w in warnings] == ["SUB"]
+    assert warnings[0].message.startswith("declared mass 200 g of 'SUB' differs from its parts' total 110 g by more than 5 %")
+    _, result = run(write, parts=PARTS + "SUB,112,,,,,,\n")
+    assert not [p for p in result.issues if p.code == "mass-mismatch"]
