@@ -219,6 +219,44 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
+class Progress:
+    """A stage line on standard error for runs longer than about a second, on a terminal only."""
+
+    DELAY = 1.0
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.stage = "starting"
+        self._status = None
+        self._timer = None
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            import threading
+
+            self._timer = threading.Timer(self.DELAY, self._show)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _show(self) -> None:
+        from rich.console import Console
+
+        self._status = Console(stderr=True).status(self.stage)
+        self._status.start()
+
+    def __call__(self, stage: str) -> None:
+        self.stage = stage
+        if self._status is not None:
+            self._status.update(stage)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._status is not None:
+            self._status.stop()
+
+
 def exit_code(result: ScanResult, fail_on: FailOn, scope: FailScope) -> int:
     from bomaudit.fields import SEVERITY
 
@@ -293,10 +331,12 @@ def scan(
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
     )
-    result = _run(debug, run_scan, options)
-    color = _color() and output is None
-    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
-    text = _run(debug, render, chosen, result, show_all=show_all, color=color, width=width)
+    with Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
+        result = _run(debug, run_scan, options, progress)
+        progress(f"writing {chosen}")
+        color = _color() and output is None
+        width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+        text = _run(debug, render, chosen, result, show_all=show_all, color=color, width=width)
     code = exit_code(result, fail_on, fail_scope)
     if output is not None:
         _run(debug, write_atomic, output, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -72,16 +73,24 @@ def load_bom(options: ScanOptions) -> Bom:
     return normalise(tables["bom"], tables["parts"], norm)
 
 
-def scan(options: ScanOptions) -> ScanResult:
+def _silent(stage: str) -> None:
+    del stage
+
+
+def scan(options: ScanOptions, progress: Callable[[str], None] = _silent) -> ScanResult:
+    """``progress`` is told each stage as it starts (the CLI shows it on a terminal)."""
     from bomaudit.evaluate import EvalOptions, evaluate, pack_warnings
     from bomaudit.rollup import RollupOptions, rollup
     from bomaudit.rules import load_pack
 
     pack = load_pack(options.rules)
+    progress("loading")
     bom = load_bom(options)
+    progress("rolling up")
     threshold = options.threshold if options.threshold is not None else pack.threshold
     rolled = rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=options.unknown_origin, basis=options.basis))
     ev = EvalOptions(as_of=options.as_of, threshold=threshold, unknown_origin=options.unknown_origin, end_use=options.end_use, basis=options.basis)
+    progress("evaluating rules")
     skus = evaluate(rolled, pack, ev)
     issues = [*pack_warnings(pack, options.as_of), *bom.warnings, *rolled.warnings]
     return ScanResult(options, pack, threshold, bom.tables, skus, rolled.elements, issues)
