@@ -41,6 +41,14 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
+def contributor_label(c: dict[str, Any]) -> str:
+    """``MAG-1 ×48 (100 %)``: the part, its total count per unit and its share of the CN controlled mass."""
+    share = _num(c.get("share"))
+    qty = _num(c.get("qty"))
+    out = c["sku"] + (f" ×{qty:g}" if qty is not None else "")
+    return out + (f" ({share * 100:.0f} %)" if share is not None else "")
+
+
 def sku_records(result: ScanResult) -> list[dict[str, Any]]:
     """One dict per SKU, in report order, with exactly the keys of SPEC §4."""
     cols = [

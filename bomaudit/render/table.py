@@ -7,7 +7,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from bomaudit.evaluate import depends_on_note
-from bomaudit.report import summary
+from bomaudit.report import contributor_label, summary
 
 if TYPE_CHECKING:
     from bomaudit.scan import ScanResult
@@ -28,11 +28,9 @@ def grams(v: float | None) -> str:
         return "—"
     if v == 0:
         return "0"
-    if abs(v) >= 1000:
+    if abs(v) >= 10000:
         return f"{v:,.0f}"
-    if abs(v) >= 0.01:
-        return f"{v:,.2f}".rstrip("0").rstrip(".")
-    return f"{v:.3g}"
+    return f"{v:.5g}"
 
 
 def percent(f: float | None) -> str:
@@ -67,16 +65,16 @@ def render_table(result: ScanResult, *, show_all: bool = False, color: bool = Fa
     table.add_column("verdict")
     table.add_column("SKU", overflow="fold")
     table.add_column("kind")
-    table.add_column("description", overflow="ellipsis", max_width=30)
+    table.add_column("description", overflow="ellipsis", no_wrap=True, max_width=32)
     table.add_column("mass g", justify="right")
     table.add_column("CN controlled g", justify="right")
-    table.add_column(f"CN fraction ({result.options.basis})", justify="right")
+    table.add_column("CN fraction", justify="right")
     table.add_column("CN tech")
-    table.add_column("main contributor", overflow="fold")
+    table.add_column("main contributor", no_wrap=True)
     for row in skus.iter_rows(named=True):
         contributors = row["contributors"] or []
         top = contributors[0] if contributors else None
-        top_text = f"{top['sku']} ×{top['qty']:g} ({top['share'] * 100:.0f} %)" if top else ""
+        top_text = contributor_label(top) if top else ""
         table.add_row(
             Text(row["verdict"], style=STYLES.get(row["verdict"], "")),
             row["sku"],
