@@ -46,7 +46,7 @@ def pack_dict(pack: RulePack, on: dt.date) -> dict[str, Any]:
                 "effective": r.effective.isoformat(),
                 "suspended": windows(r.suspended),
                 "in_force": st.in_force,
-                "status": st.why + ("; on the conservative reading of the note" if st.after_window else ""),
+                "status": st.why + (" (conservative reading: see note)" if st.after_window else ""),
                 "note": r.note,
                 "sources": list(r.sources),
             }
@@ -80,21 +80,28 @@ def render_rules_table(pack: RulePack, on: dt.date, *, color: bool = False, widt
     console.print(f"{d['pack']} {d['version']} — {d['title']}")
     console.print(f"reviewed {d['reviewed']} · file {d['source_file']} · status as of {d['as_of']}")
     els = Table(title="Element lists", box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
-    for col in ("list", "announcement", "elements", "effective", "suspended", f"on {on.isoformat()}"):
+    for col in ("list", "elements", "effective", "suspended", f"on {on.isoformat()}"):
         els.add_column(col, overflow="fold")
     for key, el in d["elements"].items():
-        susp = "; ".join(f"{w['from']} → {w['until']} ({w['by']})" for w in el["suspended"])
-        els.add_row(key, el["announcement"], " ".join(el["symbols"]), el["effective"], susp, _status(el["in_force"], el["status"]))
+        susp = "; ".join(f"{w['from']} → {w['until']}" for w in el["suspended"])
+        els.add_row(key, " ".join(el["symbols"]), el["effective"], susp, _status(el["in_force"], el["status"]))
     console.print(els)
+    for key, el in d["elements"].items():
+        console.print(f"  {key}: {el['announcement']}. {el['description']}")
     rules = Table(title="Rules", box=box.SIMPLE_HEAD, title_justify="left", show_edge=False)
-    for col in ("id", "announcement", "test", "threshold", "effective", "suspended", f"on {on.isoformat()}"):
+    for col in ("id", "test", "threshold", "effective", "suspended", f"on {on.isoformat()}"):
         rules.add_column(col, overflow="fold")
     for r in d["rules"]:
         test = r["test"] + (f" ({', '.join(r['categories'])})" if r["categories"] else "")
         threshold = f"{r['threshold'] * 100:g} % of {r['legal_basis']}" if r["threshold"] is not None else "none"
         susp = "; ".join(f"{w['from']} → {w['until']}" for w in r["suspended"])
-        rules.add_row(r["id"], r["announcement"], test, threshold, r["effective"], susp, _status(r["in_force"], r["status"]))
+        rules.add_row(r["id"], test, threshold, r["effective"], susp, _status(r["in_force"], r["status"]))
     console.print(rules)
+    for r in d["rules"]:
+        console.print(f"  {r['id']}: {r['announcement']}. {r['summary']}")
+    suspensions = sorted({w["by"] for r in d["rules"] for w in r["suspended"]} | {w["by"] for el in d["elements"].values() for w in el["suspended"]})
+    if suspensions:
+        console.print(f"  suspended by: {'; '.join(suspensions)}")
     console.print(f"Licensing policy ({d['policy']['id']}): " + ", ".join(f"{use} → {out}" for use, out in d["policy"]["end_uses"].items()))
     console.print(Text("Notes", style="bold"))
     for r in d["rules"]:
