@@ -625,7 +625,7 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     attr_rows = pl.concat(attr_frames, how="vertical") if attr_frames else pl.DataFrame(schema=attr_schema())
     edge_schema = {"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_file": pl.String, "_sheet": pl.String, "_row": pl.Int64}
     edge_rows = pl.concat(edge_frames, how="vertical") if edge_frames else pl.DataFrame(schema=edge_schema)
-    edge_rows = _repair_float_ids(edge_rows, attr_rows, issues)
+    edge_rows = _repair_float_ids(edge_rows, attr_rows, tops, issues)
     attrs = merge_attributes(attr_rows, issues)
     edges = merge_edges(edge_rows, issues)
     issues.raise_if_errors()
@@ -655,13 +655,13 @@ def _check_mapping(tables: list[RawTable], options: NormaliseOptions, issues: Co
             issues.error("bad-map", f"--map {fld}={header}: no input has a column {header!r}", f"the headers are {', '.join(map(repr, heads))}")
 
 
-def _repair_float_ids(edges: pl.DataFrame, attrs: pl.DataFrame, issues: Collector) -> pl.DataFrame:
+def _repair_float_ids(edges: pl.DataFrame, attrs: pl.DataFrame, tops: list[str], issues: Collector) -> pl.DataFrame:
     """Parent IDs written as ``749.0`` by an export while components are ``749``: use ``749``."""
     import polars as pl
 
     if not edges["parent"].str.ends_with(".0").any():
         return edges  # the common case, decided without building the set of known IDs
-    known = pl.concat([edges["child"], attrs["sku"]]).unique()
+    known = pl.concat([edges["child"], attrs["sku"], pl.Series(tops, dtype=pl.String)]).unique()
     fixable = edges.filter(
         pl.col("parent").str.contains(r"^\d+\.0+$")
         & ~pl.col("parent").is_in(known.implode())

@@ -13,6 +13,8 @@ from bomaudit.evaluate import depends_on_note
 from bomaudit.fields import VERDICTS
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from bomaudit.scan import ScanResult
 
 SCHEMA = "bomaudit.report/1"
@@ -85,6 +87,65 @@ def sku_records(result: ScanResult) -> list[dict[str, Any]]:
     return out
 
 
+#: SKU keys of SPEC §4 in sorted order, split around "elements" (whose keys vary per SKU)
+_KEYS_BEFORE_ELEMENTS = (
+    "assumptions",
+    "cn_controlled_g",
+    "cn_fraction",
+    "cn_tech",
+    "cn_value",
+    "cn_value_fraction",
+    "contributors",
+    "controlled_g",
+    "description",
+)
+_KEYS_AFTER_ELEMENTS = ("kind", "mass_g", "over_threshold", "reasons", "sku", "unknown", "value", "verdict")
+
+
+def sku_json(result: ScanResult) -> pl.Series:
+    """Each SKU as one JSON object (sorted keys), encoded by Polars without a Python loop.
+
+    Same content as :func:`sku_records`; floats are written in their shortest round-trip form.
+    """
+    import polars as pl
+
+    def float_text(col: str) -> pl.Expr:
+        return pl.col(col).cast(pl.String)
+
+    contributors = pl.col("contributors").list.eval(
+        pl.struct(
+            pl.element().struct.field("cn_controlled_g"),
+            pl.element().struct.field("qty"),
+            pl.element().struct.field("share").fill_nan(None),
+            pl.element().struct.field("sku"),
+        )
+    )
+    before = pl.struct(
+        [
+            contributors.fill_null(
+                pl.lit([], dtype=pl.List(pl.Struct({"cn_controlled_g": pl.Float64, "qty": pl.Float64, "share": pl.Float64, "sku": pl.String})))
+            ).alias("contributors")
+            if k == "contributors"
+            else pl.col(k)
+            for k in _KEYS_BEFORE_ELEMENTS
+        ]
+    )
+    after = pl.struct([pl.col(k) for k in _KEYS_AFTER_ELEMENTS])
+    pieces = [
+        pl.when(pl.col(f"{el}_g") != 0).then(pl.format('"{}":{{"cn_g":{},"g":{}}}', pl.lit(el), float_text(f"{el}_cn_g"), float_text(f"{el}_g")))
+        for el in sorted(result.elements)
+    ]
+    elements = pl.concat_list(pieces).list.drop_nulls().list.join(",") if pieces else pl.lit("")
+    frame = result.skus.select(
+        before.struct.json_encode().alias("a"),
+        elements.alias("e"),
+        after.struct.json_encode().alias("b"),
+    )
+    return frame.select(
+        pl.concat_str([pl.col("a").str.strip_suffix("}"), pl.lit(',"elements":{'), pl.col("e"), pl.lit("},"), pl.col("b").str.strip_prefix("{")])
+    ).to_series()
+
+
 def summary(result: ScanResult) -> dict[str, Any]:
     import polars as pl
 
@@ -117,6 +178,25 @@ def rules_block(result: ScanResult) -> dict[str, Any]:
 
 def inputs_block(result: ScanResult) -> list[dict[str, Any]]:
     return [{"path": t.path, "sheet": t.sheet, "sha256": t.sha256, "rows": t.rows_read, "role": t.role, "shape": t.shape} for t in result.inputs]
+
+
+def build_json(result: ScanResult) -> str:
+    """The whole JSON report: compact, sorted keys, the SKU array encoded by Polars."""
+    import json
+
+    def dump(value: Any) -> str:
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+    parts = {
+        "inputs": dump(inputs_block(result)),
+        "issues": dump([p.as_dict() for p in result.issues]),
+        "rules": dump(rules_block(result)),
+        "schema": dump(SCHEMA),
+        "skus": "[" + ",".join(sku_json(result).to_list()) + "]",
+        "summary": dump(summary(result)),
+        "tool": dump({"name": "bomaudit", "version": __version__}),
+    }
+    return "{" + ",".join(f'"{k}":{v}' for k, v in sorted(parts.items())) + "}"
 
 
 def build(result: ScanResult) -> dict[str, Any]:

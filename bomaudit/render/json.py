@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from bomaudit import report
@@ -13,9 +12,9 @@ if TYPE_CHECKING:
 
 def render_json(result: ScanResult, **_: Any) -> str:
     # compact: the indenting encoder is pure Python and four times slower on large reports
-    return json.dumps(report.build(result), sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
+    return report.build_json(result) + "\n"
 
 
 def render_jsonl(result: ScanResult, **_: Any) -> str:
-    lines = (json.dumps(rec, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":")) for rec in report.sku_records(result))
-    return "".join(line + "\n" for line in lines)
+    lines = report.sku_json(result)
+    return "\n".join(lines.to_list()) + "\n" if lines.len() else ""
