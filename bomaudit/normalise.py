@@ -739,11 +739,11 @@ def _fmt(v: object) -> str:
 
 
 def merge_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
-    """Sum repeated uses of a child under one parent; a child used both by count and by mass is an error."""
+    """Check the edges across files: a self-reference, or a child used both by count and by mass, is an error."""
     import polars as pl
 
     if edges.height == 0:
-        return edges.select("parent", "child", "qty", "bulk")
+        return edges
     self_ref = edges.filter(pl.col("parent") == pl.col("child"))
     for rec in self_ref.head(MAX_LISTED).iter_rows(named=True):
         issues.error(
@@ -762,15 +762,5 @@ def merge_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
             file=rec["_file"],
             row=rec["_row"],
         )
-    merged = edges.group_by("parent", "child").agg(pl.col("qty").sum(), pl.col("bulk").first(), pl.len().alias("n"))
-    dup = merged.filter(pl.col("n") > 1)
-    if dup.height:
-        rec = edges.join(dup.select("parent", "child"), on=["parent", "child"], how="semi").sort("_file", "_row").row(0, named=True)
-        issues.warn(
-            "repeated-line",
-            f"{dup.height} child part(s) appear on more than one line under the same parent (e.g. {rec['child']!r} under {rec['parent']!r}): quantities added",
-            file=rec["_file"],
-            sheet=rec["_sheet"],
-            row=rec["_row"],
-        )
-    return merged.select("parent", "child", "qty", "bulk")
+    # repeated lines are added up by the roll-up, which sorts the edges anyway
+    return edges

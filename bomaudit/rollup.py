@@ -69,8 +69,9 @@ def _topological_heights(n: int, parent: np.ndarray, child: np.ndarray) -> np.nd
         offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
         parents = parent[order[offsets]]
         remaining -= np.bincount(parents, minlength=n)
-        candidates = np.unique(parents)
-        frontier = candidates[remaining[candidates] == 0]
+        touched = np.zeros(n, dtype=bool)
+        touched[parents] = True
+        frontier = np.flatnonzero(touched & (remaining == 0))
         level += 1
     return height
 
@@ -104,11 +105,30 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     names = nodes["sku"]
     n = names.len()
     # a fixed edge order makes every float sum below the same on every run and input order
-    ids = edges.join(nodes.rename({"sku": "parent", "id": "p"}), on="parent").join(nodes.rename({"sku": "child", "id": "c"}), on="child").sort("p", "c")
+    ids = (
+        edges.join(nodes.rename({"sku": "parent", "id": "p"}), on="parent")
+        .join(nodes.rename({"sku": "child", "id": "c"}), on="child")
+        .sort("p", "c", "_file", "_row")
+    )
     parent = ids["p"].to_numpy().astype(np.int64)
     child = ids["c"].to_numpy().astype(np.int64)
     qty = ids["qty"].to_numpy().astype(np.float64)
     bulk_edge = ids["bulk"].to_numpy().astype(bool)
+    # a child on several lines under one parent: quantities added (ERP position lines)
+    repeated = (parent[1:] == parent[:-1]) & (child[1:] == child[:-1])
+    if repeated.any():
+        first = int(np.flatnonzero(repeated)[0])
+        rec = ids.row(first, named=True)
+        issues.warn(
+            "repeated-line",
+            f"{int(repeated.sum())} line(s) repeat a child already listed under the same parent (e.g. {rec['child']!r} under {rec['parent']!r}): quantities added",
+            file=rec["_file"],
+            sheet=rec["_sheet"],
+            row=rec["_row"],
+        )
+        starts = np.flatnonzero(np.concatenate(([True], ~repeated)))
+        qty = np.add.reduceat(qty, starts)
+        parent, child, bulk_edge = parent[starts], child[starts], bulk_edge[starts]
 
     height = _topological_heights(n, parent, child)
     if (height < 0).any():
@@ -204,15 +224,13 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
         sel = order[bounds[lv - 1] : bounds[lv]]
         if sel.size == 0:
             continue
-        p_sel = parent[sel]
-        uniq, inv = np.unique(p_sel, return_inverse=True)
-        contrib = matrix[child[sel]] * qty[sel, None]
+        p_sel, c_sel, q_sel = parent[sel], child[sel], qty[sel]
+        # bincount over all n nodes is O(n) per column but needs no sort of the level's edges
         for j in range(matrix.shape[1]):
-            matrix[uniq, j] += np.bincount(inv, weights=contrib[:, j], minlength=uniq.size)
-        child_flags = flag_matrix[child[sel]]
+            matrix[:, j] += np.bincount(p_sel, weights=matrix[c_sel, j] * q_sel, minlength=n)
         for j in range(flag_matrix.shape[1]):
-            hit = np.bincount(inv, weights=child_flags[:, j], minlength=uniq.size) > 0
-            flag_matrix[uniq, j] = np.maximum(flag_matrix[uniq, j], hit)
+            hit = np.bincount(p_sel, weights=flag_matrix[c_sel, j], minlength=n) > 0
+            flag_matrix[:, j] = np.maximum(flag_matrix[:, j], hit)
     out = {k: matrix[:, j] for j, k in enumerate(names_sum)}
     fl = {k: flag_matrix[:, j] > 0 for j, k in enumerate(flags)}
 
