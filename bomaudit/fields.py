@@ -43,6 +43,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "component",
         "material",
         "child",
+        # JLCPCB's assembly BOM names its only part number "LCSC Part #" (or "JLCPCB Part #");
+        # last, so that a manufacturer part number wins when a file has both
+        "lcsc part #",
+        "lcsc part number",
+        "jlcpcb part #",
     ),
     "parent": (
         "parent",

@@ -15,8 +15,8 @@ from xml.etree import ElementTree
 from bomaudit.errors import BomauditError
 from bomaudit.load import RawTable, ReadOptions
 from bomaudit.load.guard import check_workbook
-from bomaudit.load.header import SCAN_ROWS, apply_header, find_header
-from bomaudit.load.text import _drop_empty
+from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
+from bomaudit.load.text import _drop_empty, _no_header_error, header_warnings, split_footer
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -132,5 +132,9 @@ def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptio
 
 def _finish(path: str, data: bytes, digest: str, layout: dict[str, str], name: str, frame, index, options) -> RawTable:
     first = first_value_row(data, layout[name])
+    if index is not None and not options.no_header and looks_like_data(list(frame.row(index)), options.mapped_headers):
+        raise _no_header_error(path, name, first + index)
     table, header_row = apply_header(frame, index, first, options.no_header)
-    return RawTable(path, name, digest, _drop_empty(table), header_row, [], {"format": "xlsx", "sheet": name})
+    warnings = header_warnings(list(frame.row(index)), table, path, name, header_row) if index is not None and not options.no_header else []
+    table, footer = split_footer(_drop_empty(table), path, name)
+    return RawTable(path, name, digest, table, header_row, [*warnings, *footer], {"format": "xlsx", "sheet": name})

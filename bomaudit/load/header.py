@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from bomaudit.fields import interpret_header, norm_header
@@ -38,19 +39,49 @@ def find_header(rows: list[list[str | None]], mapped: tuple[str, ...] = ()) -> i
 
 
 def unique_headers(cells: list[str | None]) -> list[str]:
-    """Header texts made usable as column names: blanks become ``column N``, repeats get ``(2)``."""
+    """Header texts made usable as column names: blanks become ``column N``; a header that repeats
+    an earlier one, even only in case or punctuation (EAGLE writes ``Value`` and ``VALUE``), gets
+    `` (2)``, so that ``--map`` and the synonyms, which ignore case, reach each column."""
     out: list[str] = []
     seen: dict[str, int] = {}
     for i, cell in enumerate(cells, start=1):
         text = " ".join(str(cell).split()) if cell is not None else ""
         text = text or f"column {i}"
-        if text in seen:
-            seen[text] += 1
-            text = f"{text} ({seen[text]})"
+        key = norm_header(text) or text
+        if key in seen:
+            seen[key] += 1
+            text = f"{text} ({seen[key]})"
         else:
-            seen[text] = 1
+            seen[key] = 1
         out.append(text)
     return out
+
+
+def renamed_headers(cells: list[str | None], names: list[str]) -> list[tuple[str, str]]:
+    """(header as written, column name) for repeated non-blank headers that were renamed."""
+    out: list[tuple[str, str]] = []
+    for cell, name in zip(cells, names, strict=True):
+        text = " ".join(str(cell).split()) if cell is not None else ""
+        if text and text != name:
+            out.append((text, name))
+    return out
+
+
+_NUMBER = re.compile(r"^[-+]?(\d[\d,' ]*)?\.?\d+(e[-+]?\d+)?$", re.IGNORECASE)
+_DATE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+
+
+def looks_like_data(cells: list[str | None], mapped: tuple[str, ...] = ()) -> bool:
+    """True when a would-be header row names no known field and holds mostly numbers and dates:
+    the file has no header row (database dumps such as AdventureWorks' tables)."""
+    wanted = {norm_header(h) for h in mapped}
+    texts = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+    if not texts:
+        return False
+    if any(interpret_header(t) is not None or norm_header(t) in wanted for t in texts):
+        return False
+    numeric = sum(bool(_NUMBER.match(t) or _DATE.match(t)) for t in texts)
+    return numeric * 2 >= len(texts)
 
 
 def apply_header(frame: pl.DataFrame, header_index: int | None, first_row_number: int, no_header: bool) -> tuple[pl.DataFrame, int | None]:

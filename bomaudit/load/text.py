@@ -2,23 +2,36 @@
 
 Encoding: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode text"), else cp1252
 with a warning. Delimiter sniffed among ``,`` ``;`` tab ``|``. Polars parses the common case;
-Python's csv module takes over for files Polars refuses (ragged rows, stray quotes) so the
-problem can be named by row.
+Python's csv module takes over for files Polars refuses (blank lines, ragged rows, stray quotes),
+keeping the length and first line of each record so that problems can be named by row:
+
+* a row with a value beyond the header's last field (an unquoted delimiter inside a field) is an
+  error per row; extra fields that are empty (trailing delimiters) are ignored;
+* a ``"`` inside a quoted field that is not doubled (EAGLE's ``"0.1" spacing"``) is read as a
+  literal quote, with a warning; a quoted field never closed is an error;
+* trailing footers (``Total``, ``key:,value`` metadata) are dropped with a warning, never counted;
+* text that is a list rather than a table (Mendel90 assembly files) is refused with a hint.
 """
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
+import re
 from collections import Counter
+from dataclasses import dataclass
 
 from bomaudit.errors import BomauditError, Location, Problem, warning
+from bomaudit.fields import interpret_header
 from bomaudit.load import ROW, RawTable, ReadOptions
 from bomaudit.load.guard import check_rows
-from bomaudit.load.header import SCAN_ROWS, apply_header, find_header
+from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+#: rows listed in one message before "and N more"
+MAX_LISTED = 10
 
 
 def decode(data: bytes, path: str) -> tuple[str, str, list[Problem]]:
@@ -84,11 +97,14 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     text, encoding, warnings = decode(data, path)
     if not text.strip():
         raise BomauditError.at("empty-file", "the file is empty", "export the BOM again; it has no rows", file=path)
+    refuse_non_tables(text, path)
     suffix = path[path.rfind(".") :].lower() if "." in path else ""
     delim = sniff_delimiter(text, suffix)
     frame = None
+    records: _Records | None = None
     body = text.rstrip("\r\n")
     if "\n\n" not in body and "\n\r\n" not in body:
+        # Polars refuses rows longer than the first, and stray quotes: those go to the csv module
         try:
             frame = pl.read_csv(
                 body.encode("utf-8"),
@@ -101,27 +117,311 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
         except Exception:
             frame = None
     if frame is None:
-        frame = _read_with_csv_module(body, delim, path)
+        records = _read_records(body, delim, path)
+        frame = records.frame()
     frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
     rows = frame.head(SCAN_ROWS).rows()
     header_index = None if options.no_header else find_header([list(r) for r in rows], options.mapped_headers)
+    if header_index is not None and looks_like_data(list(rows[header_index]), options.mapped_headers):
+        raise _no_header_error(path, None, header_index + 1)
+    if header_index is not None and header_index > 0 and records is None:
+        # title rows above the header: record lengths are needed to find rows longer than the header
+        records = _read_records(body, delim, path)
+        frame = records.frame()
     table, header_row = apply_header(frame, header_index, 1, options.no_header)
+    if header_index is not None:
+        warnings.extend(header_warnings(list(frame.row(header_index)), table, path, None, header_row))
     table = _drop_empty(table)
+    table, footer = split_footer(table, path, None)
+    warnings.extend(footer)
+    if records is not None:
+        warnings.extend(records.stray_quote_warnings(path))
+        if header_index is not None:
+            records.check_widths(table, header_index, delim, path)
     check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
     return RawTable(path, None, digest, table, header_row, warnings, details)
 
 
-def _read_with_csv_module(text: str, delim: str, path: str):
-    import polars as pl
+# --- files that are not tables ----------------------------------------------------------
 
+_MENDEL_SECTIONS = ("vitamins:", "printed:", "sub-assemblies:")
+_COUNT_LINE = re.compile(r"^\s*\d+(\.\d+)?\s+\S")
+
+
+def refuse_non_tables(text: str, path: str) -> None:
+    """Refuse text that is a list rather than a delimited table, naming what it looks like."""
+    lines = [ln.rstrip() for ln in text[:200_000].splitlines()[:2000]]
+    stripped = {ln.strip().lower() for ln in lines}
+    found = [s for s in _MENDEL_SECTIONS if s in stripped]
+    if "vitamins:" in found:
+        matrix = sum(ln.count("|") >= 3 for ln in lines) > 3
+        kind = "a Mendel90 where-used matrix" if matrix else "a Mendel90 assembly list"
+        sections = ", ".join(repr(s.capitalize()) for s in found)
+        hint = (
+            "use the per-assembly files instead: convert them to one CSV with columns parent,sku,qty"
+            if matrix
+            else "convert it to CSV with columns parent,sku,qty: its first line names the parent, each 'N name' line is a child and its quantity"
+        )
+        raise BomauditError.at("not-a-table", f"is not a delimited table: looks like {kind} (sections {sections})", hint, file=path)
+    body = [ln for ln in lines if ln.strip()]
+    if len(body) >= 3 and interpret_header(body[0]) is None and not any(d in ln for ln in body for d in DELIMITERS):
+        counted = sum(bool(_COUNT_LINE.match(ln)) for ln in body)
+        if counted * 2 > len(body):
+            raise BomauditError.at(
+                "not-a-table",
+                "is not a delimited table: its lines look like 'quantity name' separated by spaces",
+                "convert it to CSV with columns sku,qty",
+                file=path,
+            )
+
+
+def _no_header_error(path: str, sheet: str | None, row: int) -> BomauditError:
+    return BomauditError.at(
+        "no-header-row",
+        "the first row looks like data, not a header (numbers and dates, no column names)",
+        "if the file has no header row, pass --no-header and name the columns by number, e.g. --map sku=3",
+        file=path,
+        sheet=sheet,
+        row=row,
+    )
+
+
+def header_warnings(cells: list[str | None], table, path: str, sheet: str | None, header_row: int | None) -> list[Problem]:
+    """A warning for each repeated header that was renamed (``VALUE`` after ``Value``)."""
+    from bomaudit.load.header import renamed_headers
+
+    names = [c for c in table.columns if c != ROW]
+    return [
+        warning(
+            "duplicate-header",
+            f"header {text!r} repeats an earlier one (case and punctuation ignored): its column is called {name!r}",
+            hint=f"pass --map FIELD={name!r} to use it",
+            where=Location(file=path, sheet=sheet, row=header_row, column=name),
+        )
+        for text, name in renamed_headers(cells, names)
+    ]
+
+
+# --- records through the csv module ----------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Records:
+    rows: list[list[str]]
+    #: line of the file on which each record starts (a quoted field may span lines)
+    lines: list[int]
+    #: lines holding a '"' inside a quoted field that was read as a literal quote
+    stray: list[int]
+
+    def frame(self):
+        import polars as pl
+
+        width = max((len(r) for r in self.rows), default=0)
+        columns = [[(r[i] if i < len(r) and r[i] != "" else None) for r in self.rows] for i in range(width)]
+        return pl.DataFrame({f"c{i}": col for i, col in enumerate(columns)}, schema={f"c{i}": pl.String for i in range(width)})
+
+    def row_of_line(self, line: int) -> int:
+        return bisect.bisect_right(self.lines, line)
+
+    def stray_quote_warnings(self, path: str) -> list[Problem]:
+        rows = sorted({self.row_of_line(ln) for ln in self.stray})
+        if not rows:
+            return []
+        listed = ", ".join(map(str, rows[:MAX_LISTED])) + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
+        return [
+            warning(
+                "stray-quote",
+                (f"rows {listed}: " if len(rows) > 1 else "") + "a '\"' inside a quoted field is not doubled: read as a literal quote (an inch mark)",
+                hint='check those cells; write "" for a quote inside a quoted field',
+                where=Location(file=path, row=rows[0]),
+            )
+        ]
+
+    def check_widths(self, table, header_index: int, delim: str, path: str) -> None:
+        """An error for each data row with a value beyond the header's last field: a field
+        holding the delimiter was not quoted, so every value after it moved one column right."""
+        width = len(self.rows[header_index])
+        wanted = set(table[ROW].to_list())
+        problems: list[Problem] = []
+        for index, record in enumerate(self.rows):
+            row = index + 1
+            if index <= header_index or len(record) <= width or row not in wanted:
+                continue
+            if not any(cell.strip() for cell in record[width:]):
+                continue  # only empty fields past the header: trailing delimiters
+            extra = len(record) - width
+            line = self.lines[index]
+            where = f" (line {line} of the file)" if line != row else ""
+            problems.append(
+                Problem(
+                    "extra-fields",
+                    f"this row{where} has {len(record)} fields but the header has {width}: a field holding a {DELIMITER_NAMES[delim]} is not quoted, "
+                    "so the values after it are in the wrong columns",
+                    hint=_quote_hint(record, extra, delim),
+                    where=Location(file=path, row=row),
+                )
+            )
+        if problems:
+            if len(problems) > MAX_LISTED:
+                rest = len(problems) - MAX_LISTED
+                more = Problem("extra-fields", f"{rest} more rows like these", hint="quote the fields that hold the delimiter", where=Location(file=path))
+                problems = [*problems[:MAX_LISTED], more]
+            raise BomauditError(problems)
+
+
+def _quote_hint(record: list[str], extra: int, delim: str) -> str:
+    # the field that was split is most likely the one followed by a piece starting with a space ("6mm OD, 8mm Length")
+    for i in range(1, len(record) - extra + 1):
+        pieces = record[i : i + extra]
+        if all(p[:1] == " " for p in pieces) and record[i - 1].strip():
+            joined = delim.join(record[i - 1 : i + extra])
+            if len(joined) > 70:
+                joined = joined[:67] + "…"
+            return f'put double quotes round the field, e.g. "{joined}", or remove the {DELIMITER_NAMES[delim]}'
+    return f"put double quotes round the field that holds a {DELIMITER_NAMES[delim]}, or remove it"
+
+
+def _parse(text: str, delim: str, strict: bool = True) -> tuple[list[list[str]], list[int]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=strict)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    last = 0
+    for record in reader:
+        rows.append(record)
+        lines.append(last + 1)
+        last = reader.line_num
+    return rows, lines
+
+
+def _read_records(text: str, delim: str, path: str) -> _Records:
     try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=False))
+        rows, lines = _parse(text, delim)
+        return _Records(rows, lines, [])
+    except csv.Error:
+        pass
+    fixed, stray = repair_stray_quotes(text, delim)
+    try:
+        rows, lines = _parse(fixed, delim)
+    except csv.Error:
+        start = _unclosed_quote(fixed, delim)
+        if start is not None:
+            row, line = start
+            raise BomauditError.at(
+                "bad-csv",
+                "a quoted field on this row" + (f" (line {line} of the file)" if line != row else "") + " is never closed: it runs to the end of the file",
+                'close the quote, or write "" for a quote inside a quoted field',
+                file=path,
+                row=row,
+            ) from None
+        try:
+            rows, lines = _parse(fixed, delim, strict=False)
+        except csv.Error as exc:
+            raise BomauditError.at("bad-csv", f"cannot be read as delimited text ({exc})", "check the quoting", file=path) from None
+    return _Records(rows, lines, stray)
+
+
+def _unclosed_quote(text: str, delim: str) -> tuple[int, int] | None:
+    """(row, line) where the record holding a never-closed quoted field starts."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    last = 0
+    rows = 0
+    try:
+        for _ in reader:
+            rows += 1
+            last = reader.line_num
     except csv.Error as exc:
-        raise BomauditError.at("bad-csv", f"cannot be read as delimited text ({exc})", "check the quoting", file=path) from None
-    width = max((len(r) for r in records), default=0)
-    columns = [[(r[i] if i < len(r) and r[i] != "" else None) for r in records] for i in range(width)]
-    return pl.DataFrame({f"c{i}": col for i, col in enumerate(columns)}, schema={f"c{i}": pl.String for i in range(width)})
+        return (rows + 1, last + 1) if "unexpected end of data" in str(exc) else None
+    return None
+
+
+def repair_stray_quotes(text: str, delim: str) -> tuple[str, list[int]]:
+    """Double each '"' inside a quoted field that neither closes it (followed by the delimiter or
+    a line end) nor is doubled already: EAGLE writes ``"0.1" spacing"``. Returns the text and the
+    lines where this was done. Quotes in unquoted fields are left alone (the csv module reads them
+    literally)."""
+    out: list[str] = []
+    stray: list[int] = []
+    pos = 0
+    line = 1
+    in_quotes = False
+    at_start = True
+    pattern = re.compile('["\n' + re.escape(delim) + "]")
+    closing = re.compile('"(' + re.escape(delim) + "|\r?$)")
+    n = len(text)
+    for m in pattern.finditer(text):
+        i = m.start()
+        if i < pos:
+            continue  # the second quote of a doubled pair
+        c = text[i]
+        if in_quotes:
+            if c == "\n":
+                line += 1
+            elif c == '"':
+                nxt = text[i + 1] if i + 1 < n else ""
+                if nxt == '"':
+                    out.append(text[pos : i + 2])
+                    pos = i + 2
+                    continue
+                eol = text.find("\n", i + 1)
+                rest = text[i + 1 : eol if eol >= 0 else n]
+                if nxt in (delim, "\r", "\n", "") or not closing.search(rest):
+                    # closes the field; when text follows, the csv module's lenient reading decides
+                    in_quotes = False
+                    at_start = False
+                else:
+                    # the field closes later on this line: this quote is part of the text
+                    out.append(text[pos:i] + '""')
+                    pos = i + 1
+                    stray.append(line)
+            continue
+        if c == '"':
+            if at_start and text[i - 1 : i] in ("", delim, "\n"):
+                in_quotes = True
+            at_start = False
+        elif c == "\n":
+            line += 1
+            at_start = True
+        else:
+            at_start = True
+    out.append(text[pos:])
+    return "".join(out), stray
+
+
+# --- footers and blanks -----------------------------------------------------------------
+
+_FOOTER_LABEL = re.compile(r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\b")
+
+
+def split_footer(table, path: str, sheet: str | None):
+    """Drop the rows after the last part that are a footer: a ``Total`` line, or ``key:,value``
+    metadata (KiBoM writes eleven such lines). Returns the table and a warning naming them."""
+    values = [c for c in table.columns if c != ROW]
+    if not values or table.height == 0:
+        return table, []
+    width = len(values)
+    cut = table.height
+    for index in range(table.height - 1, -1, -1):
+        cells = [str(v).strip() for v in table.row(index)[:width] if v is not None and str(v).strip()]
+        if not cells:
+            cut = index
+            continue
+        first = cells[0]
+        total = bool(_FOOTER_LABEL.match(first)) and len(cells) <= max(2, width // 2)
+        meta = first.endswith(":") and len(cells) <= 2 and width > 2
+        if not (total or meta):
+            break
+        cut = index
+    if cut == table.height:
+        return table, []
+    rows = table[ROW].to_list()[cut:]
+    listed = ", ".join(map(str, rows[:MAX_LISTED])) + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
+    problem = warning(
+        "footer",
+        (f"rows {listed}: " if len(rows) > 1 else "") + "footer or metadata, not a part: skipped",
+        where=Location(file=path, sheet=sheet, row=rows[0]),
+    )
+    return table.head(cut), [problem]
 
 
 def _drop_empty(table):
