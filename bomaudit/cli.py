@@ -130,8 +130,8 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items or []:
         field, sep, header = item.partition("=")
-        if not sep or not field.strip() or not header.strip():
-            _usage(f"--map {item!r} is not FIELD=HEADER", 'write for example --map sku="Part Name"')
+        if not sep or not field.strip():
+            _usage(f"--map {item!r} is not FIELD=HEADER", 'write for example --map sku="Part Name" (or --map unit_value= to ignore a field)')
         out[field.strip().lower()] = header.strip()
     return out
 
@@ -432,10 +432,8 @@ def _validation_text(bom, rolled) -> str:
     for t in bom.tables:
         where = t.path + (f" [sheet {t.sheet}]" if t.sheet else "")
         extra = ", ".join(f"{k} {v}" for k, v in t.details.items() if k != "sheet")
-        lines.append(
-            f"{where}: {t.role}, {t.shape} shape, header on row {t.header_row}, {t.rows_read} data rows read, {t.rows_used} used"
-            + (f" ({extra})" if extra else "")
-        )
+        header = f"header on row {t.header_row}" if t.header_row is not None else "no header row"
+        lines.append(f"{where}: {t.role}, {t.shape} shape, {header}, {t.rows_read} data rows read, {t.rows_used} used" + (f" ({extra})" if extra else ""))
         for header, meaning in t.columns.items():
             lines.append(f"  {header!r} → {meaning}")
         if t.ignored:

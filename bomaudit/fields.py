@@ -92,6 +92,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cn_re_value": ("cn re value", "cn content value", "cn re content value"),
     "category": ("category", "type", "item type", "part type"),
     "end_use": ("end use", "enduse"),
+    "designator": ("designator", "designators", "reference", "references", "refdes", "ref des", "reference designators", "parts"),
     "dnp": ("dnp", "do not populate", "do not place", "not fitted"),
 }
 

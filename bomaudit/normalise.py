@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 #: how many bad cells of one kind are listed per column before "and N more"
 MAX_LISTED = 10
 
+#: cells that stand for "no part number" in exports; never one SKU shared by unrelated parts
+PLACEHOLDER_SKUS = frozenset({"n/a", "na", "-", "--", "~", "none", "tbd", "?", "#n/a"})
 END_USES = ("civil", "military", "advanced-semiconductor", "military-ai", "humanitarian")
 _FOOTER = r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\b|:\s*$"
 
@@ -100,7 +102,10 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
     by_norm = {norm_header(h): h for h in headers}
     fields: dict[str, str] = {}
     forced: set[str] = set()
+    disabled = {fld for fld, wanted in mapping.items() if wanted == ""}
     for fld, wanted in mapping.items():
+        if fld in disabled:
+            continue
         header = by_norm.get(norm_header(wanted))
         if header is None:
             if wanted in headers:
@@ -123,7 +128,7 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
         if meaning.field == "element":
             elements.append((header, meaning.element or "", meaning.unit or ""))
             continue
-        if meaning.field in fields:
+        if meaning.field in fields or meaning.field in disabled:
             ignored.append(header)
             continue
         candidates.setdefault(meaning.field, []).append(header)
@@ -266,7 +271,7 @@ def _normalise_table(
     n = frame.height
     keep = pl.Series([True] * n, dtype=pl.Boolean)
     sku = _sku_text(frame[f["sku"]])
-    sku = pl.select(pl.when(sku == "").then(None).otherwise(sku)).to_series()
+    sku = pl.select(pl.when((sku == "") | sku.str.to_lowercase().is_in(list(PLACEHOLDER_SKUS))).then(None).otherwise(sku)).to_series()
 
     # rows that are not parts: blank part number, footers ("Total", "key:,value"), DNP
     footer = sku.str.contains(_FOOTER).fill_null(False)
@@ -405,8 +410,11 @@ def _skip_rows(t: _Table, mask: pl.Series, code: str, what: str) -> None:
     rows = t.frame.filter(mask & has_content)[ROW].to_list()
     if not rows:
         return
+    if len(rows) == 1:
+        t.issues.warn(code, what, **t.where(row=rows[0]))
+        return
     listed = ", ".join(map(str, rows[:MAX_LISTED])) + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
-    t.issues.warn(code, f"row{'s' if len(rows) > 1 else ''} {listed}: {what}", **t.where(row=rows[0]))
+    t.issues.warn(code, f"rows {listed}: {what}", **t.where())
 
 
 def _mass(t: _Table, cols: _Columns, keep: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -489,6 +497,22 @@ def _quantities(t: _Table, f: dict[str, str], live: pl.Series) -> tuple[pl.Serie
         bad = (qty <= 0).fill_null(False) & live & ~parsed.bad
         t.report_bad(bad, f["qty"], "bad-qty", "quantity must be greater than 0", "remove the line or enter how many are used")
         cell_unit = parsed.units
+    elif "designator" in f:
+        # EDA exports without a quantity: one part per reference designator ("C1, C5, C25")
+        refs = _text(t.frame, f["designator"])
+        qty = refs.str.replace_all(r"[,;\s]+", " ").str.strip_chars().str.split(" ").list.len().cast(pl.Float64)
+        qty = pl.select(pl.when(refs.is_null()).then(None).otherwise(qty)).to_series()
+        blank = qty.is_null() & live
+        qty = qty.fill_null(1.0)
+        cell_unit = pl.Series([None] * n, dtype=pl.String)
+        if n:
+            t.issues.warn(
+                "qty-from-designators",
+                f"no quantity column: each line counts one part per designator in {f['designator']!r}"
+                + (f" ({int(blank.sum())} line(s) without designators count once)" if blank.any() else ""),
+                "name a quantity column with --map qty=HEADER if there is one",
+                **t.where(column=f["designator"]),
+            )
     else:
         qty = pl.Series([1.0] * n, dtype=pl.Float64)
         cell_unit = pl.Series([None] * n, dtype=pl.String)
@@ -505,7 +529,7 @@ def _quantities(t: _Table, f: dict[str, str], live: pl.Series) -> tuple[pl.Serie
         rows = t.frame.filter(other)[ROW].to_list()
         t.issues.warn(
             "uom-not-count-or-mass",
-            f"{len(rows)} line(s) in unit(s) {', '.join(units)} (neither a count nor a mass): quantity used as a count",
+            f"{len(rows)} line(s) in unit(s) {', '.join(map(repr, units))} (neither a count nor a mass): quantity used as a count",
             "give such lines a mass unit or a per-piece mass",
             **t.where(row=rows[0], column=header),
         )
@@ -645,12 +669,12 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
 
 
 def _check_mapping(tables: list[RawTable], options: NormaliseOptions, issues: Collector) -> None:
-    known = set(SYNONYMS) | {"dnp"}
+    known = set(SYNONYMS)
     for fld, header in options.mapping.items():
         if fld not in known:
             issues.error("bad-map", f"--map {fld}={header}: {fld!r} is not a field", f"use one of {', '.join(sorted(known))}")
             continue
-        if not any(norm_header(header) in {norm_header(h) for h in t.headers} or header in t.headers for t in tables):
+        if header and not any(norm_header(header) in {norm_header(h) for h in t.headers} or header in t.headers for t in tables):
             heads = sorted({h for t in tables for h in t.headers})[:20]
             issues.error("bad-map", f"--map {fld}={header}: no input has a column {header!r}", f"the headers are {', '.join(map(repr, heads))}")
 

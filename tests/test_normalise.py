@@ -189,3 +189,27 @@ def test_several_files_merge_into_one_graph(write):
     assert car["mass_g"] == 2 * (50 + 1000)
     assert car["cn_controlled_g"] == pytest.approx(4.0)
     assert result.skus.filter(result.skus["sku"] == "MOTOR")["kind"][0] == "assembly"
+
+
+def test_quantity_from_designators_when_no_qty_column(write):
+    path = write("kicad.csv", 'Reference,Part Number,mass_g\n"C1, C5,C25",CAP-100N,0.01\nU1,MCU,0.2\n')
+    result = scan(ScanOptions(files=(path,), assembly="PCB", as_of=AS_OF))
+    pcb = result.skus.filter(result.skus["sku"] == "PCB").row(0, named=True)
+    assert pcb["mass_g"] == pytest.approx(3 * 0.01 + 0.2)
+    assert any(p.code == "qty-from-designators" for p in result.issues)
+
+
+def test_placeholder_part_numbers_are_not_one_shared_sku(write):
+    path = write("b.csv", "sku,qty,mass_g\nA,1,1\nn/a,1,5\n-,2,7\n")
+    result = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF))
+    assert sorted(result.skus["sku"]) == ["A", "T"]
+    skipped = next(p for p in result.issues if p.code == "no-sku")
+    assert skipped.message == "rows 3, 4: no value in 'sku': skipped"
+
+
+def test_map_with_empty_header_ignores_a_field(write):
+    path = write("b.csv", "sku,qty,mass_g,Cost\nA,1,1,$28.05\n")
+    with_cost = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF))
+    without = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF, mapping={"unit_value": ""}))
+    assert with_cost.skus.filter(with_cost.skus["sku"] == "A")["value"][0] == 28.05
+    assert without.skus.filter(without.skus["sku"] == "A")["value"][0] is None

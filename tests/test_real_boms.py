@@ -140,13 +140,13 @@ def test_nasa_control_board_multiline_fields_keep_spreadsheet_row_numbers():
     assert b.edges.filter(b.edges["child"] == "4.7k")["qty"].sum() == 13.0
 
 
-def test_jlcpcb_lcsc_part_number_is_the_sku_and_quantity_is_missing():
+def test_jlcpcb_lcsc_part_number_is_the_sku_and_quantity_comes_from_designators():
     b = bom("nou3_jlcpcb_bom.csv")
-    assert "no-qty-column" in [w.code for w in b.warnings]
+    assert "qty-from-designators" in [w.code for w in b.warnings]
     skipped = next(w for w in b.warnings if w.code == "no-sku")
     assert skipped.message.startswith("rows 2, 23, 24, 35, 38, 39, 40, 41, 42, 43 and 5 more: no value in 'LCSC Part #'")
-    # trap kept visible: the HR8833 line is 4 drivers (U1, U4, U5, U6) but counts once
-    assert b.edges.filter(b.edges["child"] == "C128666")["qty"].sum() == 1.0
+    # no quantity column: the HR8833 line is 4 drivers (U1, U4, U5, U6)
+    assert b.edges.filter(b.edges["child"] == "C128666")["qty"].sum() == 4.0
 
 
 def test_kicad_cli_value_as_sku_merges_lines_of_one_value():
