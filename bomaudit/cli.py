@@ -441,7 +441,7 @@ def _validation_text(bom, rolled) -> str:
     kinds = rolled.skus["kind"].value_counts().sort("kind")
     counts = ", ".join(f"{n} {k}(s)" for k, n in kinds.iter_rows())
     unknown = int(rolled.skus.filter(rolled.skus["kind"] == "part")["has_unknown"].sum())
-    lines.append(f"graph: {rolled.skus.height} SKUs ({counts}), {bom.edges.height} parent→child links, no cycles")
+    lines.append(f"graph: {rolled.skus.height} SKUs ({counts}), {rolled.links} parent→child links, no cycles")
     lines.append(f"elements with data: {', '.join(rolled.elements) or 'none'}; parts with missing data: {unknown}")
     return "\n".join(lines) + "\n"
 

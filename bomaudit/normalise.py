@@ -395,6 +395,8 @@ def _normalise_table(
 
 
 def _describe(fld: str, header: str, cols: _Columns) -> str:
+    if fld == "designator" and "qty" in cols.fields:
+        return "designator (not used: the quantity column is)"
     if fld == "mass":
         return f"mass ({cols.mass_unit})" if cols.mass_unit else "mass (unit from mass_unit column or cell)"
     return fld

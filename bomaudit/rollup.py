@@ -45,6 +45,8 @@ class Rollup:
     assumed: pl.DataFrame
     elements: list[str]
     warnings: list[Problem] = field(default_factory=list)
+    #: distinct parent → child links after repeated lines were added
+    links: int = 0
 
 
 def _topological_heights(n: int, parent: np.ndarray, child: np.ndarray) -> np.ndarray:
@@ -322,7 +324,7 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     unknown = closure.filter(missing).group_by("node").agg(pl.col("leaf_sku").sort().alias("unknown"))
     assumed = closure.filter(pl.col("leaf_assumed")).group_by("node").agg(pl.col("leaf_sku").sort().alias("assumed"))
     warnings = list(issues.warnings)
-    return Rollup(skus, contributors, unknown, assumed, elements, warnings)
+    return Rollup(skus, contributors, unknown, assumed, elements, warnings, links=int(parent.size))
 
 
 def _closure(parent: np.ndarray, child: np.ndarray, qty: np.ndarray, height: np.ndarray, leaves: np.ndarray) -> pl.DataFrame:
