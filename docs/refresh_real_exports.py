@@ -8,7 +8,6 @@ they are. Review the diff before committing: it is what users will read.
 
 from __future__ import annotations
 
-import re
 import shlex
 import subprocess
 import sys
@@ -32,7 +31,7 @@ def refresh(text: str) -> str:
         args = shlex.split(line[2:])
         if not (REAL / args[2]).exists():
             continue
-        proc = subprocess.run([sys.executable, "-m", "bomaudit", *args[1:], "--as-of", "2026-11-28"], cwd=REAL, capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "bomaudit", *args[1:], "--as-of", "2026-11-28"], cwd=REAL, capture_output=True, text=True, check=False)
         fresh = [x for x in (proc.stdout + proc.stderr).splitlines() if not any(d in x for d in DROP)]
         # skip the old output: up to the next prompt or the end of the block
         while i < len(lines) and not lines[i].startswith(("$ ", "```")):
