@@ -157,9 +157,11 @@ def render(rows: list[dict], start: dict[str, float]) -> str:
     by = {r["size"]: r for r in rows}
     for a, b in (("100k", "1M"), ("1M", "5M")):
         if a in by and b in by:
-            t = by[b]["med"]["scan json"][0] / by[a]["med"]["scan json"][0]
-            mem = by[b]["med"]["scan json"][1] / by[a]["med"]["scan json"][1]
-            out.append(f"| growth {a}→{b}: time, memory ≤ 11× | {t:.1f}×, {mem:.1f}× | {verdict(t <= 11 and mem <= 11)} |")
+            # growth per 10x more lines: (ratio) ** (1 / log10(size ratio))
+            span = math.log10(by[b]["lines"] / by[a]["lines"])
+            t = (by[b]["med"]["scan json"][0] / by[a]["med"]["scan json"][0]) ** (1 / span)
+            mem = (by[b]["med"]["scan json"][1] / by[a]["med"]["scan json"][1]) ** (1 / span)
+            out.append(f"| growth {a}→{b}, per 10× lines: time, memory ≤ 11× | {t:.1f}×, {mem:.1f}× | {verdict(t <= 11 and mem <= 11)} |")
     if "5M" in by:
         peak = by["5M"]["med"]["scan json"][1]
         out.append(f"| peak memory 5M ≤ 3 GB | {peak / 1024:.2f} GB | {verdict(peak <= 3072)} |")

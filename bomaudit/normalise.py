@@ -28,7 +28,7 @@ from bomaudit.fields import (
     norm_header,
 )
 from bomaudit.load import ROW, RawTable
-from bomaudit.parse import parse_dates, parse_flags, parse_numbers, parse_origin
+from bomaudit.parse import constant, parse_dates, parse_flags, parse_numbers, parse_origin
 
 if TYPE_CHECKING:
     import polars as pl
@@ -269,7 +269,7 @@ def _normalise_table(
 
     frame = raw.frame
     n = frame.height
-    keep = pl.Series([True] * n, dtype=pl.Boolean)
+    keep = constant(True, n, pl.Boolean)
     sku = _sku_text(frame[f["sku"]])
     sku = pl.select(pl.when((sku == "") | sku.str.to_lowercase().is_in(list(PLACEHOLDER_SKUS))).then(None).otherwise(sku)).to_series()
 
@@ -287,7 +287,7 @@ def _normalise_table(
         keep &= ~dnp
 
     # effectivity
-    in_force = pl.Series([True] * n, dtype=pl.Boolean)
+    in_force = constant(True, n, pl.Boolean)
     for fld, cmp in (("valid_from", "from"), ("valid_to", "to")):
         if fld in f:
             dates, bad = parse_dates(frame[f[fld]])
@@ -369,9 +369,7 @@ def _normalise_table(
             shape = "flat"
             name = options.assembly or (Path(raw.path).stem if raw.path != "-" else "stdin")
             tops = [name]
-            edges = pl.DataFrame({"parent": pl.Series([name] * n, dtype=pl.String), "child": sku, "qty": qty, "bulk": bulk, "_row": frame[ROW]}).filter(
-                keep & in_force
-            )
+            edges = pl.DataFrame({"parent": constant(name, n, pl.String), "child": sku, "qty": qty, "bulk": bulk, "_row": frame[ROW]}).filter(keep & in_force)
         edges = edges.select(
             pl.col("parent"),
             pl.col("child"),
@@ -424,7 +422,7 @@ def _mass(t: _Table, cols: _Columns, keep: pl.Series) -> tuple[pl.Series, pl.Ser
 
     n = t.frame.height
     if "mass" not in cols.fields:
-        return pl.Series([None] * n, dtype=pl.Float64), pl.Series([False] * n, dtype=pl.Boolean)
+        return constant(None, n, pl.Float64), constant(False, n, pl.Boolean)
     header = cols.fields["mass"]
     parsed = t.numbers(header, "mass", "write a number with a unit such as 12 g or 0.5 kg")
     unit = parsed.units
@@ -436,7 +434,7 @@ def _mass(t: _Table, cols: _Columns, keep: pl.Series) -> tuple[pl.Series, pl.Ser
     factor_map = {k: v for k, v in MASS_UNITS.items()}
     factor = unit.replace_strict(factor_map, default=None, return_dtype=pl.Float64)
     has_value = parsed.values.is_not_null() & keep
-    conflict = pl.Series([False] * n, dtype=pl.Boolean)
+    conflict = constant(False, n, pl.Boolean)
     if cols.mass_unit is not None:
         conflict = (parsed.units.is_not_null() & (parsed.units != cols.mass_unit)).fill_null(False) & has_value
         t.report_bad(
@@ -506,7 +504,7 @@ def _quantities(t: _Table, f: dict[str, str], live: pl.Series) -> tuple[pl.Serie
         qty = pl.select(pl.when(refs.is_null()).then(None).otherwise(qty)).to_series()
         blank = qty.is_null() & live
         qty = qty.fill_null(1.0)
-        cell_unit = pl.Series([None] * n, dtype=pl.String)
+        cell_unit = constant(None, n, pl.String)
         if n:
             t.issues.warn(
                 "qty-from-designators",
@@ -516,11 +514,11 @@ def _quantities(t: _Table, f: dict[str, str], live: pl.Series) -> tuple[pl.Serie
                 **t.where(column=f["designator"]),
             )
     else:
-        qty = pl.Series([1.0] * n, dtype=pl.Float64)
-        cell_unit = pl.Series([None] * n, dtype=pl.String)
+        qty = constant(1.0, n, pl.Float64)
+        cell_unit = constant(None, n, pl.String)
         if n:
             t.issues.warn("no-qty-column", "no quantity column: every line counts once", "name it with --map qty=HEADER", **t.where())
-    uom = _text(t.frame, f["uom"]).str.to_lowercase() if "uom" in f else pl.Series([None] * n, dtype=pl.String)
+    uom = _text(t.frame, f["uom"]).str.to_lowercase() if "uom" in f else constant(None, n, pl.String)
     uom = pl.select(pl.coalesce(uom, cell_unit)).to_series()
     factor = uom.replace_strict(dict(MASS_UNITS), default=None, return_dtype=pl.Float64)
     bulk = factor.is_not_null()

@@ -19,6 +19,13 @@ _NUMBER = r"[-+]?(?:\d[\d,.' \u00a0\u202f]*\d|\d)?(?:[.,]\d+)?(?:[eE][-+]?\d+)?"
 _CELL = re.compile(rf"^\s*[$€£¥]?\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d\s].*?)?\s*$")
 
 
+def constant(value: object, n: int, dtype: pl.DataType | type) -> pl.Series:
+    """A Series of ``n`` copies of ``value``, built by Polars (a Python list of millions is slow)."""
+    import polars as pl
+
+    return pl.repeat(value, n, dtype=dtype, eager=True)
+
+
 @dataclass(slots=True)
 class Parsed:
     values: pl.Series  # Float64
@@ -34,19 +41,19 @@ def parse_numbers(cells: pl.Series, *, decimal_comma: bool = False) -> Parsed:
     n = cells.len()
     if cells.dtype.is_numeric():
         values = cells.cast(pl.Float64)
-        none = pl.Series([None] * n, dtype=pl.String)
-        false = pl.Series([False] * n, dtype=pl.Boolean)
+        none = constant(None, n, pl.String)
+        false = constant(False, n, pl.Boolean)
         return Parsed(values, none, false, false)
     if cells.dtype != pl.String:
         cells = cells.cast(pl.String)
     text = cells.str.strip_chars()
     text = pl.Series(text).set(text == "", None) if n else text
-    fast = text.cast(pl.Float64, strict=False) if not decimal_comma else pl.Series([None] * n, dtype=pl.Float64)
+    fast = text.cast(pl.Float64, strict=False) if not decimal_comma else constant(None, n, pl.Float64)
     frame = pl.DataFrame({"t": text, "fast": fast})
     need = frame.select(pl.col("t").is_not_null() & pl.col("fast").is_null()).to_series()
     if not need.any():
-        none = pl.Series([None] * n, dtype=pl.String)
-        false = pl.Series([False] * n, dtype=pl.Boolean)
+        none = constant(None, n, pl.String)
+        false = constant(False, n, pl.Boolean)
         return Parsed(fast, none, false, false)
     lower = pl.col("t").str.to_lowercase()
     parts = pl.col("t").str.extract_groups(_CELL.pattern)

@@ -107,9 +107,12 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     names = nodes["sku"]
     n = names.len()
     # a fixed edge order makes every float sum below the same on every run and input order
-    # node ids by an Enum over the sorted names: one hash per cell, cheaper than two joins
+    # node ids by an Enum over the sorted names: one hash per cell, cheaper than two joins;
+    # sorting by quantity too makes repeated lines add up in the same order whatever the input order
     ids_of = pl.Enum(names)
-    ids = edges.with_columns(p=pl.col("parent").cast(ids_of).to_physical(), c=pl.col("child").cast(ids_of).to_physical()).sort("p", "c", "_file", "_row")
+    ids = edges.with_columns(p=pl.col("parent").cast(ids_of).to_physical(), c=pl.col("child").cast(ids_of).to_physical()).sort(
+        "p", "c", "qty", maintain_order=True
+    )
     parent = ids["p"].to_numpy().astype(np.int64)
     child = ids["c"].to_numpy().astype(np.int64)
     qty = ids["qty"].to_numpy().astype(np.float64)
