@@ -22,7 +22,7 @@ from bomaudit.cli import app
 runner = CliRunner()
 REAL = Path(__file__).resolve().parents[3] / "shared" / "real_boms"
 REAL_FILES = sorted(p for p in REAL.glob("*.csv")) if REAL.exists() else []
-EXAMPLES = 60 if os.environ.get("HYPOTHESIS_PROFILE") != "long" else 2000
+EXAMPLES = {"deep": 300, "long": 2000}.get(os.environ.get("HYPOTHESIS_PROFILE", "ci"), 60)
 
 
 def assert_clean(result) -> None:
