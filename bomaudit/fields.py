@@ -96,24 +96,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "dnp": ("dnp", "do not populate", "do not place", "not fitted"),
 }
 
-#: Fields whose header may carry a unit (``mass_g``, ``Weight (kg)``).
-UNIT_FIELDS = ("mass",)
-
-#: Fields that describe the structure (edges) rather than a part.
-STRUCTURE_FIELDS = ("parent", "level", "qty", "uom", "valid_from", "valid_to")
-
-#: Part attributes that may come from several rows and files and must agree.
-ATTRIBUTE_FIELDS = (
-    "description",
-    "mass_g",
-    "re_origin",
-    "cn_tech",
-    "unit_value",
-    "cn_re_value",
-    "category",
-    "end_use",
-)
-
 _SYNONYM_INDEX: dict[str, str] = {norm_header(s): f for f, names in SYNONYMS.items() for s in names}
 
 
@@ -244,10 +226,6 @@ def interpret_header(header: str) -> HeaderMeaning | None:
     return _element_header(key)
 
 
-def element_symbol(text: str) -> str | None:
-    return _ELEMENT_KEYS.get(text.strip().lower())
-
-
 # --- value words ----------------------------------------------------------------------
 
 CHINA_NAMES = frozenset(norm_header(s) for s in ("CN", "CHN", "China", "PRC", "People's Republic of China", "P.R.C.", "P.R. China", "中国"))
@@ -260,4 +238,3 @@ UNKNOWN_WORDS = frozenset({"unknown", "?", "unk", "tbd", "n/a?"})
 #: most to least severe (SPEC §3)
 VERDICTS = ("denied", "case-by-case", "license-required", "unknown", "licensed", "exempt", "clear")
 SEVERITY = {v: i for i, v in enumerate(VERDICTS)}
-FAIL_LEVELS = ("denied", "case-by-case", "license-required", "unknown")

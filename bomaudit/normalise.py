@@ -76,8 +76,6 @@ class Bom:
     tables: list[TableInfo]
     warnings: list[Problem]
     elements: list[str]  # element symbols for which any column was given
-    #: first place each SKU was seen, for messages: sku -> (file, sheet, row)
-    first_seen: pl.DataFrame | None = None
 
 
 # --- column mapping -------------------------------------------------------------------
@@ -460,7 +458,6 @@ def _mass(t: _Table, cols: _Columns, keep: pl.Series) -> tuple[pl.Series, pl.Ser
 
 
 def _elements(t: _Table, cols: _Columns, out: dict[str, pl.Series], keep: pl.Series) -> None:
-    import polars as pl
 
     for header, sym, unit in cols.elements:
         parsed = t.numbers(header, f"{sym} content", "write a number, leave it blank for none, or write unknown")
@@ -477,7 +474,6 @@ def _elements(t: _Table, cols: _Columns, out: dict[str, pl.Series], keep: pl.Ser
             over = (frac > 1).fill_null(False) & keep
             t.report_bad(over, header, "over-100-percent", f"{sym} concentration is above 100 %", f"check the unit of {header!r}")
             out[f"{sym}_frac"] = frac
-    del pl
 
 
 def _quantities(t: _Table, f: dict[str, str], live: pl.Series) -> tuple[pl.Series, pl.Series]:

@@ -274,12 +274,10 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
         "cn_value": np.where(fl["cn_value_missing"], np.nan, out["cn_value"]),
         "cn_tech": fl["cn_tech"],
         "has_unknown": fl["unknown_n"],
-        "mass_missing_below": None,
     }
     for el in elements:
         data[f"{el}_g"] = out[f"{el}_g"]
         data[f"{el}_cn_g"] = out[f"{el}_cn_g"]
-    data.pop("mass_missing_below")
     skus = pl.DataFrame(data).with_columns(pl.col("cn_fraction", "value", "cn_value", "declared_value").fill_nan(None))
     keep_ids = np.flatnonzero(reach)
     skus = skus.filter(pl.col("id").is_in(keep_ids.tolist()) if keep_ids.size < n else pl.lit(True))
