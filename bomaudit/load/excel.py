@@ -24,7 +24,18 @@ _NS = {
     "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
 }
 #: what a damaged or truncated zip raises while its parts are read
-_BROKEN = (zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, OSError, ElementTree.ParseError, UnicodeDecodeError)
+_BROKEN = (
+    zipfile.BadZipFile,
+    zlib.error,
+    KeyError,
+    ValueError,
+    EOFError,
+    OSError,
+    ElementTree.ParseError,
+    UnicodeDecodeError,
+    RuntimeError,
+    NotImplementedError,
+)
 _CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(/?)>')
 
 

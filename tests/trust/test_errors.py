@@ -171,3 +171,24 @@ def test_debug_shows_traceback_only_when_asked(tmp_path: Path, monkeypatch: pyte
     assert quiet.stderr == "error: internal error: RuntimeError: boom — run again with --debug and report it\n"
     loud = runner.invoke(app, ["scan", str(path), "--debug"])
     assert isinstance(loud.exception, RuntimeError)
+
+
+def test_zip_entries_flagged_encrypted_are_a_clean_error(tmp_path: Path):
+    """Found by the deep fuzz run: a flipped flag bit made zipfile raise RuntimeError."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["sku", "qty"])
+    wb.active.append(["A", 1])
+    buf = io.BytesIO()
+    wb.save(buf)
+    raw = bytearray(buf.getvalue())
+    pos = raw.find(b"PK\x01\x02")
+    while pos >= 0:  # central directory: general-purpose flags at offset 8, bit 0 = encrypted
+        raw[pos + 8] |= 1
+        pos = raw.find(b"PK\x01\x02", pos + 4)
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(bytes(raw))
+    result = runner.invoke(app, ["scan", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {path}: is not a readable Excel workbook (damaged or not an .xlsx) — open it in Excel and save it again as .xlsx\n"
