@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 
 from bomaudit.errors import BomauditError
 from bomaudit.load import RawTable, ReadOptions
-from bomaudit.load.guard import check_workbook
+from bomaudit.load.guard import check_rows, check_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.text import _drop_empty, _no_header_error, header_warnings, split_footer
 
@@ -142,7 +142,13 @@ def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptio
 
 
 def _finish(path: str, data: bytes, digest: str, layout: dict[str, str], name: str, frame, index, options) -> RawTable:
-    first = first_value_row(data, layout[name])
+    try:
+        first = first_value_row(data, layout[name])
+    except _BROKEN:
+        raise BomauditError.at(
+            "bad-xlsx", "is damaged: a part of the workbook cannot be unpacked", "open it in Excel and save it again", file=path, sheet=name
+        ) from None
+    check_rows(frame.height, path, name, options.limits)
     if index is not None and not options.no_header and looks_like_data(list(frame.row(index)), options.mapped_headers):
         raise _no_header_error(path, name, first + index)
     table, header_row = apply_header(frame, index, first, options.no_header)

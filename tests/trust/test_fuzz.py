@@ -124,3 +124,16 @@ def test_row_limit_can_be_raised(tmp_path: Path):
     assert refused.exit_code == 2
     assert refused.stderr == f"error: {path}: has 50 data rows, over the limit of 10 — raise it with --max-rows if the file is genuine\n"
     assert runner.invoke(app, ["scan", str(path), "--max-rows", "50"]).exit_code == 0
+
+
+def test_xlsx_row_limit(tmp_path: Path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["sku", "qty", "mass_g"])
+    for i in range(30):
+        ws.append([f"P{i}", 1, 1])
+    path = tmp_path / "big.xlsx"
+    wb.save(path)
+    result = runner.invoke(app, ["scan", str(path), "--max-rows", "10"])
+    assert result.exit_code == 2
+    assert "over the limit of 10 — raise it with --max-rows" in result.stderr
