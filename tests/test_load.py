@@ -108,3 +108,10 @@ def test_binary_garbage(tmp_path: Path):
     path.write_bytes(bytes(range(256)) * 4)
     with pytest.raises(BomauditError, match="binary data"):
         load_table(str(path))
+
+
+def test_headers_polars_would_read_as_patterns_are_renamed(tmp_path: Path):
+    # found by fuzzing: a header '*' selected every column inside Polars expressions
+    path = tmp_path / "x.csv"
+    path.write_text("sku,*,^a$\nA,1,2\n")
+    assert load_table(str(path)).headers == ["sku", "column 2 (*)", "column 3 (^a$)"]

@@ -47,6 +47,8 @@ def unique_headers(cells: list[str | None]) -> list[str]:
     for i, cell in enumerate(cells, start=1):
         text = " ".join(str(cell).split()) if cell is not None else ""
         text = text or f"column {i}"
+        if text == "*" or (text.startswith("^") and text.endswith("$")):
+            text = f"column {i} ({text})"  # Polars reads these names as a wildcard or a regex
         key = norm_header(text) or text
         if key in seen:
             seen[key] += 1
