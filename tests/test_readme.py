@@ -1,0 +1,42 @@
+"""README shows real output: these checks fail when a command's output drifts from its copy."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from bomaudit.cli import app
+
+from .conftest import REPO
+
+runner = CliRunner()
+README = (REPO / "README.md").read_text()
+
+QUOTED = [
+    ["scan", "sample_boms/ev_traction_motor.xlsx", "--as-of", "2026-11-28"],
+    ["validate", "sample_boms/smartphone_flat.csv", "--parts", "sample_boms/smartphone_parts.csv", "--assembly", "PHONE-X1"],
+]
+
+
+@pytest.mark.parametrize("args", QUOTED, ids=[a[0] for a in QUOTED])
+def test_readme_quotes_real_output(args: list[str], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, args)
+    assert result.stdout in README, f"README's copy of `bomaudit {' '.join(args)}` is out of date"
+
+
+def test_readme_quotes_the_rules_table(monkeypatch: pytest.MonkeyPatch):
+    result = runner.invoke(app, ["rules", "--as-of", "2026-11-28"])
+    head = "\n".join(result.stdout.splitlines()[:22])
+    assert head in README
+
+
+def test_every_command_and_option_is_documented():
+    for command in ("scan", "validate", "rules"):
+        assert f"### `bomaudit {command}`" in README
+    help_text = runner.invoke(app, ["scan", "--help"], terminal_width=200).stdout
+    options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", help_text)) - {"--help"}
+    missing = sorted(o for o in options if f"`{o}" not in README)
+    assert missing == []
