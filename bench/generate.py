@@ -1,8 +1,8 @@
 """Deterministic generator of realistic multi-level bills of materials for the benchmark.
 
     python bench/generate.py 1M              # bench/data/bom_1M.csv, bom_1M.parquet, parts_1M.csv
-    python bench/generate.py 100k --xlsx     # also bench/data/bom_100k_indented.xlsx
-    python bench/generate.py all             # every size (XLSX for 10k and 100k)
+    python bench/generate.py 10k,100k        # and bom_SIZE_indented.xlsx (default for 10k and 100k)
+    python bench/generate.py all --if-stale  # every size, unless this version's files are there
 
 The same size always gives byte-identical files (fixed seed, no clock, no hash order).
 

@@ -157,7 +157,7 @@ def check_agreement(size: str, files: dict[str, Path], work: Path, timeout: floa
         out["reference"] = True
     except ChildTimeout:
         out["notes"].append(
-            f"{size}: the naive reference did not finish within {ref_timeout:.0f} s and was skipped; "
+            f"{size}: the naive reference did not finish within {ref_timeout:g} s and was skipped; "
             "bomaudit's Parquet and XLSX reports were checked against its CSV report only."
         )
         ref = {k: {"mass_g": v["mass_g"], "cn_controlled_g": v["cn_controlled_g"]} for k, v in reports["csv"].items()}
