@@ -28,7 +28,6 @@ STALE_DAYS = 180
 class EvalOptions:
     as_of: dt.date
     threshold: float
-    unknown_origin: str = "china"
     end_use: str = "civil"
     basis: str = "mass"
 

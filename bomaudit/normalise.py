@@ -69,7 +69,7 @@ class TableInfo:
 
 @dataclass(slots=True)
 class Bom:
-    edges: pl.DataFrame  # parent, child, qty, bulk
+    edges: pl.DataFrame  # one row per BOM line: parent, child, qty, bulk, _file, _sheet, _row (repeats added by the roll-up)
     attrs: pl.DataFrame  # sku, description, mass_g, <El>_g, <El>_frac, <El>_unk, re_origin, cn_tech, ...
     declared_tops: list[str]
     retired: set[str]  # SKUs used only in rows out of effect on the as-of date
@@ -647,7 +647,7 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     edge_rows = pl.concat(edge_frames, how="vertical") if edge_frames else pl.DataFrame(schema=edge_schema)
     edge_rows = _repair_float_ids(edge_rows, attr_rows, tops, issues)
     attrs = merge_attributes(attr_rows, issues)
-    edges = merge_edges(edge_rows, issues)
+    edges = check_edges(edge_rows, issues)
     issues.raise_if_errors()
     elements = sorted(
         {s for s in SYMBOLS for c in (f"{s}_g", f"{s}_frac") if attrs[c].is_not_null().any()} | {s for s in SYMBOLS if attrs[f"{s}_unk"].any()},
@@ -758,7 +758,7 @@ def _fmt(v: object) -> str:
     return repr(v) if not isinstance(v, float) else f"{v:g}"
 
 
-def merge_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
+def check_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
     """Check the edges across files: a self-reference, or a child used both by count and by mass, is an error."""
     import polars as pl
 

@@ -89,7 +89,7 @@ def scan(options: ScanOptions, progress: Callable[[str], None] = _silent) -> Sca
     progress("rolling up")
     threshold = options.threshold if options.threshold is not None else pack.threshold
     rolled = rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=options.unknown_origin, basis=options.basis))
-    ev = EvalOptions(as_of=options.as_of, threshold=threshold, unknown_origin=options.unknown_origin, end_use=options.end_use, basis=options.basis)
+    ev = EvalOptions(as_of=options.as_of, threshold=threshold, end_use=options.end_use, basis=options.basis)
     progress("evaluating rules")
     skus = evaluate(rolled, pack, ev)
     issues = [*pack_warnings(pack, options.as_of), *bom.warnings, *rolled.warnings]
