@@ -204,15 +204,18 @@ def _warnings(problems: list[Problem], quiet: bool) -> None:
         typer.echo(f"warning: {p.line()}", err=True)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+def write_atomic(path: Path, data: str | bytes | list[bytes | memoryview]) -> None:
     """All or nothing: a temporary file beside the target, then a rename."""
     import tempfile
+
+    from bomaudit.render import chunks
 
     directory = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            for chunk in chunks(data):
+                fh.write(chunk)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -341,11 +344,14 @@ def scan(
     if output is not None:
         _run(debug, write_atomic, output, text)
     elif not (quiet and chosen == "table"):
-        if isinstance(text, bytes):
-            sys.stdout.buffer.write(text)
-            sys.stdout.flush()
-        else:
+        if isinstance(text, str):
             typer.echo(text, nl=False)
+        else:
+            from bomaudit.render import chunks
+
+            for chunk in chunks(text):
+                sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
     _warnings(result.issues, quiet)
     if output is not None and not quiet:
         from bomaudit.render.table import summary_line

@@ -105,6 +105,25 @@ def _reason(status: RuleStatus, options: EvalOptions) -> pl.Expr:
     return pl.format("a China-origin {} with controlled rare earths ({}{})", pl.col("category").fill_null("item"), pl.lit(rule.id), pl.lit(suffix))
 
 
+_SEPARATOR = "\x1f"  # ASCII unit separator
+
+
+def _present(pieces: list[pl.Expr]) -> pl.Expr:
+    """The non-null texts of ``pieces`` as a list: joined and split again, which Polars does ten
+    times faster than dropping nulls from a concatenated list."""
+    import polars as pl
+
+    joined = pl.concat_str(pieces, separator=_SEPARATOR, ignore_nulls=True)
+    return pl.when(joined == "").then(pl.lit([], dtype=pl.List(pl.String))).otherwise(joined.str.split(_SEPARATOR))
+
+
+def _counted(pieces: list[pl.Expr], column: str) -> pl.Expr:
+    """True where the list in ``column`` has one item per non-null piece."""
+    import polars as pl
+
+    return pl.col(column).list.len() == pl.sum_horizontal([p.is_not_null() for p in pieces])
+
+
 def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFrame:
     """Every SKU with ``over_threshold``, ``verdict``, ``reasons``, ``assumptions``, ``unknown``
     and ``contributors``, sorted as SPEC §4 says."""
@@ -164,10 +183,14 @@ def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFra
         )
     out = skus.with_columns(
         verdict=verdict,
-        reasons=pl.concat_list(reasons).list.drop_nulls(),
-        assumptions=pl.concat_list(assumptions).list.drop_nulls(),
+        reasons=_present(reasons),
+        assumptions=_present(assumptions),
         effective_end_use=use,
     )
+    if not out.select(
+        (_counted(reasons, "reasons") & _counted(assumptions, "assumptions")).all()
+    ).item():  # a text held the separator: the slow way, which has none
+        out = out.with_columns(reasons=pl.concat_list(reasons).list.drop_nulls(), assumptions=pl.concat_list(assumptions).list.drop_nulls())
     return out.with_columns(severity=pl.col("verdict").replace_strict(SEVERITY, return_dtype=pl.Int64)).sort(
         ["severity", "cn_fraction" if options.basis == "mass" else "cn_value_fraction", "sku"], descending=[False, True, False], nulls_last=True
     )

@@ -12,6 +12,7 @@ Output: a :class:`Bom` with
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +41,7 @@ MAX_LISTED = 10
 PLACEHOLDER_SKUS = frozenset({"n/a", "na", "-", "--", "~", "none", "tbd", "?", "#n/a"})
 END_USES = ("civil", "military", "advanced-semiconductor", "military-ai", "humanitarian")
 _FOOTER = r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\b|:\s*$"
+_PLACEHOLDER = "(?i)^(?:" + "|".join(re.escape(p) for p in sorted(PLACEHOLDER_SKUS)) + ")$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +271,9 @@ def _normalise_table(
     n = frame.height
     keep = constant(True, n, pl.Boolean)
     sku = _sku_text(frame[f["sku"]])
-    sku = pl.select(pl.when((sku == "") | sku.str.to_lowercase().is_in(list(PLACEHOLDER_SKUS))).then(None).otherwise(sku)).to_series()
+    # placeholders by an anchored case-blind pattern: no lower-cased copy of every cell
+    placeholder = sku.str.contains(_PLACEHOLDER)
+    sku = pl.select(pl.when((sku == "") | placeholder).then(None).otherwise(sku)).to_series()
 
     # rows that are not parts: blank part number, footers ("Total", "key:,value"), DNP
     footer = sku.str.contains(_FOOTER).fill_null(False)
@@ -356,8 +360,9 @@ def _normalise_table(
         if parent is not None:
             shape = "parent-child"
             base = pl.DataFrame({"parent": parent, "child": sku, "qty": qty, "bulk": bulk, "_row": frame[ROW]})
-            live = base.filter(keep & in_force)
-            tops = live.filter(pl.col("parent").is_null())["child"].unique().to_list()
+            live_rows = keep & in_force
+            live = base if live_rows.all() else base.filter(live_rows)
+            tops = live.select(pl.col("child").filter(pl.col("parent").is_null()).unique()).to_series().to_list()
             edges = live.filter(pl.col("parent").is_not_null())
             retired = set(base.filter(out_of_force)["child"].to_list())
         elif "level" in f:
@@ -516,6 +521,8 @@ def _quantities(t: _Table, f: dict[str, str], live: pl.Series) -> tuple[pl.Serie
             t.issues.warn("no-qty-column", "no quantity column: every line counts once", "name it with --map qty=HEADER", **t.where())
     uom = _text(t.frame, f["uom"]).str.to_lowercase() if "uom" in f else constant(None, n, pl.String)
     uom = pl.select(pl.coalesce(uom, cell_unit)).to_series()
+    if uom.null_count() == n:  # no units anywhere: every line a count
+        return qty, constant(False, n, pl.Boolean)
     factor = uom.replace_strict(dict(MASS_UNITS), default=None, return_dtype=pl.Float64)
     bulk = factor.is_not_null()
     other = (uom.is_not_null() & ~bulk & ~uom.is_in(list(COUNT_UNITS))).fill_null(False) & live
@@ -711,6 +718,8 @@ def merge_attributes(rows: pl.DataFrame, issues: Collector) -> pl.DataFrame:
 
     value_cols = [c for c in rows.columns if c not in {"sku", "_file", "_sheet", "_row"} and not c.endswith("_unk")]
     flag_cols = [c for c in rows.columns if c.endswith("_unk")]
+    if not rows["sku"].is_duplicated().any():  # one row per SKU already: nothing to merge or compare
+        return rows.select("sku", *value_cols, *[pl.col(c).fill_null(False) for c in flag_cols])
     compare = {c: (pl.col(c).round_sig_figs(12) if rows.schema[c] == pl.Float64 else pl.col(c)) for c in value_cols if c != "description"}
     agg = rows.group_by("sku", maintain_order=True).agg(
         # min, not first: the same value whatever the row order (values agree, or it is an error)

@@ -52,30 +52,80 @@ class Rollup:
 def _topological_heights(n: int, parent: np.ndarray, child: np.ndarray) -> np.ndarray:
     """Height of every node (0 for leaves, else 1 + max over children); -1 left on cycles."""
     import numpy as np
+    import polars as pl
 
     height = np.full(n, -1, dtype=np.int64)
     remaining = np.bincount(parent, minlength=n)
-    order = np.argsort(child, kind="stable")
+    # edges grouped by child; the order inside a group does not matter, so Polars' parallel sort
+    order = pl.Series(child).arg_sort().to_numpy()
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(child, minlength=n), out=ptr[1:])
     frontier = np.flatnonzero(remaining == 0)
     level = 0
     while frontier.size:
         height[frontier] = level
-        starts, ends = ptr[frontier], ptr[frontier + 1]
-        counts = ends - starts
-        total = int(counts.sum())
-        if total == 0:
+        parents = parent[order[_expand(ptr[frontier], ptr[frontier + 1] - ptr[frontier])]]
+        if parents.size == 0:
             break
-        # indices of the edges whose child is in the frontier, without a Python loop
-        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
-        parents = parent[order[offsets]]
         remaining -= np.bincount(parents, minlength=n)
         touched = np.zeros(n, dtype=bool)
         touched[parents] = True
         frontier = np.flatnonzero(touched & (remaining == 0))
         level += 1
     return height
+
+
+def _expand(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The indices ``starts[i] .. starts[i] + counts[i] - 1`` for every i, concatenated."""
+    import numpy as np
+
+    total = int(counts.sum())
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+
+
+@dataclass(frozen=True, slots=True)
+class _Levels:
+    """Edges grouped by the height of their parent (1, 2, …), each group still sorted by parent."""
+
+    order: np.ndarray
+    bounds: np.ndarray  # edges of level lv: order[bounds[lv - 1] : bounds[lv]]
+
+    @classmethod
+    def of(cls, height: np.ndarray, parent: np.ndarray) -> _Levels:
+        import numpy as np
+
+        top = int(height.max(initial=0))
+        edge_h = height[parent].astype(np.int16 if top < 2**15 else np.int64)
+        order = np.argsort(edge_h, kind="stable")  # a radix sort for 16-bit keys
+        return cls(order, np.searchsorted(edge_h[order], np.arange(1, top + 2)))
+
+    @property
+    def top(self) -> int:
+        return self.bounds.size - 1
+
+    def edges(self, lv: int) -> np.ndarray:
+        return self.order[self.bounds[lv - 1] : self.bounds[lv]]
+
+
+def _node_ids(edges: pl.DataFrame, tops: list[str]) -> tuple[pl.Series, np.ndarray, np.ndarray]:
+    """Every SKU name, sorted, and the parent and child of each edge as indices into it.
+
+    One categorical cast hashes each cell once (both columns in parallel); only the distinct
+    names are sorted, and the codes are mapped to positions in that order.
+    """
+    import numpy as np
+    import polars as pl
+
+    cat = edges.select(pl.col("parent").cast(pl.Categorical), pl.col("child").cast(pl.Categorical))
+    distinct = pl.concat([cat["parent"], cat["child"], pl.Series(tops, dtype=pl.String).cast(pl.Categorical)]).unique()
+    text = distinct.cast(pl.String)
+    order = text.arg_sort().to_numpy()
+    codes = distinct.to_physical().to_numpy().astype(np.int64)
+    position = np.zeros(int(codes.max(initial=0)) + 1, dtype=np.int64)
+    position[codes[order]] = np.arange(codes.size)
+    parent = position[cat["parent"].to_physical().to_numpy()]
+    child = position[cat["child"].to_physical().to_numpy()]
+    return text.gather(order), parent, child
 
 
 def _find_cycle(names: pl.Series, parent: np.ndarray, child: np.ndarray, stuck: np.ndarray) -> list[str]:
@@ -103,25 +153,22 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
 
     issues = Collector()
     edges = bom.edges
-    nodes = pl.concat([edges["parent"], edges["child"], pl.Series(bom.declared_tops, dtype=pl.String)]).unique().sort().to_frame("sku").with_row_index("id")
-    names = nodes["sku"]
+    names, parent, child = _node_ids(edges, bom.declared_tops)
+    nodes = names.to_frame("sku").with_row_index("id")
     n = names.len()
-    # a fixed edge order makes every float sum below the same on every run and input order
-    # node ids by an Enum over the sorted names: one hash per cell, cheaper than two joins;
-    # sorting by quantity too makes repeated lines add up in the same order whatever the input order
-    ids_of = pl.Enum(names)
-    ids = edges.with_columns(p=pl.col("parent").cast(ids_of).to_physical(), c=pl.col("child").cast(ids_of).to_physical()).sort(
-        "p", "c", "qty", maintain_order=True
-    )
-    parent = ids["p"].to_numpy().astype(np.int64)
-    child = ids["c"].to_numpy().astype(np.int64)
-    qty = ids["qty"].to_numpy().astype(np.float64)
-    bulk_edge = ids["bulk"].to_numpy().astype(bool)
+    qty = edges["qty"].to_numpy().astype(np.float64)
+    # a fixed edge order (parent, child, quantity) makes every float sum below the same on every
+    # run and input order; sorting by quantity makes repeated lines add up in the same order too
+    order = np.argsort(parent * n + child, kind="stable")
+    parent, child, qty = parent[order], child[order], qty[order]
+    bulk_edge = edges["bulk"].to_numpy().astype(bool)[order]
     # a child on several lines under one parent: quantities added (ERP position lines)
     repeated = (parent[1:] == parent[:-1]) & (child[1:] == child[:-1])
     if repeated.any():
-        first = int(np.flatnonzero(repeated)[0])
-        rec = ids.row(first, named=True)
+        in_group = np.flatnonzero(np.concatenate(([False], repeated)) | np.concatenate((repeated, [False])))
+        by_qty = in_group[np.lexsort((qty[in_group], parent[in_group] * n + child[in_group]))]
+        order[in_group], qty[in_group], bulk_edge[in_group] = order[by_qty], qty[by_qty], bulk_edge[by_qty]
+        rec = edges.row(int(order[np.flatnonzero(repeated)[0]]), named=True)
         issues.warn(
             "repeated-line",
             f"{int(repeated.sum())} line(s) repeat a child already listed under the same parent (e.g. {rec['child']!r} under {rec['parent']!r}): quantities added",
@@ -148,10 +195,9 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     has_parent[child] = True
     retired = names.is_in(sorted(bom.retired)).to_numpy() if bom.retired else np.zeros(n, dtype=bool)
     reach = ~has_parent & ~retired
-    edge_h = height[parent]
-    by_level = np.argsort(-edge_h, kind="stable")
-    for lv in np.unique(edge_h)[::-1]:
-        sel = by_level[edge_h[by_level] == lv]
+    levels = _Levels.of(height, parent)
+    for lv in range(levels.top, 0, -1):
+        sel = levels.edges(lv)
         ok = sel[reach[parent[sel]]]
         reach[child[ok]] = True
     leaf = height == 0
@@ -207,35 +253,32 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     cn_value = np.where(np.isnan(cn_value) & (leaf_cn_controlled == 0), 0.0, cn_value)
     cols["value"] = np.where(leaf, np.nan_to_num(value), 0.0)
     cols["cn_value"] = np.where(leaf, np.nan_to_num(cn_value), 0.0)
-    # flags propagated as "any below": 1.0 / 0.0
-    cn_tech_own = a["cn_tech"].fill_null(False).to_numpy().astype(bool)
+    # flags propagated as "any below"
     flags = {
-        "cn_tech": cn_tech_own.astype(np.float64),
-        "unknown_n": unknown_leaf.astype(np.float64),
-        "value_missing": (leaf & np.isnan(value)).astype(np.float64),
-        "cn_value_missing": (leaf & np.isnan(cn_value)).astype(np.float64),
+        "cn_tech": a["cn_tech"].fill_null(False).to_numpy().astype(bool),
+        "unknown_n": unknown_leaf,
+        "value_missing": leaf & np.isnan(value),
+        "cn_value_missing": leaf & np.isnan(cn_value),
     }
 
-    # one pass, leaves first: a parent's sums are complete once every lower level is done
-    names_sum = list(cols)
-    matrix = np.column_stack([cols[k] for k in names_sum]) if names_sum else np.zeros((n, 0))
-    flag_matrix = np.column_stack(list(flags.values()))
-    order = np.argsort(edge_h, kind="stable")
-    sorted_h = edge_h[order]
-    bounds = np.searchsorted(sorted_h, np.arange(1, int(height.max(initial=0)) + 2))
-    for lv in range(1, int(height.max(initial=0)) + 1):
-        sel = order[bounds[lv - 1] : bounds[lv]]
+    # one pass, leaves first: a parent's sums are complete once every lower level is done. A
+    # level's edges are sorted by parent; bincount over the level's parents adds each column in
+    # edge order (reduceat on a matrix is slower and adds in another order)
+    out = {k: v.astype(np.float64) for k, v in cols.items()}  # copies: the leaves' values stay
+    fl = {k: v.copy() for k, v in flags.items()}
+    for lv in range(1, levels.top + 1):
+        sel = levels.edges(lv)
         if sel.size == 0:
             continue
         p_sel, c_sel, q_sel = parent[sel], child[sel], qty[sel]
-        # bincount over all n nodes is O(n) per column but needs no sort of the level's edges
-        for j in range(matrix.shape[1]):
-            matrix[:, j] += np.bincount(p_sel, weights=matrix[c_sel, j] * q_sel, minlength=n)
-        for j in range(flag_matrix.shape[1]):
-            hit = np.bincount(p_sel, weights=flag_matrix[c_sel, j], minlength=n) > 0
-            flag_matrix[:, j] = np.maximum(flag_matrix[:, j], hit)
-    out = {k: matrix[:, j] for j, k in enumerate(names_sum)}
-    fl = {k: flag_matrix[:, j] > 0 for j, k in enumerate(flags)}
+        first = np.concatenate(([True], p_sel[1:] != p_sel[:-1]))
+        local = np.cumsum(first) - 1
+        up = p_sel[first]
+        for col in out.values():
+            col[up] += np.bincount(local, weights=col[c_sel] * q_sel, minlength=up.size)
+        starts = np.flatnonzero(first)
+        for flag in fl.values():
+            flag[up] |= np.logical_or.reduceat(flag[c_sel], starts)
 
     controlled = [e for e in elements if e in options.controlled]
     controlled_g = sum((out[f"{e}_g"] for e in controlled), np.zeros(n))
@@ -287,75 +330,89 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     cn_value_missing_leaf = leaf & np.isnan(cn_value)
     on_value = options.basis == "value"
     interesting = leaf & ((cn_controlled_g > 0) | unknown_leaf | origin_assumed | (on_value & (value_missing_leaf | cn_value_missing_leaf)))
-    closure = _closure(parent, child, qty, height, np.flatnonzero(interesting))
-    leaf_info = pl.DataFrame(
-        {
-            "leaf": np.arange(n),
-            "leaf_sku": names,
-            "leaf_cn": cn_controlled_g,
-            "leaf_unknown": unknown_leaf | (on_value & cn_value_missing_leaf),
-            "leaf_value_missing": on_value & value_missing_leaf,
-            "leaf_assumed": origin_assumed,
-        }
-    )
-    closure = closure.join(leaf_info, on="leaf").join(
-        skus.select(pl.col("id").alias("node"), pl.col("cn_controlled_g").alias("node_cn"), pl.col("declared_value").is_not_null().alias("priced")),
-        on="node",
-    )
+    node, leaf_of, count = _closure(parent, child, qty, levels, n, np.flatnonzero(interesting))
+    priced = ~leaf & ~np.isnan(value)
+
+    # contributors: per node, the largest China-origin controlled masses first, ties by SKU
+    # (ids follow the sorted SKU names), at most MAX_CONTRIBUTORS
+    has_cn = cn_controlled_g[leaf_of] > 0
+    c_node, c_leaf = node[has_cn], leaf_of[has_cn]
+    c_qty = count[has_cn]
+    c_cn = c_qty * cn_controlled_g[c_leaf]
+    order = np.lexsort((c_leaf, -c_cn, c_node))
+    c_node, c_leaf, c_qty, c_cn = c_node[order], c_leaf[order], c_qty[order], c_cn[order]
+    first = np.concatenate(([True], c_node[1:] != c_node[:-1])) if c_node.size else np.zeros(0, dtype=bool)
+    group_start = np.maximum.accumulate(np.where(first, np.arange(c_node.size), 0)) if c_node.size else first
+    top = np.arange(c_node.size) - group_start < MAX_CONTRIBUTORS
     contributors = (
-        closure.filter(pl.col("leaf_cn") > 0)
-        .with_columns(cn=pl.col("qty") * pl.col("leaf_cn"))
-        .sort(["node", "cn", "leaf_sku"], descending=[False, True, False])
-        .group_by("node", maintain_order=True)
-        .head(MAX_CONTRIBUTORS)
-        .group_by("node", maintain_order=True)
-        .agg(
-            pl.struct(
-                pl.col("leaf_sku").alias("sku"),
-                pl.col("qty"),
-                pl.col("cn").alias("cn_controlled_g"),
-                (pl.col("cn") / pl.col("node_cn")).alias("share"),
-            ).alias("contributors")
+        pl.DataFrame(
+            {
+                "node": c_node[top],
+                "sku": names.gather(c_leaf[top]),
+                "qty": c_qty[top],
+                "cn_controlled_g": c_cn[top],
+                "share": c_cn[top] / cn_controlled_g[c_node[top]],
+            }
         )
+        .group_by("node", maintain_order=True)
+        .agg(pl.struct("sku", "qty", "cn_controlled_g", "share").alias("contributors"))
     )
+
+    # missing data and assumed origins: the closure lists each node's leaves sorted by id, i.e. by SKU
     # a declared assembly price stands in for its parts' prices, not for their China content
-    missing = pl.col("leaf_unknown") | (pl.col("leaf_value_missing") & ~pl.col("priced"))
-    unknown = closure.filter(missing).group_by("node").agg(pl.col("leaf_sku").sort().alias("unknown"))
-    assumed = closure.filter(pl.col("leaf_assumed")).group_by("node").agg(pl.col("leaf_sku").sort().alias("assumed"))
+    leaf_unknown = unknown_leaf | (on_value & cn_value_missing_leaf)
+    missing = leaf_unknown[leaf_of] | ((on_value & value_missing_leaf)[leaf_of] & ~priced[node])
+    unknown = _lists(names, node[missing], leaf_of[missing], "unknown")
+    is_assumed = origin_assumed[leaf_of]
+    assumed = _lists(names, node[is_assumed], leaf_of[is_assumed], "assumed")
     warnings = list(issues.warnings)
     return Rollup(skus, contributors, unknown, assumed, elements, warnings, links=int(parent.size))
 
 
-def _closure(parent: np.ndarray, child: np.ndarray, qty: np.ndarray, height: np.ndarray, leaves: np.ndarray) -> pl.DataFrame:
-    """(node, leaf, qty): total count of ``leaf`` per one unit of ``node``, summed over every path,
-    for the given leaves only. Built level by level, so no path is materialised; sums run in a
-    fixed order (edges sorted by parent and child), so the result is the same on every run."""
-    import numpy as np
+def _lists(names: pl.Series, node: np.ndarray, leaf: np.ndarray, alias: str) -> pl.DataFrame:
+    """node -> list of the leaves' SKUs, in the given order."""
     import polars as pl
 
-    n = height.size
-    node = leaves.astype(np.int64)
-    leaf = leaves.astype(np.int64)
-    amount = np.ones(leaves.size)
-    edge_h = height[parent]
-    for lv in range(1, int(height.max(initial=0)) + 1):
-        sel = np.flatnonzero(edge_h == lv)
-        if sel.size == 0 or node.size == 0:
+    return pl.DataFrame({"node": node, "sku": names.gather(leaf)}).group_by("node", maintain_order=True).agg(pl.col("sku").alias(alias))
+
+
+def _closure(parent: np.ndarray, child: np.ndarray, qty: np.ndarray, levels: _Levels, n: int, leaves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(node, leaf, count): total count of ``leaf`` per one unit of ``node``, summed over every
+    path, for the given leaves only, each node's rows together and sorted by leaf.
+
+    Built level by level, leaves first: a parent's rows come from its children's rows, found
+    through a per-node (start, length) index, so no path is materialised and nothing is sorted
+    but each level's new rows. Sums run in a fixed order (edges by parent and child), so the
+    result is the same on every run.
+    """
+    import numpy as np
+
+    start = np.zeros(n, dtype=np.int64)
+    length = np.zeros(n, dtype=np.int64)
+    start[leaves] = np.arange(leaves.size)
+    length[leaves] = 1
+    nodes, leaf_parts, amounts = [leaves.astype(np.int64)], [leaves.astype(np.int64)], [np.ones(leaves.size)]
+    all_leaf, all_amount = nodes[0], amounts[0]
+    size = leaves.size
+    for lv in range(1, levels.top + 1):
+        sel = levels.edges(lv)
+        counts = length[child[sel]]
+        if not counts.any():
             continue
-        order = np.argsort(node, kind="stable")
-        sorted_nodes = node[order]
-        starts = np.searchsorted(sorted_nodes, child[sel], side="left")
-        ends = np.searchsorted(sorted_nodes, child[sel], side="right")
-        counts = ends - starts
-        total = int(counts.sum())
-        if total == 0:
-            continue
-        rows = order[np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)]
+        rows = _expand(start[child[sel]], counts)
         edge_of_row = np.repeat(sel, counts)
-        keys = parent[edge_of_row] * n + leaf[rows]
+        keys = parent[edge_of_row] * n + all_leaf[rows]
         uniq, inv = np.unique(keys, return_inverse=True)
-        sums = np.bincount(inv, weights=qty[edge_of_row] * amount[rows], minlength=uniq.size)
-        node = np.concatenate([node, uniq // n])
-        leaf = np.concatenate([leaf, uniq % n])
-        amount = np.concatenate([amount, sums])
-    return pl.DataFrame({"node": node, "leaf": leaf, "qty": amount})
+        sums = np.bincount(inv, weights=qty[edge_of_row] * all_amount[rows], minlength=uniq.size)
+        new_node, new_leaf = uniq // n, uniq % n
+        first = np.flatnonzero(np.concatenate(([True], new_node[1:] != new_node[:-1])))
+        start[new_node[first]] = size + first
+        length[new_node[first]] = np.diff(np.append(first, uniq.size))
+        size += uniq.size
+        nodes.append(new_node)
+        leaf_parts.append(new_leaf)
+        amounts.append(sums)
+        # the next levels read rows of any lower level: one array, grown once per level
+        all_leaf = np.concatenate(leaf_parts) if len(leaf_parts) > 1 else leaf_parts[0]
+        all_amount = np.concatenate(amounts) if len(amounts) > 1 else amounts[0]
+    return np.concatenate(nodes), all_leaf, all_amount

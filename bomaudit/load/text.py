@@ -95,7 +95,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not (len(data) >= 4 and data[1:4:2] == b"\x00\x00"):
         raise BomauditError.at("binary", "holds binary data, not delimited text", "export the BOM as CSV or XLSX", file=path)
     text, encoding, warnings = decode(data, path)
-    if not text.strip():
+    if not text or text.isspace():
         raise BomauditError.at("empty-file", "the file is empty", "export the BOM again; it has no rows", file=path)
     refuse_non_tables(text, path)
     suffix = path[path.rfind(".") :].lower() if "." in path else ""
@@ -103,11 +103,14 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     frame = None
     records: _Records | None = None
     body = text.rstrip("\r\n")
-    if "\n\n" not in body and "\n\r\n" not in body:
+    # UTF-8 input goes to Polars as it came (no encoding back); tests on bytes are memchr-fast
+    raw = data[3:] if encoding == "utf-8 (with BOM)" else data if encoding == "utf-8" else body.encode("utf-8")
+    raw = raw.rstrip(b"\r\n")
+    if b"\n\n" not in raw and b"\n\r\n" not in raw:
         # Polars refuses rows longer than the first, and stray quotes: those go to the csv module
         try:
             frame = pl.read_csv(
-                body.encode("utf-8"),
+                raw,
                 has_header=False,
                 separator=delim,
                 infer_schema=False,
@@ -431,6 +434,8 @@ def _drop_empty(table):
     values = [c for c in table.columns if c != ROW]
     blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in values]
     if values:
-        table = table.filter(~pl.all_horizontal(blank))
+        empty = table.select(pl.all_horizontal(blank)).to_series()
+        if empty.any():  # filtering copies every column: only when there is something to drop
+            table = table.filter(~empty)
     keep = [c for c in values if not (c.startswith("column ") and table[c].null_count() == table.height)]
     return table.select([*keep, ROW])

@@ -1,4 +1,6 @@
-"""Renderers: each turns a scan result into ``str`` or ``bytes`` and never prints.
+"""Renderers: each turns a scan result into ``str``, ``bytes`` or a list of byte chunks, and never prints.
+
+Chunks let a large report go to its file without being copied into one string first.
 
 A new format is one module plus one line in :data:`FORMATS`.
 """
@@ -34,5 +36,22 @@ def renderer(name: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), func)
 
 
-def render(name: str, result: ScanResult, **kw: Any) -> str | bytes:
+Rendered = str | bytes | list[bytes | memoryview]
+
+
+def render(name: str, result: ScanResult, **kw: Any) -> Rendered:
     return renderer(name)(result, **kw)
+
+
+def chunks(rendered: Rendered) -> list[bytes | memoryview]:
+    """What :func:`render` returned, as byte chunks to write in order (text is UTF-8)."""
+    if isinstance(rendered, str):
+        return [rendered.encode("utf-8")]
+    if isinstance(rendered, bytes):
+        return [rendered]
+    return rendered
+
+
+def as_text(rendered: Rendered) -> str:
+    """The whole rendering as one string (tests, small reports)."""
+    return rendered if isinstance(rendered, str) else b"".join(chunks(rendered)).decode("utf-8")

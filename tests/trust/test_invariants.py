@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bomaudit.render import as_text
 from bomaudit.render.json import render_json
 from bomaudit.scan import ScanOptions, scan
 
@@ -43,7 +44,7 @@ def write_csv(path: Path, rows: list[list[str]]) -> str:
 
 def run(bom_files: list[str], parts_files: list[str], **kw) -> tuple[dict, str]:
     result = scan(ScanOptions(files=tuple(bom_files), parts=tuple(parts_files), as_of=AS_OF, **kw))
-    text = render_json(result)
+    text = as_text(render_json(result))
     return json.loads(text), text
 
 
@@ -186,4 +187,4 @@ def test_fast_json_equals_record_json(bom: RandomBom):
         b = write_csv(Path(d) / "bom.csv", bom.bom_rows())
         p = write_csv(Path(d) / "parts.csv", bom.parts_rows())
         result = scan(ScanOptions(files=(b,), parts=(p,), as_of=AS_OF))
-    assert json.loads(report.build_json(result)) == json.loads(json.dumps(report.build(result)))
+    assert json.loads(as_text(report.build_json(result))) == json.loads(json.dumps(report.build(result)))
