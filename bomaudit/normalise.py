@@ -28,7 +28,7 @@ from bomaudit.fields import (
     interpret_header,
     norm_header,
 )
-from bomaudit.load import ROW, RawTable
+from bomaudit.load import CONTENT, ROW, RawTable
 from bomaudit.parse import constant, parse_dates, parse_flags, parse_numbers, parse_origin
 
 if TYPE_CHECKING:
@@ -409,7 +409,10 @@ def _skip_rows(t: _Table, mask: pl.Series, code: str, what: str) -> None:
     if not mask.any():
         return
     values = [c for c in t.frame.columns if c != ROW]
-    has_content = t.frame.select(pl.any_horizontal([pl.col(c).is_not_null() for c in values])).to_series() if values else mask
+    if CONTENT in values:  # read lazily: the reader looked at the columns not read
+        has_content = t.frame[CONTENT]
+    else:
+        has_content = t.frame.select(pl.any_horizontal([pl.col(c).is_not_null() for c in values])).to_series() if values else mask
     rows = t.frame.filter(mask & has_content)[ROW].to_list()
     if not rows:
         return

@@ -33,6 +33,8 @@ class ScanOptions:
     no_header: bool = False
     max_rows: int = 50_000_000
     max_unpacked_mb: int = 2048
+    #: CSV and Parquet files this big or bigger are read lazily (only the columns used)
+    lazy_bytes: int = 64 << 20
 
 
 @dataclass(slots=True)
@@ -58,6 +60,7 @@ def load_bom(options: ScanOptions) -> Bom:
         no_header=options.no_header,
         mapped_headers=tuple(options.mapping.values()),
         limits=Limits(max_unpacked_mb=options.max_unpacked_mb, max_rows=options.max_rows),
+        lazy_bytes=options.lazy_bytes,
     )
     tables = {"bom": [], "parts": []}
     problems: list[Problem] = []

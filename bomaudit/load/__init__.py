@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 ROW = "__row"
+#: a lazily read table's rows: True where any column, read or not, has a value
+CONTENT = "__content"
+INTERNAL = frozenset({ROW, CONTENT})
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
@@ -35,10 +38,14 @@ class RawTable:
     warnings: list[Problem] = field(default_factory=list)
     #: extra information for ``validate`` (encoding, delimiter…)
     details: dict[str, str] = field(default_factory=dict)
+    #: every header of the file when only some columns were read (lazy reading)
+    all_headers: list[str] | None = None
 
     @property
     def headers(self) -> list[str]:
-        return [c for c in self.frame.columns if c != ROW]
+        if self.all_headers is not None:
+            return self.all_headers
+        return [c for c in self.frame.columns if c not in INTERNAL]
 
     @property
     def rows(self) -> int:
@@ -52,6 +59,8 @@ class ReadOptions:
     #: headers named by ``--map``: they help find the header row
     mapped_headers: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
+    #: CSV and Parquet files of at least this many bytes are read lazily, only the columns used
+    lazy_bytes: int = 64 << 20
 
 
 def read_source(path: str) -> bytes:
@@ -71,6 +80,9 @@ def read_source(path: str) -> bytes:
 
 def load_table(path: str, options: ReadOptions = ReadOptions()) -> RawTable:
     """Read one input file (or ``-``) into a :class:`RawTable`."""
+    lazy = _read_lazily(path, options)
+    if lazy is not None:
+        return lazy
     data = read_source(path)
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(path).suffix.lower() if path != "-" else ".csv"
@@ -102,6 +114,29 @@ def load_table(path: str, options: ReadOptions = ReadOptions()) -> RawTable:
     from bomaudit.load.text import read_text
 
     return read_text(path, data, digest, options)
+
+
+def _read_lazily(path: str, options: ReadOptions) -> RawTable | None:
+    """A big CSV or Parquet file read lazily (see :mod:`bomaudit.load.lazy`), or None."""
+    if path == "-":
+        return None
+    p = Path(path)
+    from bomaudit.load import lazy
+
+    try:
+        if not p.is_file() or p.stat().st_size < max(options.lazy_bytes, 1):
+            return None
+        with p.open("rb") as fh:
+            head = fh.read(lazy.HEAD_BYTES)
+    except OSError:
+        return None  # the eager reader names the problem
+    suffix = p.suffix.lower()
+
+    if head[:4] == b"PAR1" and suffix not in EXCEL_SUFFIXES:
+        return lazy.read_parquet_lazy(path, lazy.file_sha256(path), options)
+    if suffix in TEXT_SUFFIXES and head[:4] not in (b"PK\x03\x04", b"PAR1") and _looks_like_text(head):
+        return lazy.read_text_lazy(path, lazy.file_sha256(path), head, options)
+    return None
 
 
 def _looks_like_text(data: bytes) -> bool:

@@ -133,7 +133,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
         frame = records.frame()
     table, header_row = apply_header(frame, header_index, 1, options.no_header)
     if header_index is not None:
-        warnings.extend(header_warnings(list(frame.row(header_index)), table, path, None, header_row))
+        warnings.extend(header_warnings(list(frame.row(header_index)), [c for c in table.columns if c != ROW], path, None, header_row))
     table = _drop_empty(table)
     table, footer = split_footer(table, path, None)
     warnings.extend(footer)
@@ -190,11 +190,10 @@ def _no_header_error(path: str, sheet: str | None, row: int) -> BomauditError:
     )
 
 
-def header_warnings(cells: list[str | None], table, path: str, sheet: str | None, header_row: int | None) -> list[Problem]:
+def header_warnings(cells: list[str | None], names: list[str], path: str, sheet: str | None, header_row: int | None) -> list[Problem]:
     """A warning for each repeated header that was renamed (``VALUE`` after ``Value``)."""
     from bomaudit.load.header import renamed_headers
 
-    names = [c for c in table.columns if c != ROW]
     return [
         warning(
             "duplicate-header",
@@ -403,28 +402,46 @@ def split_footer(table, path: str, sheet: str | None):
     if not values or table.height == 0:
         return table, []
     width = len(values)
-    cut = table.height
+    firsts: list[str | None] = []
+    counts: list[int] = []
+    # only the last rows can be a footer: look at rows from the end until one is not
     for index in range(table.height - 1, -1, -1):
         cells = [str(v).strip() for v in table.row(index)[:width] if v is not None and str(v).strip()]
-        if not cells:
+        firsts.append(cells[0] if cells else None)
+        counts.append(len(cells))
+        if footer_rows(firsts[-1:], counts[-1:], width) == 1:
+            break
+    cut = table.height - len(firsts) + footer_rows(firsts[::-1], counts[::-1], width)
+    if cut == table.height:
+        return table, []
+    return table.head(cut), [footer_warning(table[ROW].to_list()[cut:], path, sheet)]
+
+
+def footer_rows(firsts: list[str | None], counts: list[int], width: int) -> int:
+    """How many of the rows are not footer: rows are cut from the end while each is blank, a
+    ``Total`` line or ``key:`` metadata. ``firsts``: each row's first non-blank cell;
+    ``counts``: its number of non-blank cells; ``width``: the table's columns."""
+    cut = len(firsts)
+    for index in range(len(firsts) - 1, -1, -1):
+        first, count = firsts[index], counts[index]
+        if not count or first is None:
             cut = index
             continue
-        first = cells[0]
-        total = bool(_FOOTER_LABEL.match(first)) and len(cells) <= max(2, width // 2)
-        meta = first.endswith(":") and len(cells) <= 2 and width > 2
+        total = bool(_FOOTER_LABEL.match(first)) and count <= max(2, width // 2)
+        meta = first.endswith(":") and count <= 2 and width > 2
         if not (total or meta):
             break
         cut = index
-    if cut == table.height:
-        return table, []
-    rows = table[ROW].to_list()[cut:]
+    return cut
+
+
+def footer_warning(rows: list[int], path: str, sheet: str | None) -> Problem:
     listed = ", ".join(map(str, rows[:MAX_LISTED])) + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
-    problem = warning(
+    return warning(
         "footer",
         (f"rows {listed}: " if len(rows) > 1 else "") + "footer or metadata, not a part: skipped",
         where=Location(file=path, sheet=sheet, row=rows[0]),
     )
-    return table.head(cut), [problem]
 
 
 def _drop_empty(table):

@@ -1,0 +1,179 @@
+"""Big CSV and Parquet files read lazily: only the columns bomaudit uses reach memory.
+
+An ERP export is often dozens of columns wide when bomaudit needs four or five. For files of at
+least ``ReadOptions.lazy_bytes`` this reader plans a Polars ``scan_csv``/``scan_parquet`` that
+keeps the recognised and ``--map``-named columns, drops blank rows, and summarises the other
+columns per row (has the row any content; for CSV, how many cells and the first one, which the
+footer check needs), then collects it with the streaming engine. The file's bytes are never
+held in Python. SHA-256 is computed by streaming the file.
+
+A CSV that needs the careful reader (not UTF-8, blank lines inside, title rows above the header,
+ragged rows, stray quotes, no header) returns ``None`` here, and the caller reads it whole as
+before: the careful reader's diagnostics are not given up for speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bomaudit.errors import BomauditError
+from bomaudit.fields import interpret_header, norm_header
+from bomaudit.load import CONTENT, ROW, RawTable, ReadOptions
+from bomaudit.load.guard import check_rows
+from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers
+
+if TYPE_CHECKING:
+    import polars as pl
+
+#: bytes of the file's start used to find the encoding, delimiter and header
+HEAD_BYTES = 1 << 20
+_CELLS = "__cells"
+_FIRST = "__first"
+
+
+def file_sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def wanted_columns(headers: list[str], options: ReadOptions) -> list[int]:
+    """Positions of the headers that normalise may use: recognised by name or named by ``--map``."""
+    mapped = {norm_header(h) for h in options.mapped_headers} | set(options.mapped_headers)
+    return [i for i, h in enumerate(headers) if interpret_header(h) is not None or h in mapped or norm_header(h) in mapped]
+
+
+def read_parquet_lazy(path: str, digest: str, options: ReadOptions) -> RawTable:
+    import polars as pl
+
+    try:
+        lf = pl.scan_parquet(path)
+        columns = lf.collect_schema().names()
+    except Exception as exc:
+        raise BomauditError.at("bad-parquet", f"is not a readable Parquet file ({type(exc).__name__})", "export it again", file=path) from None
+    names = unique_headers(list(columns))
+    keep = wanted_columns(names, options)
+    plan = lf.with_row_index(ROW, offset=2).select(
+        pl.col(ROW).cast(pl.Int64),
+        *[pl.col(columns[i]).alias(names[i]) for i in keep],
+        pl.any_horizontal([pl.col(c).is_not_null() for c in columns]).alias(CONTENT) if columns else pl.lit(False).alias(CONTENT),
+    )
+    try:
+        frame = plan.head(options.limits.max_rows + 1).collect(engine="streaming")
+        rows = frame.height if frame.height <= options.limits.max_rows else lf.select(pl.len()).collect().item()
+    except Exception as exc:
+        raise BomauditError.at("bad-parquet", f"is not a readable Parquet file ({type(exc).__name__})", "export it again", file=path) from None
+    check_rows(rows, path, None, options.limits)
+    details = {"format": "parquet", "read": f"lazily, {len(keep)} of {len(names)} columns"}
+    return RawTable(path, None, digest, frame, 1, [], details, all_headers=names)
+
+
+def read_text_lazy(path: str, digest: str, head: bytes, options: ReadOptions) -> RawTable | None:
+    """The table, or None when the file needs the careful reader."""
+    import polars as pl
+
+    from bomaudit.load.text import DELIMITER_NAMES, refuse_non_tables, sniff_delimiter
+
+    if options.no_header or b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    bom = head.startswith(b"\xef\xbb\xbf")
+    cut = head.rfind(b"\n")
+    if cut < 0:
+        return None
+    try:
+        head_text = head[3 if bom else 0 : cut + 1].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    refuse_non_tables(head_text, path)
+    suffix = Path(path).suffix.lower()
+    delim = sniff_delimiter(head_text, suffix)
+    try:
+        sample = pl.read_csv(
+            head_text.encode("utf-8"), has_header=False, separator=delim, infer_schema=False, quote_char='"', n_rows=SCAN_ROWS, raise_if_empty=False
+        )
+    except Exception:
+        return None
+    rows = sample.rows()
+    if not rows or find_header([list(r) for r in rows], options.mapped_headers) != 0 or looks_like_data(list(rows[0]), options.mapped_headers):
+        return None
+    if _has_blank_lines(path):
+        return None  # the careful reader numbers the rows around them
+
+    names = unique_headers(list(rows[0]))
+    lf = pl.scan_csv(path, has_header=False, separator=delim, infer_schema=False, quote_char='"')
+    try:
+        columns = lf.collect_schema().names()
+    except Exception:
+        return None
+    if len(columns) != len(names):
+        return None
+    keep = wanted_columns(names, options)
+    blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in columns]
+    # unnamed columns (trailing delimiters) count as headers only if they hold something
+    unnamed = {i: f"__has{i}" for i, n in enumerate(names) if n.startswith("column ") and i not in keep}
+    plan = (
+        lf.with_row_index(ROW, offset=1)
+        .slice(1)
+        .filter(~pl.all_horizontal(blank))
+        .select(
+            pl.col(ROW).cast(pl.Int64),
+            *[pl.col(columns[i]).alias(names[i]) for i in keep],
+            pl.lit(True).alias(CONTENT),
+            pl.sum_horizontal([~b for b in blank]).alias(_CELLS),
+            pl.coalesce([pl.when(~b).then(pl.col(c).str.strip_chars()) for c, b in zip(columns, blank, strict=True)]).alias(_FIRST),
+            *[(~blank[i]).alias(flag) for i, flag in unnamed.items()],
+        )
+    )
+    try:
+        frame = plan.head(options.limits.max_rows + 1).collect(engine="streaming")
+        if frame.height > options.limits.max_rows:
+            check_rows(plan.select(pl.len()).collect(engine="streaming").item(), path, None, options.limits)
+    except BomauditError:
+        raise
+    except Exception:
+        return None  # ragged rows, stray quotes, bytes that are not UTF-8: the careful reader says where
+    empty = {names[i] for i, flag in unnamed.items() if not frame[flag].any()}
+    names_kept = [n for n in names if n not in empty]
+    # a footer ("Total", "key:,value") is judged on every column of the row, as the careful reader does
+    cut_at = _footer_start(frame, len(names_kept))
+    warnings = []
+    if cut_at < frame.height:
+        from bomaudit.load.text import footer_warning
+
+        warnings.append(footer_warning(frame[ROW].to_list()[cut_at:], path, None))
+        frame = frame.head(cut_at)
+    frame = frame.drop(_CELLS, _FIRST, *unnamed.values())
+    from bomaudit.load.text import header_warnings
+
+    warnings = header_warnings(list(rows[0]), names, path, None, 1) + warnings
+    encoding = "utf-8 (with BOM)" if bom else "utf-8"
+    details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim], "read": f"lazily, {len(keep)} of {len(names)} columns"}
+    return RawTable(path, None, digest, frame, 1, warnings, details, all_headers=names_kept)
+
+
+def _footer_start(frame: pl.DataFrame, width: int) -> int:
+    """Index of the first footer row, looking only at as many rows from the end as needed."""
+    from bomaudit.load.text import footer_rows
+
+    size = 64
+    while True:
+        tail = frame.tail(size)
+        kept = footer_rows(tail[_FIRST].to_list(), tail[_CELLS].to_list(), width)
+        if kept > 0 or tail.height == frame.height:
+            return frame.height - tail.height + kept
+        size *= 16
+
+
+def _has_blank_lines(path: str) -> bool:
+    """A blank line before the file's trailing line breaks (found without reading it into Python)."""
+    with open(path, "rb") as fh:
+        size = fh.seek(0, 2)
+        if size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            end = size
+            while end > 0 and m[end - 1] in (10, 13):
+                end -= 1
+            return m.find(b"\n\n", 0, end) >= 0 or m.find(b"\n\r\n", 0, end) >= 0
