@@ -597,7 +597,7 @@ def _indented(
     rows = rows.join(by_i, on="parent_i", how="left")
     # a row is in effect only when its whole chain is; dropping a row drops its subtree
     live = rows.select("i", "parent_i", "live")
-    for _ in range(max_level - top_level):
+    for _ in range(0 if live["live"].all() else max_level - top_level):
         live = (
             live.join(live.select(pl.col("i").alias("parent_i"), pl.col("live").alias("pl")), on="parent_i", how="left")
             .with_columns(live=pl.col("live") & pl.col("pl").fill_null(True))
