@@ -123,7 +123,8 @@ def read_text_lazy(path: str, digest: str, head: bytes, options: ReadOptions) ->
             pl.lit(True).alias(CONTENT),
             pl.sum_horizontal([~b for b in blank]).alias(_CELLS),
             pl.coalesce([pl.when(~b).then(pl.col(c).str.strip_chars()) for c, b in zip(columns, blank, strict=True)]).alias(_FIRST),
-            *[(~blank[i]).alias(flag) for i, flag in unnamed.items()],
+            # as the careful reader: an unnamed column stays if any cell is not null (even blank text)
+            *[pl.col(columns[i]).is_not_null().alias(flag) for i, flag in unnamed.items()],
         )
     )
     try:

@@ -73,6 +73,38 @@ def test_mutated_real_exports(tmp_path: Path, data: st.DataObject):
     assert_clean(scan_bytes(tmp_path, source.name, bytes(raw), "--map", "sku=" + _first_header(source)))
 
 
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_lazy_reader_agrees_on_mutated_exports(tmp_path: Path, data: st.DataObject):
+    """The lazy reader of big files, made to read mutated real exports: the same normalised BOM,
+    warnings and errors as the careful reader, or it leaves the file to that reader."""
+    from bomaudit.errors import BomauditError
+    from bomaudit.scan import ScanOptions, load_bom
+
+    source = data.draw(st.sampled_from(REAL_FILES))
+    raw = bytearray(source.read_bytes())
+    for _ in range(data.draw(st.integers(1, 6))):
+        pos = data.draw(st.integers(0, max(0, len(raw) - 1)))
+        op = data.draw(st.sampled_from(["flip", "delete", "insert"]))
+        if op == "flip" and raw:
+            raw[pos] = data.draw(st.integers(0, 255))
+        elif op == "delete" and raw:
+            del raw[pos : pos + data.draw(st.integers(1, 50))]
+        elif op == "insert":
+            raw[pos:pos] = data.draw(st.sampled_from([b'"', b",", b";", b"\n", b"\r\n", b"\xc3", b"Total,,", b"x:,y\n", b" "]))
+    path = tmp_path / source.name
+    path.write_bytes(bytes(raw))
+
+    def outcome(lazy_bytes: int):
+        try:
+            b = load_bom(ScanOptions(files=(str(path),), mapping={"sku": _first_header(source)}, lazy_bytes=lazy_bytes))
+        except BomauditError as exc:
+            return sorted(p.line() for p in exc.problems)
+        return b.edges.rows(), b.attrs.rows(), [w.line() for w in b.warnings], b.tables[0].ignored, b.tables[0].rows_read
+
+    assert outcome(1) == outcome(1 << 40)
+
+
 def _first_header(path: Path) -> str:
     line = path.read_text(encoding="utf-8", errors="replace").splitlines()[0]
     sep = ";" if line.count(";") > line.count(",") else ","

@@ -112,7 +112,8 @@ def test_format_invariance(bom: RandomBom):
     with tempfile.TemporaryDirectory() as d:
         parts = write_csv(Path(d) / "parts.csv", bom.parts_rows())
         rows = bom.bom_rows()
-        from_csv = run([write_csv(Path(d) / "bom.csv", rows)], [parts])[0]
+        bom_csv = write_csv(Path(d) / "bom.csv", rows)
+        from_csv = run([bom_csv], [parts])[0]
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.append(rows[0])
@@ -132,7 +133,12 @@ def test_format_invariance(bom: RandomBom):
         )
         frame.write_parquet(Path(d) / "bom.parquet")
         from_parquet = run([str(Path(d) / "bom.parquet")], [parts])[0]
+        # the lazy readers of big files, made to read these small ones
+        csv_lazily = run([bom_csv], [parts], lazy_bytes=1)[0]
+        parquet_lazily = run([str(Path(d) / "bom.parquet")], [parts], lazy_bytes=1)[0]
     assert comparable(from_csv) == comparable(from_xlsx) == comparable(from_parquet)
+    assert csv_lazily == from_csv
+    assert parquet_lazily == from_parquet
 
 
 @given(random_boms(), st.integers(1, 50))
