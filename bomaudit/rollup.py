@@ -111,7 +111,8 @@ def _node_ids(edges: pl.DataFrame, tops: list[str]) -> tuple[pl.Series, np.ndarr
     """Every SKU name, sorted, and the parent and child of each edge as indices into it.
 
     One categorical cast hashes each cell once (both columns in parallel); only the distinct
-    names are sorted, and the codes are mapped to positions in that order.
+    names are sorted, and the codes are mapped to positions in that order. Polars' categories
+    are process-wide, so codes need not start at 0 or be dense: ``position`` spans the largest.
     """
     import numpy as np
     import polars as pl
