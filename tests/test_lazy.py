@@ -197,3 +197,22 @@ def test_most_real_exports_take_the_lazy_path():
             pass
     assert {"voron2_cad_BOM.csv", "nou3_jlcpcb_bom.csv", "opentorque_actuator_bom.csv", "micromanipulator_stepper_bom.csv"} <= lazily
     assert "openmower_mainboard_kibom.csv" not in lazily  # blank lines before its footer
+
+
+@pytest.mark.parametrize(
+    ("data", "kw"),
+    [
+        (b'parent,sku,qty,note\r\n,TOP,,\r\nTOP,"P,1",2,"multi\r\nline"\r\nTOP,P2,3,x\r\n', {}),
+        ("\ufeffparent;sku;qty\n;TOP;\nTOP;P1;2,5\n".encode(), {"decimal_comma": True}),
+    ],
+    ids=["crlf-quoted-multiline", "bom-semicolon-decimal-comma"],
+)
+def test_windows_and_european_exports_read_lazily(tmp_path: Path, data: bytes, kw: dict):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(data)
+    eager = load_bom(ScanOptions(files=(str(path),), **kw))
+    lazy = load_bom(ScanOptions(files=(str(path),), lazy_bytes=1, **kw))
+    assert "read" in lazy.tables[0].details
+    assert lazy.edges.rows() == eager.edges.rows()
+    assert [w.line() for w in lazy.warnings] == [w.line() for w in eager.warnings]
+    assert lazy.edges["qty"].to_list() == ([2.0, 3.0] if not kw else [2.5])
