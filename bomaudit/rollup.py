@@ -343,9 +343,8 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     # Polars' parallel sort: ten times NumPy's lexsort on millions of rows
     order = pl.DataFrame({"n": c_node, "c": c_cn, "l": c_leaf}).select(pl.arg_sort_by(["n", "c", "l"], descending=[False, True, False]))["n"].to_numpy()
     c_node, c_leaf, c_qty, c_cn = c_node[order], c_leaf[order], c_qty[order], c_cn[order]
-    first = np.concatenate(([True], c_node[1:] != c_node[:-1])) if c_node.size else np.zeros(0, dtype=bool)
-    group_start = np.maximum.accumulate(np.where(first, np.arange(c_node.size), 0)) if c_node.size else first
-    top = np.arange(c_node.size) - group_start < MAX_CONTRIBUTORS
+    # place within its node's rows: index minus the index of the node's first row
+    top = np.arange(c_node.size) - np.searchsorted(c_node, c_node) < MAX_CONTRIBUTORS
     contributors = (
         pl.DataFrame(
             {

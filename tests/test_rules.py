@@ -217,3 +217,12 @@ def test_rules_command_json_and_table():
     table = runner.invoke(app, ["rules", "--as-of", "2026-11-09"]).stdout
     assert "suspended until" in table and "2026-11-10" in table
     assert "https://www.sscollege.cn/en/news/44800.html" in table
+
+
+def test_reasons_and_assumptions_keep_texts_holding_the_list_separator(write):
+    """Reasons and assumptions are built by joining texts with the ASCII unit separator and
+    splitting again; a part number holding that character must not split its assumption."""
+    bom = "parent,sku,qty,mass_g,Dy_pct\n,DRIVE,,,\nDRIVE,MAG\x1f7,4,10,5\nDRIVE,FRAME,1,1000,\n"
+    v = verdicts(write, "2026-11-28", bom=bom)
+    assert v["DRIVE"]["assumptions"] == ["rare-earth origin not given for 1 part(s) (MAG\x1f7): counted as China-origin (--unknown-origin china)"]
+    assert len(v["DRIVE"]["reasons"]) == 1 and v["DRIVE"]["reasons"][0].startswith("China-origin controlled")

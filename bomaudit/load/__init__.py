@@ -121,17 +121,16 @@ def _read_lazily(path: str, options: ReadOptions) -> RawTable | None:
     if path == "-":
         return None
     p = Path(path)
-    from bomaudit.load import lazy
-
     try:
         if not p.is_file() or p.stat().st_size < max(options.lazy_bytes, 1):
             return None
+        from bomaudit.load import lazy
+
         with p.open("rb") as fh:
             head = fh.read(lazy.HEAD_BYTES)
     except OSError:
         return None  # the eager reader names the problem
     suffix = p.suffix.lower()
-
     if head[:4] == b"PAR1" and suffix not in EXCEL_SUFFIXES:
         return lazy.read_parquet_lazy(path, lazy.file_sha256(path), options)
     if suffix in TEXT_SUFFIXES and head[:4] not in (b"PK\x03\x04", b"PAR1") and _looks_like_text(head):

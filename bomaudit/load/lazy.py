@@ -26,7 +26,7 @@ from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers
 
 if TYPE_CHECKING:
-    import polars as pl
+    pass
 
 #: bytes of the file's start used to find the encoding, delimiter and header
 HEAD_BYTES = 1 << 20
@@ -74,7 +74,7 @@ def read_text_lazy(path: str, digest: str, head: bytes, options: ReadOptions) ->
     """The table, or None when the file needs the careful reader."""
     import polars as pl
 
-    from bomaudit.load.text import DELIMITER_NAMES, refuse_non_tables, sniff_delimiter
+    from bomaudit.load.text import DELIMITER_NAMES, blank, footer_start, footer_warning, header_warnings, refuse_non_tables, row_cells, sniff_delimiter
 
     if options.no_header or b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
@@ -110,19 +110,19 @@ def read_text_lazy(path: str, digest: str, head: bytes, options: ReadOptions) ->
     if len(columns) != len(names):
         return None
     keep = wanted_columns(names, options)
-    blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in columns]
+    cells, first = row_cells(columns)
     # unnamed columns (trailing delimiters) count as headers only if they hold something
     unnamed = {i: f"__has{i}" for i, n in enumerate(names) if n.startswith("column ") and i not in keep}
     plan = (
         lf.with_row_index(ROW, offset=1)
         .slice(1)
-        .filter(~pl.all_horizontal(blank))
+        .filter(~pl.all_horizontal([blank(c) for c in columns]))
         .select(
             pl.col(ROW).cast(pl.Int64),
             *[pl.col(columns[i]).alias(names[i]) for i in keep],
             pl.lit(True).alias(CONTENT),
-            pl.sum_horizontal([~b for b in blank]).alias(_CELLS),
-            pl.coalesce([pl.when(~b).then(pl.col(c).str.strip_chars()) for c, b in zip(columns, blank, strict=True)]).alias(_FIRST),
+            cells.alias(_CELLS),
+            first.alias(_FIRST),
             # as the careful reader: an unnamed column stays if any cell is not null (even blank text)
             *[pl.col(columns[i]).is_not_null().alias(flag) for i, flag in unnamed.items()],
         )
@@ -138,33 +138,16 @@ def read_text_lazy(path: str, digest: str, head: bytes, options: ReadOptions) ->
     empty = {names[i] for i, flag in unnamed.items() if not frame[flag].any()}
     names_kept = [n for n in names if n not in empty]
     # a footer ("Total", "key:,value") is judged on every column of the row, as the careful reader does
-    cut_at = _footer_start(frame, len(names_kept))
+    cut_at = footer_start(frame, pl.col(_CELLS), pl.col(_FIRST), len(names_kept))
     warnings = []
     if cut_at < frame.height:
-        from bomaudit.load.text import footer_warning
-
         warnings.append(footer_warning(frame[ROW].to_list()[cut_at:], path, None))
         frame = frame.head(cut_at)
     frame = frame.drop(_CELLS, _FIRST, *unnamed.values())
-    from bomaudit.load.text import header_warnings
-
     warnings = header_warnings(list(rows[0]), names, path, None, 1) + warnings
     encoding = "utf-8 (with BOM)" if bom else "utf-8"
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim], "read": f"lazily, {len(keep)} of {len(names)} columns"}
     return RawTable(path, None, digest, frame, 1, warnings, details, all_headers=names_kept)
-
-
-def _footer_start(frame: pl.DataFrame, width: int) -> int:
-    """Index of the first footer row, looking only at as many rows from the end as needed."""
-    from bomaudit.load.text import footer_rows
-
-    size = 64
-    while True:
-        tail = frame.tail(size)
-        kept = footer_rows(tail[_FIRST].to_list(), tail[_CELLS].to_list(), width)
-        if kept > 0 or tail.height == frame.height:
-            return frame.height - tail.height + kept
-        size *= 16
 
 
 def _has_blank_lines(path: str) -> bool:

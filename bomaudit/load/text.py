@@ -21,12 +21,16 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError, Location, Problem, warning
 from bomaudit.fields import interpret_header
 from bomaudit.load import ROW, RawTable, ReadOptions
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
+
+if TYPE_CHECKING:
+    import polars as pl
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -102,9 +106,8 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     delim = sniff_delimiter(text, suffix)
     frame = None
     records: _Records | None = None
-    body = text.rstrip("\r\n")
     # UTF-8 input goes to Polars as it came (no encoding back); tests on bytes are memchr-fast
-    raw = data[3:] if encoding == "utf-8 (with BOM)" else data if encoding == "utf-8" else body.encode("utf-8")
+    raw = data[3:] if encoding == "utf-8 (with BOM)" else data if encoding == "utf-8" else text.encode("utf-8")
     raw = raw.rstrip(b"\r\n")
     if b"\n\n" not in raw and b"\n\r\n" not in raw:
         # Polars refuses rows longer than the first, and stray quotes: those go to the csv module
@@ -120,7 +123,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
         except Exception:
             frame = None
     if frame is None:
-        records = _read_records(body, delim, path)
+        records = _read_records(text.rstrip("\r\n"), delim, path)
         frame = records.frame()
     frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
     rows = frame.head(SCAN_ROWS).rows()
@@ -129,7 +132,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
         raise _no_header_error(path, None, header_index + 1)
     if header_index is not None and header_index > 0 and records is None:
         # title rows above the header: record lengths are needed to find rows longer than the header
-        records = _read_records(body, delim, path)
+        records = _read_records(text.rstrip("\r\n"), delim, path)
         frame = records.frame()
     table, header_row = apply_header(frame, header_index, 1, options.no_header)
     if header_index is not None:
@@ -401,38 +404,50 @@ def split_footer(table, path: str, sheet: str | None):
     values = [c for c in table.columns if c != ROW]
     if not values or table.height == 0:
         return table, []
-    width = len(values)
-    firsts: list[str | None] = []
-    counts: list[int] = []
-    # only the last rows can be a footer: look at rows from the end until one is not
-    for index in range(table.height - 1, -1, -1):
-        cells = [str(v).strip() for v in table.row(index)[:width] if v is not None and str(v).strip()]
-        firsts.append(cells[0] if cells else None)
-        counts.append(len(cells))
-        if footer_rows(firsts[-1:], counts[-1:], width) == 1:
-            break
-    cut = table.height - len(firsts) + footer_rows(firsts[::-1], counts[::-1], width)
+    cut = footer_start(table, *row_cells(values), len(values))
     if cut == table.height:
         return table, []
     return table.head(cut), [footer_warning(table[ROW].to_list()[cut:], path, sheet)]
 
 
-def footer_rows(firsts: list[str | None], counts: list[int], width: int) -> int:
-    """How many of the rows are not footer: rows are cut from the end while each is blank, a
-    ``Total`` line or ``key:`` metadata. ``firsts``: each row's first non-blank cell;
-    ``counts``: its number of non-blank cells; ``width``: the table's columns."""
-    cut = len(firsts)
-    for index in range(len(firsts) - 1, -1, -1):
-        first, count = firsts[index], counts[index]
-        if not count or first is None:
+def blank(column: str) -> pl.Expr:
+    """A cell with nothing in it: null, or only white space."""
+    import polars as pl
+
+    return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
+
+
+def row_cells(columns: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """Per row: how many of ``columns`` are not blank, and the first such cell, stripped."""
+    import polars as pl
+
+    return (
+        pl.sum_horizontal([~blank(c) for c in columns]),
+        pl.coalesce([pl.when(~blank(c)).then(pl.col(c).str.strip_chars()) for c in columns]),
+    )
+
+
+def footer_start(table: pl.DataFrame, cells: pl.Expr, first: pl.Expr, width: int) -> int:
+    """Index of the first footer row of ``table``. ``cells`` and ``first`` give a row's number of
+    non-blank cells and its first one (:func:`row_cells`); ``width`` is the table's columns. Rows
+    are cut from the end while each is blank, a ``Total`` line or ``key:`` metadata, looking at
+    only as many rows as needed."""
+    size = 64
+    while True:
+        tail = table.tail(size).select(cells.alias("cells"), first.alias("first"))
+        firsts, counts = tail["first"].to_list(), tail["cells"].to_list()
+        cut = len(firsts)
+        for index in range(len(firsts) - 1, -1, -1):
+            first, count = firsts[index], counts[index]
+            if count and first is not None:
+                total = bool(_FOOTER_LABEL.match(first)) and count <= max(2, width // 2)
+                meta = first.endswith(":") and count <= 2 and width > 2
+                if not (total or meta):
+                    break
             cut = index
-            continue
-        total = bool(_FOOTER_LABEL.match(first)) and count <= max(2, width // 2)
-        meta = first.endswith(":") and count <= 2 and width > 2
-        if not (total or meta):
-            break
-        cut = index
-    return cut
+        if cut > 0 or tail.height == table.height:
+            return table.height - tail.height + cut
+        size *= 16
 
 
 def footer_warning(rows: list[int], path: str, sheet: str | None) -> Problem:
@@ -449,9 +464,8 @@ def _drop_empty(table):
     import polars as pl
 
     values = [c for c in table.columns if c != ROW]
-    blank = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in values]
     if values:
-        empty = table.select(pl.all_horizontal(blank)).to_series()
+        empty = table.select(pl.all_horizontal([blank(c) for c in values])).to_series()
         if empty.any():  # filtering copies every column: only when there is something to drop
             table = table.filter(~empty)
     keep = [c for c in values if not (c.startswith("column ") and table[c].null_count() == table.height)]
