@@ -134,7 +134,7 @@ def _read_lazily(path: str, options: ReadOptions) -> RawTable | None:
     if head[:4] == b"PAR1" and suffix not in EXCEL_SUFFIXES:
         return lazy.read_parquet_lazy(path, lazy.file_sha256(path), options)
     if suffix in TEXT_SUFFIXES and head[:4] not in (b"PK\x03\x04", b"PAR1") and _looks_like_text(head):
-        return lazy.read_text_lazy(path, lazy.file_sha256(path), head, options)
+        return lazy.read_text_lazy(path, head, options)
     return None
 
 

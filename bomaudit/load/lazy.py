@@ -70,8 +70,8 @@ def read_parquet_lazy(path: str, digest: str, options: ReadOptions) -> RawTable:
     return RawTable(path, None, digest, frame, 1, [], details, all_headers=names)
 
 
-def read_text_lazy(path: str, digest: str, head: bytes, options: ReadOptions) -> RawTable | None:
-    """The table, or None when the file needs the careful reader."""
+def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | None:
+    """The table, or None when the file needs the careful reader (which then hashes it itself)."""
     import polars as pl
 
     from bomaudit.load.text import DELIMITER_NAMES, blank, footer_start, footer_warning, header_warnings, refuse_non_tables, row_cells, sniff_delimiter
@@ -98,7 +98,8 @@ def read_text_lazy(path: str, digest: str, head: bytes, options: ReadOptions) ->
     rows = sample.rows()
     if not rows or find_header([list(r) for r in rows], options.mapped_headers) != 0 or looks_like_data(list(rows[0]), options.mapped_headers):
         return None
-    if _has_blank_lines(path):
+    digest, blank_lines = _digest_and_blank_lines(path)
+    if blank_lines:
         return None  # the careful reader numbers the rows around them
 
     names = unique_headers(list(rows[0]))
@@ -150,14 +151,16 @@ def read_text_lazy(path: str, digest: str, head: bytes, options: ReadOptions) ->
     return RawTable(path, None, digest, frame, 1, warnings, details, all_headers=names_kept)
 
 
-def _has_blank_lines(path: str) -> bool:
-    """A blank line before the file's trailing line breaks (found without reading it into Python)."""
+def _digest_and_blank_lines(path: str) -> tuple[str, bool]:
+    """SHA-256 of the file, and whether a blank line comes before its trailing line breaks: one
+    pass over a memory map, the file never read into Python."""
     with open(path, "rb") as fh:
         size = fh.seek(0, 2)
         if size == 0:
-            return False
+            return hashlib.sha256(b"").hexdigest(), False
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+            digest = hashlib.sha256(m).hexdigest()
             end = size
             while end > 0 and m[end - 1] in (10, 13):
                 end -= 1
-            return m.find(b"\n\n", 0, end) >= 0 or m.find(b"\n\r\n", 0, end) >= 0
+            return digest, m.find(b"\n\n", 0, end) >= 0 or m.find(b"\n\r\n", 0, end) >= 0
