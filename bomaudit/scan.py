@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Problem
+from bomaudit.load import LAZY_BYTES
 
 if TYPE_CHECKING:
     import polars as pl
@@ -33,8 +34,7 @@ class ScanOptions:
     no_header: bool = False
     max_rows: int = 50_000_000
     max_unpacked_mb: int = 2048
-    #: CSV and Parquet files this big or bigger are read lazily (only the columns used)
-    lazy_bytes: int = 64 << 20
+    lazy_bytes: int = LAZY_BYTES  # CSV and Parquet files this big are read lazily
 
 
 @dataclass(slots=True)

@@ -26,6 +26,8 @@ INTERNAL = frozenset({ROW, CONTENT})
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
+#: CSV and Parquet files of at least this many bytes are read lazily, only the columns used
+LAZY_BYTES = 64 << 20
 
 
 @dataclass(slots=True)
@@ -59,8 +61,7 @@ class ReadOptions:
     #: headers named by ``--map``: they help find the header row
     mapped_headers: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
-    #: CSV and Parquet files of at least this many bytes are read lazily, only the columns used
-    lazy_bytes: int = 64 << 20
+    lazy_bytes: int = LAZY_BYTES
 
 
 def read_source(path: str) -> bytes:
