@@ -261,7 +261,7 @@ class Progress:
 
 
 def exit_code(result: ScanResult, fail_on: FailOn, scope: FailScope) -> int:
-    from bomaudit.fields import SEVERITY
+    from bomaudit.vocab import SEVERITY
 
     if fail_on is FailOn.never:
         return EXIT_OK

@@ -6,8 +6,18 @@ returns them and never prints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+#: how many rows or cells one message lists before "and N more"
+MAX_LISTED = 10
+
+
+def listed(items: Sequence[object], limit: int = MAX_LISTED) -> str:
+    """``2, 5, 9``, or ``2, 5, 9 and 40 more``: the first ``limit`` items and a count of the rest."""
+    shown = ", ".join(map(str, items[:limit]))
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Problem, warning
-from bomaudit.fields import SEVERITY
+from bomaudit.vocab import SEVERITY
 
 if TYPE_CHECKING:
     import polars as pl

@@ -233,8 +233,5 @@ TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "x", "ja", "oui", "si", "โ
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "nein", "non", "-"})
 UNKNOWN_WORDS = frozenset({"unknown", "?", "unk", "tbd", "n/a?"})
 
-# --- verdicts -------------------------------------------------------------------------
-
-#: most to least severe (SPEC ยง3)
-VERDICTS = ("denied", "case-by-case", "license-required", "unknown", "licensed", "exempt", "clear")
-SEVERITY = {v: i for i, v in enumerate(VERDICTS)}
+#: the first cell of a total line ("Total", "Grand total", "Subtotal: 12"); a regular expression
+FOOTER_LABEL = r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\b"

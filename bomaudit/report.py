@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bomaudit import __version__
 from bomaudit.evaluate import depends_on_note
-from bomaudit.fields import VERDICTS
+from bomaudit.vocab import VERDICTS
 
 if TYPE_CHECKING:
     import polars as pl

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from bomaudit.cli import app
 from bomaudit.errors import BomauditError
-from bomaudit.fields import VERDICTS
+from bomaudit.vocab import VERDICTS
 from bomaudit.render import render
 from bomaudit.render.xlsx import MAX_ROWS, VERDICT_FILLS, _check_rows, render_xlsx, text
 from bomaudit.scan import ScanOptions, scan

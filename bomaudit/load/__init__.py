@@ -53,6 +53,17 @@ class RawTable:
     def rows(self) -> int:
         return self.frame.height
 
+    def row_has_content(self) -> pl.Series:
+        """Per data row: True where any cell, of a column read or not, holds a value."""
+        import polars as pl
+
+        if CONTENT in self.frame.columns:  # read lazily: the reader looked at the columns not read
+            return self.frame[CONTENT]
+        values = [c for c in self.frame.columns if c not in INTERNAL]
+        if not values:
+            return pl.repeat(False, self.frame.height, dtype=pl.Boolean, eager=True)
+        return self.frame.select(pl.any_horizontal([pl.col(c).is_not_null() for c in values])).to_series()
+
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:

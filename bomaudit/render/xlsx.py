@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from bomaudit import __version__, report
 from bomaudit.errors import BomauditError
-from bomaudit.fields import VERDICTS
+from bomaudit.vocab import VERDICTS
 from bomaudit.render.safe import cell_text
 
 if TYPE_CHECKING:
