@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 
 from bomaudit.cli import app
 from bomaudit.errors import BomauditError
-from bomaudit.vocab import VERDICTS
 from bomaudit.render import render
 from bomaudit.render.xlsx import MAX_ROWS, VERDICT_FILLS, _check_rows, render_xlsx, text
 from bomaudit.scan import ScanOptions, scan
+from bomaudit.vocab import VERDICTS
 
 AS_OF = dt.date(2026, 11, 28)
 

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from bomaudit import __version__, report
 from bomaudit.errors import BomauditError
-from bomaudit.vocab import VERDICTS
 from bomaudit.render.safe import cell_text
+from bomaudit.vocab import VERDICTS
 
 if TYPE_CHECKING:
     from bomaudit.scan import ScanResult
