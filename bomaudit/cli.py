@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import shutil
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -18,9 +19,12 @@ import typer
 
 from bomaudit import __version__
 from bomaudit.errors import BomauditError, Problem
+from bomaudit.render import CheckFormat, Format
+from bomaudit.vocab import Basis, EndUse, FailOn, FailScope, UnknownOrigin
 
 if TYPE_CHECKING:
-    from bomaudit.scan import ScanOptions, ScanResult
+    from bomaudit.audit import Audit, AuditOptions
+    from bomaudit.render import Rendered
 
 app = typer.Typer(
     name="bomaudit",
@@ -31,46 +35,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
-    csv = "csv"
-    xlsx = "xlsx"
-
-
-class Basis(StrEnum):
-    mass = "mass"
-    value = "value"
-
-
-class UnknownOrigin(StrEnum):
-    china = "china"
-    unknown = "unknown"
-
-
-class EndUse(StrEnum):
-    civil = "civil"
-    military = "military"
-    advanced_semiconductor = "advanced-semiconductor"
-    military_ai = "military-ai"
-    humanitarian = "humanitarian"
-
-
-class FailOn(StrEnum):
-    denied = "denied"
-    case_by_case = "case-by-case"
-    license_required = "license-required"
-    unknown = "unknown"
-    never = "never"
-
-
-class FailScope(StrEnum):
-    products = "products"
-    all = "all"
-
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 
@@ -154,7 +118,17 @@ MaxRowsOpt = Annotated[int, typer.Option("--max-rows", min=1, metavar="N", help=
 MaxUnpackedOpt = Annotated[int, typer.Option("--max-unpacked-mb", min=1, metavar="MB", help="Refuse a workbook that would unpack to more than this.")]
 
 
-def _options(
+ThresholdOpt = Annotated[str | None, typer.Option("--threshold", metavar="X", help="Threshold as 0.001 or 0.1% (default: the rule pack's).")]
+BasisOpt = Annotated[Basis, typer.Option("--basis", help="What the fraction is a share of.")]
+RulesOpt = Annotated[str | None, typer.Option("--rules", metavar="FILE", help="A rule pack file instead of the built-in one.")]
+UnknownOriginOpt = Annotated[UnknownOrigin, typer.Option("--unknown-origin", help="Count content of unknown origin as Chinese (said so), or mark it unknown.")]
+EndUseOpt = Annotated[EndUse, typer.Option("--end-use", help="End use of the shipment.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write the report there, atomically.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def _input_options(
+    *,
     files: list[str],
     parts: list[str] | None,
     sheet: str | None,
@@ -163,13 +137,16 @@ def _options(
     as_of: str | None,
     decimal_comma: bool,
     no_header: bool,
-    **kw: object,
-) -> ScanOptions:
-    from bomaudit.scan import ScanOptions
+    max_rows: int,
+    max_unpacked_mb: int,
+) -> AuditOptions:
+    """What to read and how: the options every command that reads BOMs shares (the rule options
+    are added with ``dataclasses.replace``)."""
+    from bomaudit.audit import AuditOptions
 
     if files.count("-") + (parts or []).count("-") > 1:
         _usage("standard input (-) can be read only once")
-    return ScanOptions(
+    return AuditOptions(
         files=tuple(files),
         parts=tuple(parts or ()),
         sheet=sheet,
@@ -178,7 +155,8 @@ def _options(
         as_of=parse_date(as_of),
         decimal_comma=decimal_comma,
         no_header=no_header,
-        **kw,  # type: ignore[arg-type]
+        max_rows=max_rows,
+        max_unpacked_mb=max_unpacked_mb,
     )
 
 
@@ -260,22 +238,37 @@ class Progress:
             self._status.stop()
 
 
-def exit_code(result: ScanResult, fail_on: FailOn, scope: FailScope) -> int:
-    from bomaudit.vocab import SEVERITY
-
-    if fail_on is FailOn.never:
-        return EXIT_OK
-    skus = result.skus
-    if scope is FailScope.products:
-        skus = skus.filter(skus["kind"] == "product")
-    return EXIT_FAIL if (skus["severity"] <= SEVERITY[fail_on.value]).any() else EXIT_OK
-
-
 def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 # --- commands -------------------------------------------------------------------------
+
+
+def _terminal_width() -> int:
+    return shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+
+
+def _emit(rendered: Rendered, output: Path | None, debug: bool) -> None:
+    """The report to its file (atomically) or to standard output."""
+    from bomaudit.render import chunks
+
+    if output is not None:
+        _run(debug, write_atomic, output, rendered)
+    elif isinstance(rendered, str):
+        typer.echo(rendered, nl=False)
+    else:
+        for chunk in chunks(rendered):
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+
+
+def _chosen(fmt: Format | None, output: Path | None) -> Format:
+    from bomaudit.render import format_for
+
+    if fmt is not None:
+        return fmt
+    return (format_for(output.suffix) if output is not None else None) or Format.table
 
 
 @app.command()
@@ -285,20 +278,18 @@ def scan(
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
     assembly: AssemblyOpt = None,
-    threshold: Annotated[str | None, typer.Option("--threshold", metavar="X", help="Threshold as 0.001 or 0.1% (default: the rule pack's).")] = None,
-    basis: Annotated[Basis, typer.Option("--basis", help="What the fraction is a share of.")] = Basis.mass,
+    threshold: ThresholdOpt = None,
+    basis: BasisOpt = Basis.mass,
     as_of: AsOfOpt = None,
-    rules: Annotated[str | None, typer.Option("--rules", metavar="FILE", help="A rule pack file instead of the built-in one.")] = None,
-    unknown_origin: Annotated[
-        UnknownOrigin, typer.Option("--unknown-origin", help="Count content of unknown origin as Chinese (said so), or mark it unknown.")
-    ] = UnknownOrigin.china,
-    end_use: Annotated[EndUse, typer.Option("--end-use", help="End use of the shipment.")] = EndUse.civil,
+    rules: RulesOpt = None,
+    unknown_origin: UnknownOriginOpt = UnknownOrigin.china,
+    end_use: EndUseOpt = EndUse.civil,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help="Report format (default: table, or from --output's suffix).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write the report there, atomically.")] = None,
+    output: OutputOpt = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a verdict in --fail-scope is at or above this level.")] = FailOn.license_required,
     fail_scope: Annotated[FailScope, typer.Option("--fail-scope", help="Whose verdicts --fail-on looks at.")] = FailScope.products,
     show_all: Annotated[bool, typer.Option("--all", help="The table lists every SKU.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    quiet: QuietOpt = False,
     decimal_comma: DecimalCommaOpt = False,
     no_header: NoHeaderOpt = False,
     max_rows: MaxRowsOpt = 50_000_000,
@@ -309,55 +300,40 @@ def scan(
 
     Exit status: 0 nothing at or above --fail-on; 1 something is; 2 the run could not be trusted.
     """
-    from bomaudit.render import BINARY, SUFFIXES, render
-    from bomaudit.scan import scan as run_scan
+    from bomaudit.audit import audit
+    from bomaudit.render import REPORTS, View
 
-    chosen = fmt.value if fmt is not None else SUFFIXES.get(output.suffix.lower(), "table") if output is not None else "table"
+    chosen = _chosen(fmt, output)
     if output is not None:
         _check_output(output, [*files, *(parts or [])])
-    if chosen in BINARY and output is None and sys.stdout.isatty():
+    if REPORTS[chosen].binary and output is None and sys.stdout.isatty():
         _usage(f"--format {chosen} writes a binary workbook", f"add -o report.{chosen}")
-    options = _options(
-        files,
-        parts,
-        sheet,
-        mapping,
-        assembly,
-        as_of,
-        decimal_comma,
-        no_header,
-        threshold=parse_threshold(threshold),
-        basis=basis.value,
-        rules=rules,
-        unknown_origin=unknown_origin.value,
-        end_use=end_use.value,
+    base = _input_options(
+        files=files,
+        parts=parts,
+        sheet=sheet,
+        mapping=mapping,
+        assembly=assembly,
+        as_of=as_of,
+        decimal_comma=decimal_comma,
+        no_header=no_header,
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
     )
+    options = replace(base, threshold=parse_threshold(threshold), basis=basis, rules=rules, unknown_origin=unknown_origin, end_use=end_use)
     with Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
-        result = _run(debug, run_scan, options, progress)
+        result: Audit = _run(debug, audit, options, progress)
         progress(f"writing {chosen}")
-        color = _color() and output is None
-        width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
-        text = _run(debug, render, chosen, result, show_all=show_all, color=color, width=width)
-    code = exit_code(result, fail_on, fail_scope)
-    if output is not None:
-        _run(debug, write_atomic, output, text)
-    elif not (quiet and chosen == "table"):
-        if isinstance(text, str):
-            typer.echo(text, nl=False)
-        else:
-            from bomaudit.render import chunks
-
-            for chunk in chunks(text):
-                sys.stdout.buffer.write(chunk)
-            sys.stdout.flush()
+        view = View(show_all=show_all, color=_color() and output is None, width=_terminal_width())
+        rendered = _run(debug, REPORTS[chosen].render, result, view)
+    if output is not None or not (quiet and chosen is Format.table):
+        _emit(rendered, output, debug)
     _warnings(result.issues, quiet)
     if output is not None and not quiet:
         from bomaudit.render.table import summary_line
 
         typer.echo(f"{summary_line(result)} · report written to {output}", err=True)
-    raise typer.Exit(code)
+    raise typer.Exit(EXIT_FAIL if result.fails(fail_on, fail_scope) else EXIT_OK)
 
 
 def _check_output(output: Path, inputs: list[str]) -> None:
@@ -378,8 +354,15 @@ def validate(
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
     assembly: AssemblyOpt = None,
+    threshold: ThresholdOpt = None,
+    basis: BasisOpt = Basis.mass,
     as_of: AsOfOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    rules: RulesOpt = None,
+    unknown_origin: UnknownOriginOpt = UnknownOrigin.china,
+    end_use: EndUseOpt = EndUse.civil,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="table (for people) or json (schema bomaudit.validation/1).")] = CheckFormat.table,
+    output: OutputOpt = None,
+    quiet: QuietOpt = False,
     decimal_comma: DecimalCommaOpt = False,
     no_header: NoHeaderOpt = False,
     max_rows: MaxRowsOpt = 50_000_000,
@@ -388,18 +371,32 @@ def validate(
 ) -> None:
     """Load and check the data only (shapes, columns, units, cycles, conflicts); no verdicts.
 
+    Takes scan's options, so a scan command line can be checked by changing its first word.
     Exit status: 0 the data can be scanned; 2 it cannot (each problem on standard error).
     """
-    from bomaudit.rollup import RollupOptions, rollup
-    from bomaudit.rules import load_pack
-    from bomaudit.scan import load_bom
+    from bomaudit.audit import check
+    from bomaudit.render import CHECKS, View
 
-    options = _options(files, parts, sheet, mapping, assembly, as_of, decimal_comma, no_header, max_rows=max_rows, max_unpacked_mb=max_unpacked_mb)
-    bom = _run(debug, load_bom, options)
-    rolled = _run(debug, rollup, bom, RollupOptions(controlled=load_pack().controlled, unknown_origin="china"))
-    if not quiet:
-        typer.echo(_validation_text(bom, rolled), nl=False)
-    _warnings([*bom.warnings, *rolled.warnings], quiet)
+    if output is not None:
+        _check_output(output, [*files, *(parts or [])])
+    base = _input_options(
+        files=files,
+        parts=parts,
+        sheet=sheet,
+        mapping=mapping,
+        assembly=assembly,
+        as_of=as_of,
+        decimal_comma=decimal_comma,
+        no_header=no_header,
+        max_rows=max_rows,
+        max_unpacked_mb=max_unpacked_mb,
+    )
+    options = replace(base, threshold=parse_threshold(threshold), basis=basis, rules=rules, unknown_origin=unknown_origin, end_use=end_use)
+    result = _run(debug, check, options)
+    rendered = CHECKS[fmt].render(result, View(width=_terminal_width()))
+    if output is not None or not quiet:
+        _emit(rendered, output, debug)
+    _warnings(result.issues, quiet)
     raise typer.Exit(EXIT_OK)
 
 
@@ -411,7 +408,7 @@ class RulesFormat(StrEnum):
 @app.command()
 def rules(
     as_of: AsOfOpt = None,
-    rules_file: Annotated[str | None, typer.Option("--rules", metavar="FILE", help="A rule pack file instead of the built-in one.")] = None,
+    rules_file: RulesOpt = None,
     fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="table or json.")] = RulesFormat.table,
     debug: DebugOpt = False,
 ) -> None:
@@ -419,37 +416,16 @@ def rules(
 
     Exit status: 0 the pack is valid; 2 it is malformed (the file, the key and what was expected).
     """
-    from bomaudit.evaluate import pack_warnings
     from bomaudit.render.rules import render_rules_json, render_rules_table
-    from bomaudit.rules import load_pack
+    from bomaudit.rules import load_pack, pack_warnings
 
     on = parse_date(as_of)
     pack = _run(debug, load_pack, rules_file)
     if fmt is RulesFormat.json:
         typer.echo(render_rules_json(pack, on), nl=False)
     else:
-        width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
-        typer.echo(render_rules_table(pack, on, color=_color(), width=width), nl=False)
+        typer.echo(render_rules_table(pack, on, color=_color(), width=_terminal_width()), nl=False)
     _warnings(pack_warnings(pack, on), quiet=False)
-
-
-def _validation_text(bom, rolled) -> str:
-    lines: list[str] = []
-    for t in bom.tables:
-        where = t.path + (f" [sheet {t.sheet}]" if t.sheet else "")
-        extra = ", ".join(f"{k} {v}" for k, v in t.details.items() if k != "sheet")
-        header = f"header on row {t.header_row}" if t.header_row is not None else "no header row"
-        lines.append(f"{where}: {t.role}, {t.shape} shape, {header}, {t.rows_read} data rows read, {t.rows_used} used" + (f" ({extra})" if extra else ""))
-        for header, meaning in t.columns.items():
-            lines.append(f"  {header!r} → {meaning}")
-        if t.ignored:
-            lines.append(f"  not used: {', '.join(map(repr, t.ignored))}")
-    kinds = rolled.skus["kind"].value_counts().sort("kind")
-    counts = ", ".join(f"{n} {k}(s)" for k, n in kinds.iter_rows())
-    unknown = int(rolled.skus.filter(rolled.skus["kind"] == "part")["has_unknown"].sum())
-    lines.append(f"graph: {rolled.skus.height} SKUs ({counts}), {rolled.links} parent→child links, no cycles")
-    lines.append(f"elements with data: {', '.join(rolled.elements) or 'none'}; parts with missing data: {unknown}")
-    return "\n".join(lines) + "\n"
 
 
 def main() -> None:

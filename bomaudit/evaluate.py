@@ -47,10 +47,10 @@ def _status_suffix(status: RuleStatus, on: dt.date) -> str:
     return ""
 
 
-def depends_on_note(skus: pl.DataFrame, pack: RulePack, on: dt.date) -> list[RuleStatus]:
+def rules_relied_on(skus: pl.DataFrame, statuses: list[RuleStatus]) -> list[RuleStatus]:
     """Rules in force only on the pack's conservative reading that some verdict relies on."""
     out = []
-    for st in pack.statuses(on):
+    for st in statuses:
         if st.in_force and st.after_window and st.rule.note and f"hit_{st.rule.id}" in skus.columns and skus[f"hit_{st.rule.id}"].any():
             out.append(st)
     return out
@@ -124,12 +124,11 @@ def _counted(pieces: list[pl.Expr], column: str) -> pl.Expr:
     return pl.col(column).list.len() == pl.sum_horizontal([p.is_not_null() for p in pieces])
 
 
-def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFrame:
+def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options: EvalOptions) -> pl.DataFrame:
     """Every SKU with ``over_threshold``, ``verdict``, ``reasons``, ``assumptions``, ``unknown``
     and ``contributors``, sorted as SPEC §4 says."""
     import polars as pl
 
-    statuses = pack.statuses(options.as_of)
     skus = (
         rolled.skus.join(rolled.contributors.rename({"node": "id"}), on="id", how="left")
         .join(rolled.unknown.rename({"node": "id"}), on="id", how="left")

@@ -13,10 +13,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from bomaudit.audit import AuditOptions, audit, load_bom
 from bomaudit.load import ReadOptions, load_table
-from bomaudit.render import as_text
+from bomaudit.render import View, as_text
 from bomaudit.render.json import render_json
-from bomaudit.scan import ScanOptions, load_bom, scan
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_boms"
@@ -26,8 +26,8 @@ AS_OF = dt.date(2026, 11, 29)
 
 
 def report(files: list[str], parts: list[str] = (), **kw) -> dict:
-    result = scan(ScanOptions(files=tuple(files), parts=tuple(parts), as_of=AS_OF, **kw))
-    return json.loads(as_text(render_json(result)))
+    result = audit(AuditOptions(files=tuple(files), parts=tuple(parts), as_of=AS_OF, **kw))
+    return json.loads(as_text(render_json(result, View())))
 
 
 def both_ways(files: list[str], parts: list[str] = (), **kw) -> tuple[dict, dict]:
@@ -67,7 +67,7 @@ def outcome(name: str, lazy_bytes: int):
     from bomaudit.errors import BomauditError
 
     try:
-        b = load_bom(ScanOptions(files=(str(REAL / name),), mapping=REAL_MAPS.get(name, {}), as_of=AS_OF, lazy_bytes=lazy_bytes))
+        b = load_bom(AuditOptions(files=(str(REAL / name),), mapping=REAL_MAPS.get(name, {}), as_of=AS_OF, lazy_bytes=lazy_bytes))
     except BomauditError as exc:
         return [p.line() for p in exc.problems]
     info = b.tables[0]
@@ -107,8 +107,8 @@ def test_a_mapped_column_is_read_though_its_name_means_nothing(tmp_path: Path):
 def test_a_row_with_content_only_in_unread_columns_is_still_reported(tmp_path: Path):
     path = tmp_path / "bom.csv"
     path.write_text("sku,qty,comment\nP1,2,\n,,see drawing 7\nP2,1,\n")
-    eager = load_bom(ScanOptions(files=(str(path),)))
-    lazy = load_bom(ScanOptions(files=(str(path),), lazy_bytes=1))
+    eager = load_bom(AuditOptions(files=(str(path),)))
+    lazy = load_bom(AuditOptions(files=(str(path),), lazy_bytes=1))
     assert [(w.code, w.where.row) for w in lazy.warnings if w.code == "no-sku"] == [("no-sku", 3)]
     assert [w.line() for w in lazy.warnings] == [w.line() for w in eager.warnings]
 
@@ -175,8 +175,8 @@ def test_parquet_projection_and_content(tmp_path: Path):
     assert table.frame.columns == ["__row", "sku", "qty", "__content"]
     assert table.frame["__content"].to_list() == [True, True, True]
     assert table.headers == ["sku", "qty", "remark"]
-    eager = load_bom(ScanOptions(files=(str(path),)))
-    lazy = load_bom(ScanOptions(files=(str(path),), lazy_bytes=1))
+    eager = load_bom(AuditOptions(files=(str(path),)))
+    lazy = load_bom(AuditOptions(files=(str(path),), lazy_bytes=1))
     assert [w.line() for w in lazy.warnings] == [w.line() for w in eager.warnings]
     assert any(w.code == "no-sku" for w in lazy.warnings)
 
@@ -210,8 +210,8 @@ def test_most_real_exports_take_the_lazy_path():
 def test_windows_and_european_exports_read_lazily(tmp_path: Path, data: bytes, kw: dict):
     path = tmp_path / "bom.csv"
     path.write_bytes(data)
-    eager = load_bom(ScanOptions(files=(str(path),), **kw))
-    lazy = load_bom(ScanOptions(files=(str(path),), lazy_bytes=1, **kw))
+    eager = load_bom(AuditOptions(files=(str(path),), **kw))
+    lazy = load_bom(AuditOptions(files=(str(path),), lazy_bytes=1, **kw))
     assert "read" in lazy.tables[0].details
     assert lazy.edges.rows() == eager.edges.rows()
     assert [w.line() for w in lazy.warnings] == [w.line() for w in eager.warnings]

@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from bomaudit.audit import AuditOptions, audit, load_bom
 from bomaudit.errors import BomauditError
 from bomaudit.fields import interpret_header
-from bomaudit.scan import ScanOptions, load_bom, scan
 
 from .conftest import AS_OF
 
@@ -53,7 +53,7 @@ def test_plain_value_is_not_a_price():
 def mass_of(write, header: str, cell: str, extra: str = "", extra_cell: str = "") -> float:
     sep = "," if extra else ""
     path = write("b.csv", f"sku,qty,{header}{sep}{extra}\nA,1,{cell}{sep}{extra_cell}\n")
-    result = scan(ScanOptions(files=(path,), assembly="TOP", as_of=AS_OF))
+    result = audit(AuditOptions(files=(path,), assembly="TOP", as_of=AS_OF))
     return result.skus.filter(result.skus["sku"] == "A")["mass_g"][0]
 
 
@@ -69,7 +69,7 @@ def test_mass_units_to_grams(write):
 def test_mass_without_unit_is_an_error(write):
     path = write("b.csv", "sku,qty,mass\nA,1,12\n")
     with pytest.raises(BomauditError) as exc:
-        load_bom(ScanOptions(files=(path,)))
+        load_bom(AuditOptions(files=(path,)))
     assert str(exc.value) == (
         f"{path}, row 2, column 'mass': mass has no unit: '12' — put the unit in the header (mass_g, Weight (kg)), in a mass_unit column, or in the cell (12 g)"
     )
@@ -78,8 +78,8 @@ def test_mass_without_unit_is_an_error(write):
 def test_decimal_comma(write):
     path = write("b.csv", 'sku;qty;mass_g;Dy_pct\nA;2;"1.250,5";4,5\n')
     with pytest.raises(BomauditError, match="pass --decimal-comma"):
-        load_bom(ScanOptions(files=(path,)))
-    result = scan(ScanOptions(files=(path,), assembly="T", decimal_comma=True, as_of=AS_OF))
+        load_bom(AuditOptions(files=(path,)))
+    result = audit(AuditOptions(files=(path,), assembly="T", decimal_comma=True, as_of=AS_OF))
     a = result.skus.filter(result.skus["sku"] == "A").row(0, named=True)
     assert a["mass_g"] == 1250.5
     assert a["Dy_g"] == pytest.approx(1250.5 * 0.045)
@@ -87,7 +87,7 @@ def test_decimal_comma(write):
 
 def test_concentration_and_mass_columns(write):
     path = write("b.csv", "sku,qty,mass_g,Dy_ppm,Tb (mg),Y wt%\nA,3,10,500,2,1\n")
-    result = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF))
+    result = audit(AuditOptions(files=(path,), assembly="T", as_of=AS_OF))
     t = result.skus.filter(result.skus["sku"] == "T").row(0, named=True)
     assert t["Dy_g"] == pytest.approx(3 * 10 * 500e-6)
     assert t["Tb_g"] == pytest.approx(3 * 0.002)
@@ -97,7 +97,7 @@ def test_concentration_and_mass_columns(write):
 def test_indented_with_dotted_levels_and_repeated_subassembly(write):
     # ..2 rows under each SUB occurrence must agree; SUB is counted 2 + 1 times
     text = "Level,Part,Qty,mass_g,Dy_g,RE Origin\n0,TOP,1,,,\n.1,SUB,2,,,\n..2,MAG,4,5,0.1,CN\n..2,BOLT,1,3,,\n.1,SUB,1,,,\n..2,MAG,4,5,0.1,CN\n..2,BOLT,1,3,,\n.1,CASE,1,100,,\n"
-    result = scan(ScanOptions(files=(write("i.csv", text),), as_of=AS_OF))
+    result = audit(AuditOptions(files=(write("i.csv", text),), as_of=AS_OF))
     top = result.skus.filter(result.skus["sku"] == "TOP").row(0, named=True)
     assert top["mass_g"] == 3 * (4 * 5 + 3) + 100
     assert top["cn_controlled_g"] == pytest.approx(3 * 4 * 0.1)
@@ -107,7 +107,7 @@ def test_indented_conflicting_subassembly(write):
     text = "Level,Part,Qty,mass_g\n0,TOP,1,\n1,SUB,1,\n2,A,1,1\n1,SUB,1,\n2,A,2,1\n"
     path = write("i.csv", text)
     with pytest.raises(BomauditError) as exc:
-        load_bom(ScanOptions(files=(path,)))
+        load_bom(AuditOptions(files=(path,)))
     assert "sub-assembly 'SUB' lists different children here than at row 3" in str(exc.value)
     assert exc.value.problems[0].where.row == 5
 
@@ -115,7 +115,7 @@ def test_indented_conflicting_subassembly(write):
 def test_level_jump(write):
     path = write("i.csv", "Level,Part,Qty,mass_g\n0,TOP,1,\n2,A,1,1\n")
     with pytest.raises(BomauditError, match=r"row 3, column 'Level': level 2 follows a row of a lower level by more than one step"):
-        load_bom(ScanOptions(files=(path,)))
+        load_bom(AuditOptions(files=(path,)))
 
 
 def test_indented_xlsx_with_title_rows(tmp_path: Path):
@@ -129,7 +129,7 @@ def test_indented_xlsx_with_title_rows(tmp_path: Path):
     ws.append([1, "STATOR", 1, 20, None, None])
     path = tmp_path / "m.xlsx"
     wb.save(path)
-    result = scan(ScanOptions(files=(str(path),), as_of=AS_OF))
+    result = audit(AuditOptions(files=(str(path),), as_of=AS_OF))
     em = result.skus.filter(result.skus["sku"] == "EM-1").row(0, named=True)
     assert em["mass_g"] == pytest.approx(24 * 50 + 20000)
     assert em["cn_controlled_g"] == pytest.approx(24 * 50 * 0.04)
@@ -138,8 +138,8 @@ def test_indented_xlsx_with_title_rows(tmp_path: Path):
 def test_effectivity_as_of(write):
     text = "parent,sku,qty,valid_from,valid_to,mass_g\n,TOP,,,,\nTOP,OLD,1,2020-01-01,2025-12-31,10\nTOP,NEW,1,2026-01-01,,20\n"
     path = write("e.csv", text)
-    before = scan(ScanOptions(files=(path,), as_of=dt.date(2025, 6, 1)))
-    after = scan(ScanOptions(files=(path,), as_of=dt.date(2026, 6, 1)))
+    before = audit(AuditOptions(files=(path,), as_of=dt.date(2025, 6, 1)))
+    after = audit(AuditOptions(files=(path,), as_of=dt.date(2026, 6, 1)))
     assert sorted(before.skus["sku"]) == ["OLD", "TOP"]
     assert sorted(after.skus["sku"]) == ["NEW", "TOP"]
     assert before.skus.filter(before.skus["sku"] == "TOP")["mass_g"][0] == 10
@@ -150,7 +150,7 @@ def test_conflicting_attributes_name_both_places(write):
     bom = write("bom.csv", "sku,qty,mass_g\nA,1,10\n")
     parts = write("parts.csv", "sku,Weight (kg)\nA,0.02\n")
     with pytest.raises(BomauditError) as exc:
-        load_bom(ScanOptions(files=(bom,), parts=(parts,)))
+        load_bom(AuditOptions(files=(bom,), parts=(parts,)))
     assert str(exc.value) == (
         f"{parts}, row 2, column 'mass_g': SKU 'A' has mass_g 20 here but 10 in {bom}, row 2 — make the two agree or give the variants different part numbers"
     )
@@ -159,13 +159,13 @@ def test_conflicting_attributes_name_both_places(write):
 def test_same_value_in_other_units_is_not_a_conflict(write):
     bom = write("bom.csv", "sku,qty,mass_g\nA,1,12\n")
     parts = write("parts.csv", "sku,Weight (kg),Dy_pct\nA,0.012,1\n")
-    result = scan(ScanOptions(files=(bom,), parts=(parts,), assembly="T", as_of=AS_OF))
+    result = audit(AuditOptions(files=(bom,), parts=(parts,), assembly="T", as_of=AS_OF))
     assert result.skus.filter(result.skus["sku"] == "A")["Dy_g"][0] == pytest.approx(0.12)
 
 
 def test_footer_and_blank_rows_skipped_with_warning(write):
     path = write("f.csv", "sku,qty,mass_g\nA,2,1\nB,1,2\n,,\nTotal,3,\nBoM Date:,2022,\n")
-    result = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF))
+    result = audit(AuditOptions(files=(path,), assembly="T", as_of=AS_OF))
     assert sorted(result.skus["sku"]) == ["A", "B", "T"]
     assert result.skus.filter(result.skus["sku"] == "T")["mass_g"][0] == 4
     footers = [p for p in result.issues if p.code == "footer"]
@@ -175,7 +175,7 @@ def test_footer_and_blank_rows_skipped_with_warning(write):
 def test_zero_and_negative_quantity(write):
     path = write("q.csv", "parent,sku,qty\n,T,\nT,A,0\nT,B,-2\n")
     with pytest.raises(BomauditError) as exc:
-        load_bom(ScanOptions(files=(path,)))
+        load_bom(AuditOptions(files=(path,)))
     assert [p.where.row for p in exc.value.problems] == [3, 4]
     assert all(p.message.startswith("quantity must be greater than 0") for p in exc.value.problems)
 
@@ -183,7 +183,7 @@ def test_zero_and_negative_quantity(write):
 def test_several_files_merge_into_one_graph(write):
     top = write("top.csv", "parent,sku,qty\n,CAR,\nCAR,MOTOR,2\n")
     motor = write("motor.csv", "parent,sku,qty,mass_g,Dy_g,re_origin\nMOTOR,MAG,10,5,0.2,CN\nMOTOR,CASE,1,1000,,\n")
-    result = scan(ScanOptions(files=(top, motor), as_of=AS_OF))
+    result = audit(AuditOptions(files=(top, motor), as_of=AS_OF))
     car = result.skus.filter(result.skus["sku"] == "CAR").row(0, named=True)
     assert car["kind"] == "product"
     assert car["mass_g"] == 2 * (50 + 1000)
@@ -193,7 +193,7 @@ def test_several_files_merge_into_one_graph(write):
 
 def test_quantity_from_designators_when_no_qty_column(write):
     path = write("kicad.csv", 'Reference,Part Number,mass_g\n"C1, C5,C25",CAP-100N,0.01\nU1,MCU,0.2\n')
-    result = scan(ScanOptions(files=(path,), assembly="PCB", as_of=AS_OF))
+    result = audit(AuditOptions(files=(path,), assembly="PCB", as_of=AS_OF))
     pcb = result.skus.filter(result.skus["sku"] == "PCB").row(0, named=True)
     assert pcb["mass_g"] == pytest.approx(3 * 0.01 + 0.2)
     assert any(p.code == "qty-from-designators" for p in result.issues)
@@ -201,7 +201,7 @@ def test_quantity_from_designators_when_no_qty_column(write):
 
 def test_placeholder_part_numbers_are_not_one_shared_sku(write):
     path = write("b.csv", "sku,qty,mass_g\nA,1,1\nn/a,1,5\n-,2,7\n")
-    result = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF))
+    result = audit(AuditOptions(files=(path,), assembly="T", as_of=AS_OF))
     assert sorted(result.skus["sku"]) == ["A", "T"]
     skipped = next(p for p in result.issues if p.code == "no-sku")
     assert skipped.message == "rows 3, 4: no value in 'sku': skipped"
@@ -209,7 +209,7 @@ def test_placeholder_part_numbers_are_not_one_shared_sku(write):
 
 def test_map_with_empty_header_ignores_a_field(write):
     path = write("b.csv", "sku,qty,mass_g,Cost\nA,1,1,$28.05\n")
-    with_cost = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF))
-    without = scan(ScanOptions(files=(path,), assembly="T", as_of=AS_OF, mapping={"unit_value": ""}))
+    with_cost = audit(AuditOptions(files=(path,), assembly="T", as_of=AS_OF))
+    without = audit(AuditOptions(files=(path,), assembly="T", as_of=AS_OF, mapping={"unit_value": ""}))
     assert with_cost.skus.filter(with_cost.skus["sku"] == "A")["value"][0] == 28.05
     assert without.skus.filter(without.skus["sku"] == "A")["value"][0] is None

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bomaudit.audit import AuditOptions, load_bom
 from bomaudit.cli import app
 from bomaudit.errors import BomauditError
 from bomaudit.load import ReadOptions, load_table
-from bomaudit.scan import ScanOptions, load_bom
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real_boms"
 if not REAL.is_dir():
@@ -36,7 +36,7 @@ def map_args(mapping: dict[str, str]) -> list[str]:
 
 
 def bom(name: str, mapping: dict[str, str] | None = None, *, no_header: bool = False):
-    return load_bom(ScanOptions(files=(str(REAL / name),), mapping=mapping or {}, as_of=AS_OF, no_header=no_header))
+    return load_bom(AuditOptions(files=(str(REAL / name),), mapping=mapping or {}, as_of=AS_OF, no_header=no_header))
 
 
 def fields(info) -> dict[str, str]:
@@ -238,7 +238,7 @@ def test_nasa_parts_list_once_quoted_is_two_level(tmp_path: Path):
     rows = [r if len(r) == 8 else [*r[:3], f"{r[3]},{r[4]}", *r[5:]] for r in rows]
     with fixed.open("w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
-    b = load_bom(ScanOptions(files=(str(fixed),), mapping={"qty": "# req in assy"}, as_of=AS_OF))
+    b = load_bom(AuditOptions(files=(str(fixed),), mapping={"qty": "# req in assy"}, as_of=AS_OF))
     info = b.tables[0]
     assert (info.shape, info.rows_read, info.rows_used) == ("parent-child", 47, 46)
     assert fields(info) == {"parent": "assembly", "sku": "part #", "qty": "# req in assy"}

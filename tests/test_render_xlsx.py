@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from bomaudit.audit import AuditOptions, audit
 from bomaudit.cli import app
 from bomaudit.errors import BomauditError
-from bomaudit.render import render
+from bomaudit.render import REPORTS, Format, View
 from bomaudit.render.xlsx import MAX_ROWS, VERDICT_FILLS, _check_rows, render_xlsx, text
-from bomaudit.scan import ScanOptions, scan
 from bomaudit.vocab import VERDICTS
 
 AS_OF = dt.date(2026, 11, 28)
@@ -64,12 +64,12 @@ def bom_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def result(bom_path: Path):
-    return scan(ScanOptions(files=(str(bom_path),), as_of=AS_OF))
+    return audit(AuditOptions(files=(str(bom_path),), as_of=AS_OF))
 
 
 @pytest.fixture
 def data(result) -> bytes:
-    return render_xlsx(result)
+    return render_xlsx(result, View())
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_sheets(wb):
 
 
 def test_registered_and_binary(result):
-    data = render("xlsx", result, show_all=True, color=False, width=80)
+    data = REPORTS[Format.xlsx].render(result, View(show_all=True, width=80))
     assert isinstance(data, bytes)
     assert data[:2] == b"PK"
 
@@ -217,7 +217,7 @@ def test_another_reader_sees_numbers(data):
 def _workbook(tmp_path: Path, csv: str):
     path = tmp_path / "pump.csv"
     path.write_text(csv, encoding="utf-8")
-    return openpyxl.load_workbook(io.BytesIO(render_xlsx(scan(ScanOptions(files=(str(path),), as_of=AS_OF)))))
+    return openpyxl.load_workbook(io.BytesIO(render_xlsx(audit(AuditOptions(files=(str(path),), as_of=AS_OF)), View())))
 
 
 def test_no_element_columns_without_composition(tmp_path):
@@ -238,7 +238,7 @@ def test_issues_sheet_without_issues(tmp_path):
 
 
 def test_deterministic(result, data):
-    assert render_xlsx(result) == data
+    assert render_xlsx(result, View()) == data
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert {i.date_time for i in zf.infolist()} == {(2026, 11, 28, 0, 0, 0)}
         assert zf.testzip() is None

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import pytest
 
+from bomaudit.audit import AuditOptions, audit
 from bomaudit.errors import BomauditError
-from bomaudit.scan import ScanOptions, scan
 
 from .conftest import AS_OF
 
@@ -56,7 +56,7 @@ STEEL,,,,,10,,
 def run(write, **kw):
     bom = write("bom.csv", BOM)
     parts = write("parts.csv", kw.pop("parts", PARTS))
-    result = scan(ScanOptions(files=(bom,), parts=(parts,), as_of=AS_OF, **kw))
+    result = audit(AuditOptions(files=(bom,), parts=(parts,), as_of=AS_OF, **kw))
     return {r["sku"]: r for r in result.skus.to_dicts()}, result
 
 
@@ -165,7 +165,7 @@ def test_threshold_boundary_is_over(write):
 def test_cycle_is_named(write):
     bom = write("c.csv", "parent,sku,qty\n,TOP,\nTOP,A,1\nA,B,1\nB,C,2\nC,A,1\n")
     with pytest.raises(BomauditError) as exc:
-        scan(ScanOptions(files=(bom,), as_of=AS_OF))
+        audit(AuditOptions(files=(bom,), as_of=AS_OF))
     assert "the BOM has a cycle: A → B → C → A" in str(exc.value)
 
 

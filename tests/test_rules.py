@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bomaudit.audit import AuditOptions, audit
 from bomaudit.cli import app
 from bomaudit.errors import BomauditError
 from bomaudit.rules import load_pack
-from bomaudit.scan import ScanOptions, scan
 
 runner = CliRunner()
 BUILTIN = Path(__file__).resolve().parents[1] / "bomaudit" / "rules" / "packs" / "cn-mofcom-2025.toml"
@@ -30,7 +30,7 @@ SENSOR_KIT,SENSOR,1,3,,JP,yes,,5.00,
 
 def verdicts(write, on: str, **kw) -> dict[str, dict]:
     path = write("bom.csv", kw.pop("bom", BOM))
-    result = scan(ScanOptions(files=(path,), as_of=dt.date.fromisoformat(on), **kw))
+    result = audit(AuditOptions(files=(path,), as_of=dt.date.fromisoformat(on), **kw))
     return {r["sku"]: r for r in result.skus.to_dicts()}
 
 

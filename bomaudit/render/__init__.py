@@ -1,57 +1,51 @@
-"""Renderers: each turns a scan result into ``str``, ``bytes`` or a list of byte chunks, and never prints.
+"""Renderers of the finished result, one module per format (see :mod:`bomaudit.render.interface`).
 
-Chunks let a large report go to its file without being copied into one string first.
-
-A new format is one module plus one line in :data:`FORMATS`.
+A new format is one module plus one line in :data:`REPORTS` and one member of :class:`Format`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
 
-if TYPE_CHECKING:
-    from bomaudit.scan import ScanResult
+from bomaudit.render.interface import Rendered, Renderer, View, as_text, chunks
 
-#: format name -> (module, function); imported only when used
-FORMATS: dict[str, tuple[str, str]] = {
-    "table": ("bomaudit.render.table", "render_table"),
-    "json": ("bomaudit.render.json", "render_json"),
-    "jsonl": ("bomaudit.render.json", "render_jsonl"),
-    "csv": ("bomaudit.render.csv", "render_csv"),
-    "xlsx": ("bomaudit.render.xlsx", "render_xlsx"),
+
+class Format(StrEnum):
+    """Report formats of ``scan``."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class CheckFormat(StrEnum):
+    """Formats of ``validate``."""
+
+    table = "table"
+    json = "json"
+
+
+#: scan's report formats; a test checks that every Format has exactly one
+REPORTS: dict[Format, Renderer] = {
+    Format.table: Renderer("table", (".txt",), False, "bomaudit.render.table", "render_table"),
+    Format.json: Renderer("json", (".json",), False, "bomaudit.render.json", "render_json"),
+    Format.jsonl: Renderer("jsonl", (".jsonl", ".ndjson"), False, "bomaudit.render.json", "render_jsonl"),
+    Format.csv: Renderer("csv", (".csv",), False, "bomaudit.render.csv", "render_csv"),
+    Format.xlsx: Renderer("xlsx", (".xlsx",), True, "bomaudit.render.xlsx", "render_xlsx"),
 }
 
-#: output suffix -> format, for ``-o`` without ``--format``
-SUFFIXES = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table"}
-
-#: formats whose output is bytes
-BINARY = frozenset({"xlsx"})
-
-
-def renderer(name: str) -> Callable[..., Any]:
-    import importlib
-
-    module, func = FORMATS[name]
-    return getattr(importlib.import_module(module), func)
+#: validate's formats
+CHECKS: dict[CheckFormat, Renderer] = {
+    CheckFormat.table: Renderer("table", (".txt",), False, "bomaudit.render.validation", "render_check_text"),
+    CheckFormat.json: Renderer("json", (".json",), False, "bomaudit.render.validation", "render_check_json"),
+}
 
 
-Rendered = str | bytes | list[bytes | memoryview]
+def format_for(suffix: str) -> Format | None:
+    """The report format an ``-o`` suffix names, if any."""
+    return next((f for f, r in REPORTS.items() if suffix.lower() in r.suffixes), None)
 
 
-def render(name: str, result: ScanResult, **kw: Any) -> Rendered:
-    return renderer(name)(result, **kw)
-
-
-def chunks(rendered: Rendered) -> list[bytes | memoryview]:
-    """What :func:`render` returned, as byte chunks to write in order (text is UTF-8)."""
-    if isinstance(rendered, str):
-        return [rendered.encode("utf-8")]
-    if isinstance(rendered, bytes):
-        return [rendered]
-    return rendered
-
-
-def as_text(rendered: Rendered) -> str:
-    """The whole rendering as one string (tests, small reports)."""
-    return rendered if isinstance(rendered, str) else b"".join(chunks(rendered)).decode("utf-8")
+__all__ = ["CHECKS", "REPORTS", "CheckFormat", "Format", "Rendered", "Renderer", "View", "as_text", "chunks", "format_for"]

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bomaudit.render.fields import LIST_FIELDS, SCALAR_FIELDS
 from bomaudit.render.safe import FORMULA_START
-from bomaudit.report import SCALAR_FIELDS
 
 if TYPE_CHECKING:
-    from bomaudit.scan import ScanResult
+    from bomaudit.audit import Audit
+    from bomaudit.render.interface import View
 
-LIST_FIELDS = ("reasons", "assumptions", "unknown")
 
-
-def render_csv(result: ScanResult, **_: Any) -> str:
+def render_csv(result: Audit, view: View) -> str:
     import polars as pl
+
+    del view
 
     frame = result.skus.select(
         *SCALAR_FIELDS,

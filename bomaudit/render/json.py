@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bomaudit import report
+from bomaudit.render import report
 
 if TYPE_CHECKING:
-    from bomaudit.scan import ScanResult
+    from bomaudit.audit import Audit
+    from bomaudit.render.interface import View
 
 
-def render_json(result: ScanResult, **_: Any) -> list[bytes | memoryview]:
+def render_json(result: Audit, view: View) -> list[bytes | memoryview]:
+    del view
     # compact, one SKU per line: the indenting encoder is pure Python and four times slower
     return report.build_json(result)
 
 
-def render_jsonl(result: ScanResult, **_: Any) -> list[bytes | memoryview]:
+def render_jsonl(result: Audit, view: View) -> list[bytes | memoryview]:
+    del view
     return [report.lines_bytes(report.sku_json(result), "\n")]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from bomaudit.evaluate import depends_on_note
-from bomaudit.report import contributor_label, summary
+from bomaudit.render.report import contributor_label
 
 if TYPE_CHECKING:
-    from bomaudit.scan import ScanResult
+    from bomaudit.audit import Audit
+    from bomaudit.render.interface import View
 
 STYLES = {
     "denied": "bold white on red",
@@ -39,19 +39,17 @@ def percent(f: float | None) -> str:
     return f"{f * 100:.4g} %"
 
 
-def summary_line(result: ScanResult) -> str:
-    s = summary(result)
-    verdicts = ", ".join(f"{n} {v}" for v, n in s["verdicts"].items())
-    opts = result.options
-    in_force = [st.rule.id for st in result.pack.statuses(opts.as_of) if st.in_force]
+def summary_line(result: Audit) -> str:
+    s = result.summary
+    verdicts = ", ".join(f"{n} {v}" for v, n in s.verdicts.items())
     return (
-        f"{s['products']} product(s), {s['skus']} SKU(s): {verdicts} · threshold {result.threshold * 100:g} % of {opts.basis}"
-        f" · rules {result.pack.pack} {result.pack.version} as of {opts.as_of.isoformat()}"
-        f" (in force: {', '.join(in_force) or 'none'})"
+        f"{s.products} product(s), {s.skus} SKU(s): {verdicts} · threshold {result.threshold * 100:g} % of {result.basis.value}"
+        f" · rules {result.pack.pack} {result.pack.version} as of {result.as_of.isoformat()}"
+        f" (in force: {', '.join(result.in_force) or 'none'})"
     )
 
 
-def render_table(result: ScanResult, *, show_all: bool = False, color: bool = False, width: int | None = None, **_: Any) -> str:
+def render_table(result: Audit, view: View) -> str:
     import polars as pl
     from rich import box
     from rich.console import Console
@@ -59,7 +57,7 @@ def render_table(result: ScanResult, *, show_all: bool = False, color: bool = Fa
     from rich.text import Text
 
     skus = result.skus
-    if not show_all:
+    if not view.show_all:
         skus = skus.filter((pl.col("kind") == "product") | (pl.col("verdict") != "clear"))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
     table.add_column("verdict")
@@ -87,7 +85,7 @@ def render_table(result: ScanResult, *, show_all: bool = False, color: bool = Fa
             top_text,
         )
     buf = io.StringIO()
-    console = Console(file=buf, force_terminal=color, no_color=not color, width=width or 160, highlight=False, soft_wrap=False)
+    console = Console(file=buf, force_terminal=view.color, no_color=not view.color, width=view.width or 160, highlight=False, soft_wrap=False)
     if skus.height:
         console.print(table)
     else:
@@ -97,6 +95,6 @@ def render_table(result: ScanResult, *, show_all: bool = False, color: bool = Fa
     if hidden:
         line += f" · {hidden} clear SKU(s) not shown (--all)"
     console.print(line)
-    for st in depends_on_note(result.skus, result.pack, result.options.as_of):
+    for st in result.relied_on:
         console.print(f"note on {st.rule.id}: {st.rule.note}")
     return buf.getvalue()

@@ -21,13 +21,16 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from bomaudit import __version__, report
+from bomaudit import __version__
 from bomaudit.errors import BomauditError
+from bomaudit.render import report
+from bomaudit.render.fields import SkuField, columns
 from bomaudit.render.safe import cell_text
 from bomaudit.vocab import VERDICTS
 
 if TYPE_CHECKING:
-    from bomaudit.scan import ScanResult
+    from bomaudit.audit import Audit
+    from bomaudit.render.interface import View
 
 #: fill colour (RGB) of a verdict cell; the font is white on the darkest ones
 VERDICT_FILLS: dict[str, str] = {
@@ -87,38 +90,10 @@ def joined(values: Iterable[str] | None) -> str | None:
 
 # --- columns of the SKUs sheet ----------------------------------------------------------
 
-#: (header, record key, kind); kind says how the value becomes a cell (text, verdict, list, contributors,
-#: percent; anything else is a plain number or boolean)
-SKU_COLUMNS_HEAD = (
-    ("sku", "sku", "text"),
-    ("description", "description", "text"),
-    ("kind", "kind", "text"),
-    ("verdict", "verdict", "verdict"),
-    ("over_threshold", "over_threshold", "bool"),
-    ("cn_fraction", "cn_fraction", "percent"),
-    ("mass_g", "mass_g", "grams"),
-    ("controlled_g", "controlled_g", "grams"),
-    ("cn_controlled_g", "cn_controlled_g", "grams"),
-)
-SKU_COLUMNS_TAIL = (
-    ("value", "value", "money"),
-    ("cn_value", "cn_value", "money"),
-    ("cn_value_fraction", "cn_value_fraction", "percent"),
-    ("cn_tech", "cn_tech", "bool"),
-    ("reasons", "reasons", "list"),
-    ("assumptions", "assumptions", "list"),
-    ("unknown", "unknown", "list"),
-    ("top contributors", "contributors", "contributors"),
-)
 ISSUE_COLUMNS = ("severity", "code", "message", "file", "sheet", "row", "column", "sku")
 
 
-def sku_columns(elements: Iterable[str]) -> list[tuple[str, str, str]]:
-    per_element = [c for el in elements for c in ((f"{el} g", f"{el}_g", "grams"), (f"{el} CN g", f"{el}_cn_g", "grams"))]
-    return [*SKU_COLUMNS_HEAD, *per_element, *SKU_COLUMNS_TAIL]
-
-
-def _sku_rows(result: ScanResult, columns: list[tuple[str, str, str]]) -> Iterator[list[Any]]:
+def _sku_rows(result: Audit, fields: list[SkuField]) -> Iterator[list[Any]]:
     """Plain cell values per SKU, in report order (styles are added when written)."""
     el_keys = [k for el in result.elements for k in (f"{el}_g", f"{el}_cn_g")]
     # sku_records keeps only non-zero elements; a zero is a fact worth a cell, so read them here
@@ -126,8 +101,9 @@ def _sku_rows(result: ScanResult, columns: list[tuple[str, str, str]]) -> Iterat
     for rec in report.sku_records(result):
         values = dict(zip(el_keys, next(el_rows), strict=True)) if el_keys else {}
         row: list[Any] = []
-        for _, key, kind in columns:
-            v = values[key] if key in values else rec[key]
+        for f in fields:
+            kind = f.kind
+            v = values[f.key] if f.key in values else rec[f.key]
             if kind in ("text", "verdict"):
                 row.append(text(v))
             elif kind == "list":
@@ -209,7 +185,7 @@ def _check_rows(name: str, n: int) -> None:
         )
 
 
-def _summary_sheet(wb: Any, result: ScanResult) -> None:
+def _summary_sheet(wb: Any, result: Audit) -> None:
     ws = wb.create_sheet("Summary")
     rules = report.rules_block(result)
     inputs = report.inputs_block(result)
@@ -233,7 +209,7 @@ def _summary_sheet(wb: Any, result: ScanResult) -> None:
     section("Rules")
     pair("rule pack", rules["pack"])
     pair("pack version", rules["version"])
-    pair("as of", result.options.as_of, "yyyy-mm-dd")
+    pair("as of", result.as_of, "yyyy-mm-dd")
     pair("threshold", rules["threshold"], PERCENT)
     pair("basis", rules["basis"])
     pair("controlled elements", ", ".join(rules["elements"]))
@@ -258,7 +234,7 @@ def _summary_sheet(wb: Any, result: ScanResult) -> None:
     for v in VERDICTS:
         ws.append(
             [
-                _cell(ws, v, fill_style(v)),
+                _cell(ws, v.value, fill_style(v)),
                 counts["verdicts"].get(v, 0),
                 counts["products_by_verdict"].get(v, 0),
             ]
@@ -292,14 +268,14 @@ def _table_sheet(ws: Any, headers: list[str], kinds: list[str], rows: Iterator[l
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n_rows + 1}"
 
 
-def _skus_sheet(wb: Any, result: ScanResult) -> None:
+def _skus_sheet(wb: Any, result: Audit) -> None:
     _check_rows("SKUs", result.skus.height)
-    columns = sku_columns(result.elements)
+    fields = columns(result.elements)
     ws = wb.create_sheet("SKUs")
-    _table_sheet(ws, [c[0] for c in columns], [c[2] for c in columns], _sku_rows(result, columns), result.skus.height, "B2")
+    _table_sheet(ws, [f.title for f in fields], [f.kind for f in fields], _sku_rows(result, fields), result.skus.height, "B2")
 
 
-def _issues_sheet(wb: Any, result: ScanResult) -> None:
+def _issues_sheet(wb: Any, result: Audit) -> None:
     _check_rows("Issues", len(result.issues))
     ws = wb.create_sheet("Issues")
     kinds = ["severity" if c == "severity" else "number" if c == "row" else "text" for c in ISSUE_COLUMNS]
@@ -344,11 +320,12 @@ def _stamp(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(max(day, dt.date(1980, 1, 1)), dt.time())
 
 
-def render_xlsx(result: ScanResult, **_: Any) -> bytes:
+def render_xlsx(result: Audit, view: View) -> bytes:
     from openpyxl import Workbook
     from openpyxl.writer.excel import ExcelWriter
 
-    stamp = _stamp(result.options.as_of)
+    del view  # a workbook looks the same everywhere
+    stamp = _stamp(result.as_of)
     wb = Workbook(write_only=True)
     wb.properties.creator = f"bomaudit {__version__}"
     wb.properties.title = "bomaudit report"

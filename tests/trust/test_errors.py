@@ -165,7 +165,7 @@ def test_debug_shows_traceback_only_when_asked(tmp_path: Path, monkeypatch: pyte
     def boom(*_a, **_k):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bomaudit.scan.scan", boom)
+    monkeypatch.setattr("bomaudit.audit.audit", boom)
     quiet = runner.invoke(app, ["scan", str(path)])
     assert quiet.exit_code == 2
     assert quiet.stderr == "error: internal error: RuntimeError: boom — run again with --debug and report it\n"

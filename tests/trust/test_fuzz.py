@@ -78,8 +78,8 @@ def test_mutated_real_exports(tmp_path: Path, data: st.DataObject):
 def test_lazy_reader_agrees_on_mutated_exports(tmp_path: Path, data: st.DataObject):
     """The lazy reader of big files, made to read mutated real exports: the same normalised BOM,
     warnings and errors as the careful reader, or it leaves the file to that reader."""
+    from bomaudit.audit import AuditOptions, load_bom
     from bomaudit.errors import BomauditError
-    from bomaudit.scan import ScanOptions, load_bom
 
     source = data.draw(st.sampled_from(REAL_FILES))
     raw = bytearray(source.read_bytes())
@@ -97,7 +97,7 @@ def test_lazy_reader_agrees_on_mutated_exports(tmp_path: Path, data: st.DataObje
 
     def outcome(lazy_bytes: int):
         try:
-            b = load_bom(ScanOptions(files=(str(path),), mapping={"sku": _first_header(source)}, lazy_bytes=lazy_bytes))
+            b = load_bom(AuditOptions(files=(str(path),), mapping={"sku": _first_header(source)}, lazy_bytes=lazy_bytes))
         except BomauditError as exc:
             return sorted(p.line() for p in exc.problems)
         return b.edges.rows(), b.attrs.rows(), [w.line() for w in b.warnings], b.tables[0].ignored, b.tables[0].rows_read

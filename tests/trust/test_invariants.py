@@ -21,9 +21,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bomaudit.render import as_text
+from bomaudit.audit import AuditOptions, audit
+from bomaudit.render import View, as_text
 from bomaudit.render.json import render_json
-from bomaudit.scan import ScanOptions, scan
 
 from .strategies import RandomBom, random_boms
 
@@ -43,8 +43,8 @@ def write_csv(path: Path, rows: list[list[str]]) -> str:
 
 
 def run(bom_files: list[str], parts_files: list[str], **kw) -> tuple[dict, str]:
-    result = scan(ScanOptions(files=tuple(bom_files), parts=tuple(parts_files), as_of=AS_OF, **kw))
-    text = as_text(render_json(result))
+    result = audit(AuditOptions(files=tuple(bom_files), parts=tuple(parts_files), as_of=AS_OF, **kw))
+    text = as_text(render_json(result, View()))
     return json.loads(text), text
 
 
@@ -187,10 +187,10 @@ def test_determinism(bom: RandomBom):
 @settings(max_examples=15)
 def test_fast_json_equals_record_json(bom: RandomBom):
     """The Polars-encoded SKU array says exactly what the per-record dicts say."""
-    from bomaudit import report
+    from bomaudit.render import report
 
     with tempfile.TemporaryDirectory() as d:
         b = write_csv(Path(d) / "bom.csv", bom.bom_rows())
         p = write_csv(Path(d) / "parts.csv", bom.parts_rows())
-        result = scan(ScanOptions(files=(b,), parts=(p,), as_of=AS_OF))
+        result = audit(AuditOptions(files=(b,), parts=(p,), as_of=AS_OF))
     assert json.loads(as_text(report.build_json(result))) == json.loads(json.dumps(report.build(result)))

@@ -1,6 +1,6 @@
-"""The report as SPEC §4 defines it (schema ``bomaudit.report/1``), built from a scan result.
+"""The report as SPEC §4 defines it (schema ``bomaudit.report/1``), built from an :class:`Audit`.
 
-Renderers take these dicts; nothing here formats text for a terminal.
+The JSON, JSON Lines and XLSX renderers take these blocks; nothing here formats text for a terminal.
 """
 
 from __future__ import annotations
@@ -9,31 +9,14 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from bomaudit import __version__
-from bomaudit.evaluate import depends_on_note
-from bomaudit.vocab import VERDICTS
+from bomaudit.render.fields import JSON_KEYS_AFTER_ELEMENTS, JSON_KEYS_BEFORE_ELEMENTS, NUMBER_FIELDS, SKU_FIELDS
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from bomaudit.scan import ScanResult
+    from bomaudit.audit import Audit
 
 SCHEMA = "bomaudit.report/1"
-#: scalar fields of a SKU, in the order CSV and table outputs use
-SCALAR_FIELDS = (
-    "sku",
-    "description",
-    "kind",
-    "verdict",
-    "over_threshold",
-    "cn_fraction",
-    "mass_g",
-    "controlled_g",
-    "cn_controlled_g",
-    "value",
-    "cn_value",
-    "cn_value_fraction",
-    "cn_tech",
-)
 
 
 def _num(v: Any) -> float | None:
@@ -51,33 +34,15 @@ def contributor_label(c: dict[str, Any]) -> str:
     return out + (f" ({share * 100:.0f} %)" if share is not None else "")
 
 
-def sku_records(result: ScanResult) -> list[dict[str, Any]]:
+def sku_records(result: Audit) -> list[dict[str, Any]]:
     """One dict per SKU, in report order, with exactly the keys of SPEC §4."""
-    cols = [
-        "sku",
-        "description",
-        "kind",
-        "mass_g",
-        "controlled_g",
-        "cn_controlled_g",
-        "cn_fraction",
-        "value",
-        "cn_value",
-        "cn_value_fraction",
-        "cn_tech",
-        "over_threshold",
-        "verdict",
-        "reasons",
-        "assumptions",
-        "unknown",
-        "contributors",
-    ]
+    cols = [f.key for f in SKU_FIELDS]
     el_cols = [(el, f"{el}_g", f"{el}_cn_g") for el in result.elements]
     frame = result.skus.select([*cols, *[c for _, g, cn in el_cols for c in (g, cn)]])
     out = []
     for row in frame.iter_rows(named=True):
         rec = {k: row[k] for k in cols}
-        for k in ("mass_g", "controlled_g", "cn_controlled_g", "cn_fraction", "value", "cn_value", "cn_value_fraction"):
+        for k in NUMBER_FIELDS:
             rec[k] = _num(rec[k])
         rec["elements"] = {el: {"g": row[g], "cn_g": row[cn]} for el, g, cn in el_cols if row[g]}
         rec["contributors"] = [
@@ -87,22 +52,7 @@ def sku_records(result: ScanResult) -> list[dict[str, Any]]:
     return out
 
 
-#: SKU keys of SPEC §4 in sorted order, split around "elements" (whose keys vary per SKU)
-_KEYS_BEFORE_ELEMENTS = (
-    "assumptions",
-    "cn_controlled_g",
-    "cn_fraction",
-    "cn_tech",
-    "cn_value",
-    "cn_value_fraction",
-    "contributors",
-    "controlled_g",
-    "description",
-)
-_KEYS_AFTER_ELEMENTS = ("kind", "mass_g", "over_threshold", "reasons", "sku", "unknown", "value", "verdict")
-
-
-def sku_json(result: ScanResult) -> pl.Series:
+def sku_json(result: Audit) -> pl.Series:
     """Each SKU as one JSON object (sorted keys), encoded by Polars without a Python loop.
 
     Same content as :func:`sku_records`; floats are written in their shortest round-trip form.
@@ -127,10 +77,10 @@ def sku_json(result: ScanResult) -> pl.Series:
             ).alias("contributors")
             if k == "contributors"
             else pl.col(k)
-            for k in _KEYS_BEFORE_ELEMENTS
+            for k in JSON_KEYS_BEFORE_ELEMENTS
         ]
     )
-    after = pl.struct([pl.col(k) for k in _KEYS_AFTER_ELEMENTS])
+    after = pl.struct([pl.col(k) for k in JSON_KEYS_AFTER_ELEMENTS])
     pieces = [
         pl.when(pl.col(f"{el}_g") != 0).then(
             pl.concat_str(pl.lit(f'"{el}":{{"cn_g":'), float_text(f"{el}_cn_g"), pl.lit(',"g":'), float_text(f"{el}_g"), pl.lit("}"))
@@ -154,37 +104,34 @@ def sku_json(result: ScanResult) -> pl.Series:
     ).to_series()
 
 
-def summary(result: ScanResult) -> dict[str, Any]:
-    import polars as pl
-
-    skus = result.skus
-    counts = dict(skus.group_by("verdict").len().iter_rows())
+def summary(result: Audit) -> dict[str, Any]:
+    s = result.summary
     return {
-        "skus": skus.height,
-        "products": int((skus["kind"] == "product").sum()),
-        "over_threshold": int(skus["over_threshold"].sum()),
-        "verdicts": {v: int(counts[v]) for v in VERDICTS if v in counts},
-        "products_by_verdict": {v: int(n) for v, n in skus.filter(pl.col("kind") == "product").group_by("verdict").len().sort("verdict").iter_rows()},
+        "skus": s.skus,
+        "products": s.products,
+        "over_threshold": s.over_threshold,
+        "verdicts": s.verdicts,
+        "products_by_verdict": s.products_by_verdict,
     }
 
 
-def rules_block(result: ScanResult) -> dict[str, Any]:
-    pack, opts = result.pack, result.options
+def rules_block(result: Audit) -> dict[str, Any]:
+    pack = result.pack
     return {
         "pack": pack.pack,
         "version": pack.version,
-        "as_of": opts.as_of.isoformat(),
+        "as_of": result.as_of.isoformat(),
         "threshold": result.threshold,
-        "basis": opts.basis,
+        "basis": result.basis.value,
         "elements": list(pack.controlled),
-        "in_force": [s.rule.id for s in pack.statuses(opts.as_of) if s.in_force],
-        "unknown_origin": opts.unknown_origin,
-        "end_use": opts.end_use,
-        "notes": {st.rule.id: st.rule.note for st in depends_on_note(result.skus, pack, opts.as_of)},
+        "in_force": result.in_force,
+        "unknown_origin": result.unknown_origin.value,
+        "end_use": result.end_use.value,
+        "notes": {st.rule.id: st.rule.note for st in result.relied_on},
     }
 
 
-def inputs_block(result: ScanResult) -> list[dict[str, Any]]:
+def inputs_block(result: Audit) -> list[dict[str, Any]]:
     return [{"path": t.path, "sheet": t.sheet, "sha256": t.sha256, "rows": t.rows_read, "role": t.role, "shape": t.shape} for t in result.inputs]
 
 
@@ -200,7 +147,7 @@ def lines_bytes(lines: pl.Series, terminator: str) -> memoryview:
     return buf.getbuffer()
 
 
-def build_json(result: ScanResult) -> list[bytes | memoryview]:
+def build_json(result: Audit) -> list[bytes | memoryview]:
     """The whole JSON report in chunks: compact, sorted keys, one SKU object per line.
 
     The SKU array is encoded and written by Polars; chunks avoid copying a report of
@@ -225,7 +172,7 @@ def build_json(result: ScanResult) -> list[bytes | memoryview]:
     return [opening.encode(), body, closing.encode()]
 
 
-def build(result: ScanResult) -> dict[str, Any]:
+def build(result: Audit) -> dict[str, Any]:
     """The whole JSON report as a dict (keys are sorted when rendered)."""
     return {
         "schema": SCHEMA,
