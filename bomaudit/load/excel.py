@@ -13,9 +13,9 @@ import zlib
 from xml.etree import ElementTree
 
 from bomaudit.errors import BomauditError
-from bomaudit.load import ROW, RawTable, ReadOptions
 from bomaudit.load.guard import check_rows, check_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
+from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.text import _drop_empty, _no_header_error, header_warnings, split_footer
 
 _NS = {

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError
 from bomaudit.fields import interpret_header, norm_header
-from bomaudit.load import CONTENT, ROW, RawTable, ReadOptions
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers
+from bomaudit.load.interface import CONTENT, ROW, RawTable, ReadOptions
 
 if TYPE_CHECKING:
     pass

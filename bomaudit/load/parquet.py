@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from bomaudit.errors import BomauditError
-from bomaudit.load import RawTable
 from bomaudit.load.header import unique_headers
+from bomaudit.load.interface import RawTable
 
 
 def read_parquet(path: str, data: bytes, digest: str) -> RawTable:

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError, Location, Problem, warning
 from bomaudit.fields import interpret_header
-from bomaudit.load import ROW, RawTable, ReadOptions
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
+from bomaudit.load.interface import ROW, RawTable, ReadOptions
 
 if TYPE_CHECKING:
     import polars as pl
