@@ -13,10 +13,10 @@ import zlib
 from xml.etree import ElementTree
 
 from bomaudit.errors import BomauditError
+from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
 from bomaudit.load.guard import check_rows, check_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
-from bomaudit.load.text import _drop_empty, _no_header_error, header_warnings, split_footer
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -150,12 +150,12 @@ def _finish(path: str, data: bytes, digest: str, layout: dict[str, str], name: s
         ) from None
     check_rows(frame.height, path, name, options.limits)
     if index is not None and not options.no_header and looks_like_data(list(frame.row(index)), options.mapped_headers):
-        raise _no_header_error(path, name, first + index)
+        raise no_header_error(path, name, first + index)
     table, header_row = apply_header(frame, index, first, options.no_header)
     warnings = (
         header_warnings(list(frame.row(index)), [c for c in table.columns if c != ROW], path, name, header_row)
         if index is not None and not options.no_header
         else []
     )
-    table, footer = split_footer(_drop_empty(table), path, name)
+    table, footer = split_footer(drop_empty(table), path, name)
     return RawTable(path, name, digest, table, header_row, [*warnings, *footer], {"format": "xlsx", "sheet": name})

@@ -17,16 +17,13 @@ from __future__ import annotations
 import hashlib
 import mmap
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError
 from bomaudit.fields import interpret_header, norm_header
+from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_warnings, row_cells
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers
 from bomaudit.load.interface import CONTENT, ROW, RawTable, ReadOptions
-
-if TYPE_CHECKING:
-    pass
 
 #: bytes of the file's start used to find the encoding, delimiter and header
 HEAD_BYTES = 1 << 20
@@ -74,7 +71,7 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
     """The table, or None when the file needs the careful reader (which then hashes it itself)."""
     import polars as pl
 
-    from bomaudit.load.text import DELIMITER_NAMES, blank, footer_start, footer_warning, header_warnings, refuse_non_tables, row_cells, sniff_delimiter
+    from bomaudit.load.text import DELIMITER_NAMES, refuse_non_tables, sniff_delimiter
 
     if options.no_header or b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
