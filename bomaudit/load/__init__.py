@@ -12,7 +12,18 @@ from pathlib import Path
 
 from bomaudit.errors import BomauditError
 from bomaudit.load.guard import Limits
-from bomaudit.load.interface import CONTENT, EXCEL_SUFFIXES, LAZY_BYTES, PARQUET_SUFFIXES, ROW, TEXT_SUFFIXES, RawTable, ReadOptions
+from bomaudit.load.interface import (
+    CONTENT,
+    EXCEL_SUFFIXES,
+    LAZY_BYTES,
+    PARQUET_SUFFIXES,
+    ROW,
+    TEXT_SUFFIXES,
+    LazyReader,
+    RawTable,
+    Reader,
+    ReadOptions,
+)
 from bomaudit.load.source import read_source
 
 __all__ = ["CONTENT", "LAZY_BYTES", "ROW", "Limits", "RawTable", "ReadOptions", "load_table", "read_source"]
@@ -25,9 +36,14 @@ def load_table(path: str, options: ReadOptions = ReadOptions()) -> RawTable:
         return lazy
     data = read_source(path)
     digest = hashlib.sha256(data).hexdigest()
+    return _reader(path, data)(path, data, digest, options)
+
+
+def _reader(path: str, data: bytes) -> Reader:
+    """The reader for a file held in memory, chosen by its suffix and first bytes; an error when
+    the file is not what its name says or is no format bomaudit reads."""
     suffix = Path(path).suffix.lower() if path != "-" else ".csv"
     is_zip = data[:4] == b"PK\x03\x04"
-    is_parquet = data[:4] == b"PAR1"
     if suffix in EXCEL_SUFFIXES or (is_zip and suffix not in PARQUET_SUFFIXES):
         if not is_zip:
             kind = "text" if _looks_like_text(data) else "binary data"
@@ -39,11 +55,11 @@ def load_table(path: str, options: ReadOptions = ReadOptions()) -> RawTable:
             )
         from bomaudit.load.excel import read_excel
 
-        return read_excel(path, data, digest, options)
-    if suffix in PARQUET_SUFFIXES or is_parquet:
+        return read_excel
+    if suffix in PARQUET_SUFFIXES or data[:4] == b"PAR1":
         from bomaudit.load.parquet import read_parquet
 
-        return read_parquet(path, data, digest)
+        return read_parquet
     if suffix not in TEXT_SUFFIXES and path != "-" and not _looks_like_text(data):
         raise BomauditError.at(
             "unknown-format",
@@ -53,7 +69,7 @@ def load_table(path: str, options: ReadOptions = ReadOptions()) -> RawTable:
         )
     from bomaudit.load.text import read_text
 
-    return read_text(path, data, digest, options)
+    return read_text
 
 
 def _read_lazily(path: str, options: ReadOptions) -> RawTable | None:
@@ -64,17 +80,24 @@ def _read_lazily(path: str, options: ReadOptions) -> RawTable | None:
     try:
         if not p.is_file() or p.stat().st_size < max(options.lazy_bytes, 1):
             return None
-        from bomaudit.load import lazy
+        from bomaudit.load.lazy import HEAD_BYTES
 
         with p.open("rb") as fh:
-            head = fh.read(lazy.HEAD_BYTES)
+            head = fh.read(HEAD_BYTES)
     except OSError:
         return None  # the eager reader names the problem
-    suffix = p.suffix.lower()
+    reader = _lazy_reader(p.suffix.lower(), head)
+    return reader(path, head, options) if reader is not None else None
+
+
+def _lazy_reader(suffix: str, head: bytes) -> LazyReader | None:
+    """The lazy reader for a big file with this suffix and these first bytes, if there is one."""
+    from bomaudit.load.lazy import read_parquet_lazy, read_text_lazy
+
     if head[:4] == b"PAR1" and suffix not in EXCEL_SUFFIXES:
-        return lazy.read_parquet_lazy(path, lazy.file_sha256(path), options)
+        return read_parquet_lazy
     if suffix in TEXT_SUFFIXES and head[:4] not in (b"PK\x03\x04", b"PAR1") and _looks_like_text(head):
-        return lazy.read_text_lazy(path, head, options)
+        return read_text_lazy
     return None
 
 

@@ -8,7 +8,7 @@ sees in the file. Nothing here knows what a BOM is; ``normalise`` does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bomaudit.errors import Problem
 from bomaudit.load.guard import Limits
@@ -70,3 +70,24 @@ class ReadOptions:
     mapped_headers: tuple[str, ...] = ()
     limits: Limits = field(default_factory=Limits)
     lazy_bytes: int = LAZY_BYTES
+
+
+class Reader(Protocol):
+    """Reads one format held in memory: ``text.read_text``, ``excel.read_excel``, ``parquet.read_parquet``.
+
+    Given the path (for messages; ``-`` for standard input), the file's bytes, their SHA-256 in
+    hex and the options, returns the table or raises :class:`~bomaudit.errors.BomauditError`.
+    """
+
+    def __call__(self, path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable: ...
+
+
+class LazyReader(Protocol):
+    """Reads a big file from disk without holding its bytes: ``lazy.read_text_lazy``, ``lazy.read_parquet_lazy``.
+
+    Given the path, the first bytes of the file (``lazy.HEAD_BYTES`` of them at most) and the
+    options, returns the table, or ``None`` when the file needs the eager :class:`Reader`; the
+    reader hashes the file itself.
+    """
+
+    def __call__(self, path: str, head: bytes, options: ReadOptions) -> RawTable | None: ...

@@ -42,9 +42,11 @@ def wanted_columns(headers: list[str], options: ReadOptions) -> list[int]:
     return [i for i, h in enumerate(headers) if interpret_header(h) is not None or h in mapped or norm_header(h) in mapped]
 
 
-def read_parquet_lazy(path: str, digest: str, options: ReadOptions) -> RawTable:
+def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable:
+    """A :class:`~bomaudit.load.interface.LazyReader` (``head`` is not needed: the schema is read from the file)."""
     import polars as pl
 
+    digest = file_sha256(path)
     try:
         lf = pl.scan_parquet(path)
         columns = lf.collect_schema().names()
@@ -68,7 +70,8 @@ def read_parquet_lazy(path: str, digest: str, options: ReadOptions) -> RawTable:
 
 
 def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | None:
-    """The table, or None when the file needs the careful reader (which then hashes it itself)."""
+    """A :class:`~bomaudit.load.interface.LazyReader`: the table, or None when the file needs the
+    careful reader (which then hashes it itself)."""
     import polars as pl
 
     from bomaudit.load.text import DELIMITER_NAMES, refuse_non_tables, sniff_delimiter
