@@ -10,13 +10,18 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from bomaudit.errors import BomauditError
-from bomaudit.load import ROW, RawTable, ReadOptions
+from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
 from bomaudit.load.guard import check_rows, check_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
-from bomaudit.load.text import _drop_empty, _no_header_error, header_warnings, split_footer
+from bomaudit.load.interface import ROW, RawTable, ReadOptions
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -78,8 +83,8 @@ def first_value_row(data: bytes, part: str) -> int:
 
 
 def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
-    import polars as pl
-
+    """A :class:`~bomaudit.load.interface.Reader`: the ``--sheet`` named, else the first sheet whose
+    header names a SKU column, else the first sheet with rows."""
     check_workbook(data, path, options.limits)
     try:
         layout = sheet_layout(data)
@@ -99,36 +104,55 @@ def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> Raw
         candidates = [options.sheet]
     else:
         candidates = names
+    book = _Workbook(path, data, digest, layout)
     fallback: tuple[str, pl.DataFrame, int | None] | None = None
     for name in candidates:
-        try:
-            frame = pl.read_excel(
-                io.BytesIO(data),
-                sheet_name=name,
-                engine="calamine",
-                has_header=False,
-                drop_empty_rows=False,
-                drop_empty_cols=False,
-                infer_schema_length=0,
-                raise_if_empty=False,
-            )
-        except Exception as exc:
-            raise BomauditError.at(
-                "bad-xlsx", f"cannot read the sheet ({type(exc).__name__}: {exc})".splitlines()[0], "open it in Excel and save it again", file=path, sheet=name
-            ) from None
+        frame = _read_sheet(book, name)
         if frame.width == 0 or frame.height == 0:
             continue
         frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
         head = [list(r) for r in frame.head(SCAN_ROWS).rows()]
         index = None if options.no_header else find_header(head, options.mapped_headers)
         if options.no_header or options.sheet is not None or _has_sku(head, index, options):
-            return _finish(path, data, digest, layout, name, frame, index, options)
+            return _finish(book, name, frame, index, options)
         if fallback is None:
             fallback = (name, frame, index)
     if fallback is None:
         raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=path)
     name, frame, index = fallback
-    return _finish(path, data, digest, layout, name, frame, index, options)
+    return _finish(book, name, frame, index, options)
+
+
+@dataclass(frozen=True, slots=True)
+class _Workbook:
+    """The workbook being read: its path (for messages), bytes, SHA-256, and each sheet's XML part."""
+
+    path: str
+    data: bytes
+    digest: str
+    #: sheet name → path of its XML part (:func:`sheet_layout`)
+    layout: dict[str, str]
+
+
+def _read_sheet(book: _Workbook, name: str) -> pl.DataFrame:
+    """Every cell of a sheet's used range, as text; an error naming the sheet when calamine cannot read it."""
+    import polars as pl
+
+    try:
+        return pl.read_excel(
+            io.BytesIO(book.data),
+            sheet_name=name,
+            engine="calamine",
+            has_header=False,
+            drop_empty_rows=False,
+            drop_empty_cols=False,
+            infer_schema_length=0,
+            raise_if_empty=False,
+        )
+    except Exception as exc:
+        raise BomauditError.at(
+            "bad-xlsx", f"cannot read the sheet ({type(exc).__name__}: {exc})".splitlines()[0], "open it in Excel and save it again", file=book.path, sheet=name
+        ) from None
 
 
 def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptions) -> bool:
@@ -141,21 +165,23 @@ def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptio
     return any(((m := interpret_header(c)) is not None and m.field == "sku") or norm_header(c) in wanted for c in cells)
 
 
-def _finish(path: str, data: bytes, digest: str, layout: dict[str, str], name: str, frame, index, options) -> RawTable:
+def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, options: ReadOptions) -> RawTable:
+    """The table of sheet ``name``, whose header is row ``index`` of ``frame`` (None: not found)."""
+    path = book.path
     try:
-        first = first_value_row(data, layout[name])
+        first = first_value_row(book.data, book.layout[name])
     except _BROKEN:
         raise BomauditError.at(
             "bad-xlsx", "is damaged: a part of the workbook cannot be unpacked", "open it in Excel and save it again", file=path, sheet=name
         ) from None
     check_rows(frame.height, path, name, options.limits)
     if index is not None and not options.no_header and looks_like_data(list(frame.row(index)), options.mapped_headers):
-        raise _no_header_error(path, name, first + index)
+        raise no_header_error(path, name, first + index)
     table, header_row = apply_header(frame, index, first, options.no_header)
     warnings = (
         header_warnings(list(frame.row(index)), [c for c in table.columns if c != ROW], path, name, header_row)
         if index is not None and not options.no_header
         else []
     )
-    table, footer = split_footer(_drop_empty(table), path, name)
-    return RawTable(path, name, digest, table, header_row, [*warnings, *footer], {"format": "xlsx", "sheet": name})
+    table, footer = split_footer(drop_empty(table), path, name)
+    return RawTable(path, name, book.digest, table, header_row, [*warnings, *footer], {"format": "xlsx", "sheet": name})

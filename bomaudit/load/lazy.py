@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError
 from bomaudit.fields import interpret_header, norm_header
-from bomaudit.load import CONTENT, ROW, RawTable, ReadOptions
+from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_warnings, row_cells
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers
+from bomaudit.load.interface import CONTENT, ROW, RawTable, ReadOptions
 
 if TYPE_CHECKING:
-    pass
+    import polars as pl
 
 #: bytes of the file's start used to find the encoding, delimiter and header
 HEAD_BYTES = 1 << 20
@@ -45,9 +46,11 @@ def wanted_columns(headers: list[str], options: ReadOptions) -> list[int]:
     return [i for i, h in enumerate(headers) if interpret_header(h) is not None or h in mapped or norm_header(h) in mapped]
 
 
-def read_parquet_lazy(path: str, digest: str, options: ReadOptions) -> RawTable:
+def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable:
+    """A :class:`~bomaudit.load.interface.LazyReader` (``head`` is not needed: the schema is read from the file)."""
     import polars as pl
 
+    digest = file_sha256(path)
     try:
         lf = pl.scan_parquet(path)
         columns = lf.collect_schema().names()
@@ -71,10 +74,62 @@ def read_parquet_lazy(path: str, digest: str, options: ReadOptions) -> RawTable:
 
 
 def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | None:
-    """The table, or None when the file needs the careful reader (which then hashes it itself)."""
+    """A :class:`~bomaudit.load.interface.LazyReader`: the table, or None when the file needs the
+    careful reader (which then hashes it itself)."""
     import polars as pl
 
-    from bomaudit.load.text import DELIMITER_NAMES, blank, footer_start, footer_warning, header_warnings, refuse_non_tables, row_cells, sniff_delimiter
+    from bomaudit.load.text import DELIMITER_NAMES
+
+    start = _read_head(path, head, options)
+    if start is None:
+        return None
+    delim, header, bom = start
+    digest, blank_lines = _digest_and_blank_lines(path)
+    if blank_lines:
+        return None  # the careful reader numbers the rows around them
+
+    names = unique_headers(header)
+    lf = pl.scan_csv(path, has_header=False, separator=delim, infer_schema=False, quote_char='"')
+    try:
+        columns = lf.collect_schema().names()
+    except Exception:
+        return None
+    if len(columns) != len(names):
+        return None
+    keep = wanted_columns(names, options)
+    # unnamed columns (trailing delimiters) count as headers only if they hold something
+    unnamed = {i: f"__has{i}" for i, n in enumerate(names) if n.startswith("column ") and i not in keep}
+    plan = _text_plan(lf, columns, names, keep, unnamed)
+    try:
+        frame = plan.head(options.limits.max_rows + 1).collect(engine="streaming")
+        if frame.height > options.limits.max_rows:
+            check_rows(plan.select(pl.len()).collect(engine="streaming").item(), path, None, options.limits)
+    except BomauditError:
+        raise
+    except Exception:
+        return None  # ragged rows, stray quotes, bytes that are not UTF-8: the careful reader says where
+    empty = {names[i] for i, flag in unnamed.items() if not frame[flag].any()}
+    names_kept = [n for n in names if n not in empty]
+    # a footer ("Total", "key:,value") is judged on every column of the row, as the careful reader does
+    cut_at = footer_start(frame, pl.col(_CELLS), pl.col(_FIRST), len(names_kept))
+    warnings = []
+    if cut_at < frame.height:
+        warnings.append(footer_warning(frame[ROW].to_list()[cut_at:], path, None))
+        frame = frame.head(cut_at)
+    frame = frame.drop(_CELLS, _FIRST, *unnamed.values())
+    warnings = header_warnings(header, names, path, None, 1) + warnings
+    encoding = "utf-8 (with BOM)" if bom else "utf-8"
+    details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim], "read": f"lazily, {len(keep)} of {len(names)} columns"}
+    return RawTable(path, None, digest, frame, 1, warnings, details, all_headers=names_kept)
+
+
+def _read_head(path: str, head: bytes, options: ReadOptions) -> tuple[str, list[str | None], bool] | None:
+    """From the file's first bytes: the delimiter, the header cells, and whether the file starts with
+    a UTF-8 BOM; None when the head shows the file needs the careful reader (no header on the first
+    line, not UTF-8, ...). Raises for text that is not a table, as the careful reader would."""
+    import polars as pl
+
+    from bomaudit.load.text import refuse_non_tables, sniff_delimiter
 
     if options.no_header or b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
@@ -98,23 +153,17 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
     rows = sample.rows()
     if not rows or find_header([list(r) for r in rows], options.mapped_headers) != 0 or looks_like_data(list(rows[0]), options.mapped_headers):
         return None
-    digest, blank_lines = _digest_and_blank_lines(path)
-    if blank_lines:
-        return None  # the careful reader numbers the rows around them
+    return delim, list(rows[0]), bom
 
-    names = unique_headers(list(rows[0]))
-    lf = pl.scan_csv(path, has_header=False, separator=delim, infer_schema=False, quote_char='"')
-    try:
-        columns = lf.collect_schema().names()
-    except Exception:
-        return None
-    if len(columns) != len(names):
-        return None
-    keep = wanted_columns(names, options)
+
+def _text_plan(lf: pl.LazyFrame, columns: list[str], names: list[str], keep: list[int], unnamed: dict[int, str]) -> pl.LazyFrame:
+    """The query over the whole CSV: its data rows that are not blank, with the row number, the
+    columns ``keep`` under their header names, and per row what the footer check and the unnamed
+    columns' check need (``unnamed``: column position → name of its "has a value" flag)."""
+    import polars as pl
+
     cells, first = row_cells(columns)
-    # unnamed columns (trailing delimiters) count as headers only if they hold something
-    unnamed = {i: f"__has{i}" for i, n in enumerate(names) if n.startswith("column ") and i not in keep}
-    plan = (
+    return (
         lf.with_row_index(ROW, offset=1)
         .slice(1)
         .filter(~pl.all_horizontal([blank(c) for c in columns]))
@@ -128,27 +177,6 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
             *[pl.col(columns[i]).is_not_null().alias(flag) for i, flag in unnamed.items()],
         )
     )
-    try:
-        frame = plan.head(options.limits.max_rows + 1).collect(engine="streaming")
-        if frame.height > options.limits.max_rows:
-            check_rows(plan.select(pl.len()).collect(engine="streaming").item(), path, None, options.limits)
-    except BomauditError:
-        raise
-    except Exception:
-        return None  # ragged rows, stray quotes, bytes that are not UTF-8: the careful reader says where
-    empty = {names[i] for i, flag in unnamed.items() if not frame[flag].any()}
-    names_kept = [n for n in names if n not in empty]
-    # a footer ("Total", "key:,value") is judged on every column of the row, as the careful reader does
-    cut_at = footer_start(frame, pl.col(_CELLS), pl.col(_FIRST), len(names_kept))
-    warnings = []
-    if cut_at < frame.height:
-        warnings.append(footer_warning(frame[ROW].to_list()[cut_at:], path, None))
-        frame = frame.head(cut_at)
-    frame = frame.drop(_CELLS, _FIRST, *unnamed.values())
-    warnings = header_warnings(list(rows[0]), names, path, None, 1) + warnings
-    encoding = "utf-8 (with BOM)" if bom else "utf-8"
-    details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim], "read": f"lazily, {len(keep)} of {len(names)} columns"}
-    return RawTable(path, None, digest, frame, 1, warnings, details, all_headers=names_kept)
 
 
 def _digest_and_blank_lines(path: str) -> tuple[str, bool]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 
 from bomaudit.errors import BomauditError
-from bomaudit.load import RawTable
 from bomaudit.load.header import unique_headers
+from bomaudit.load.interface import ROW, RawTable, ReadOptions
 
 
-def read_parquet(path: str, data: bytes, digest: str) -> RawTable:
+def read_parquet(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
+    """A :class:`~bomaudit.load.interface.Reader`; no option changes how Parquet is read."""
     import polars as pl
 
     try:
@@ -18,5 +19,5 @@ def read_parquet(path: str, data: bytes, digest: str) -> RawTable:
         raise BomauditError.at("bad-parquet", f"is not a readable Parquet file ({type(exc).__name__})", "export it again", file=path) from None
     names = unique_headers(list(frame.columns))
     frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
-    frame = frame.with_row_index("__row", offset=2).with_columns(pl.col("__row").cast(pl.Int64))
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     return RawTable(path, None, digest, frame, 1, [], {"format": "parquet"})

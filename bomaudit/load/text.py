@@ -23,19 +23,18 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bomaudit.errors import BomauditError, Location, Problem, warning
+from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.fields import interpret_header
-from bomaudit.load import ROW, RawTable, ReadOptions
+from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
+from bomaudit.load.interface import ROW, RawTable, ReadOptions
 
 if TYPE_CHECKING:
     import polars as pl
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
-#: rows listed in one message before "and N more"
-MAX_LISTED = 10
 
 
 def decode(data: bytes, path: str) -> tuple[str, str, list[Problem]]:
@@ -129,7 +128,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     rows = frame.head(SCAN_ROWS).rows()
     header_index = None if options.no_header else find_header([list(r) for r in rows], options.mapped_headers)
     if header_index is not None and looks_like_data(list(rows[header_index]), options.mapped_headers):
-        raise _no_header_error(path, None, header_index + 1)
+        raise no_header_error(path, None, header_index + 1)
     if header_index is not None and header_index > 0 and records is None:
         # title rows above the header: record lengths are needed to find rows longer than the header
         records = _read_records(text.rstrip("\r\n"), delim, path)
@@ -137,7 +136,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     table, header_row = apply_header(frame, header_index, 1, options.no_header)
     if header_index is not None:
         warnings.extend(header_warnings(list(frame.row(header_index)), [c for c in table.columns if c != ROW], path, None, header_row))
-    table = _drop_empty(table)
+    table = drop_empty(table)
     table, footer = split_footer(table, path, None)
     warnings.extend(footer)
     if records is not None:
@@ -182,32 +181,6 @@ def refuse_non_tables(text: str, path: str) -> None:
             )
 
 
-def _no_header_error(path: str, sheet: str | None, row: int) -> BomauditError:
-    return BomauditError.at(
-        "no-header-row",
-        "the first row looks like data, not a header (numbers and dates, no column names)",
-        "if the file has no header row, pass --no-header and name the columns by number, e.g. --map sku=3",
-        file=path,
-        sheet=sheet,
-        row=row,
-    )
-
-
-def header_warnings(cells: list[str | None], names: list[str], path: str, sheet: str | None, header_row: int | None) -> list[Problem]:
-    """A warning for each repeated header that was renamed (``VALUE`` after ``Value``)."""
-    from bomaudit.load.header import renamed_headers
-
-    return [
-        warning(
-            "duplicate-header",
-            f"header {text!r} repeats an earlier one (case and punctuation ignored): its column is called {name!r}",
-            hint=f"pass --map FIELD={name!r} to use it",
-            where=Location(file=path, sheet=sheet, row=header_row, column=name),
-        )
-        for text, name in renamed_headers(cells, names)
-    ]
-
-
 # --- records through the csv module ----------------------------------------------------
 
 
@@ -219,7 +192,7 @@ class _Records:
     #: lines holding a '"' inside a quoted field that was read as a literal quote
     stray: list[int]
 
-    def frame(self):
+    def frame(self) -> pl.DataFrame:
         import polars as pl
 
         width = max((len(r) for r in self.rows), default=0)
@@ -233,17 +206,16 @@ class _Records:
         rows = sorted({self.row_of_line(ln) for ln in self.stray})
         if not rows:
             return []
-        listed = ", ".join(map(str, rows[:MAX_LISTED])) + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
         return [
             warning(
                 "stray-quote",
-                (f"rows {listed}: " if len(rows) > 1 else "") + "a '\"' inside a quoted field is not doubled: read as a literal quote (an inch mark)",
+                (f"rows {listed(rows)}: " if len(rows) > 1 else "") + "a '\"' inside a quoted field is not doubled: read as a literal quote (an inch mark)",
                 hint='check those cells; write "" for a quote inside a quoted field',
                 where=Location(file=path, row=rows[0]),
             )
         ]
 
-    def check_widths(self, table, header_index: int, delim: str, path: str) -> None:
+    def check_widths(self, table: pl.DataFrame, header_index: int, delim: str, path: str) -> None:
         """An error for each data row with a value beyond the header's last field: a field
         holding the delimiter was not quoted, so every value after it moved one column right."""
         width = len(self.rows[header_index])
@@ -391,82 +363,3 @@ def repair_stray_quotes(text: str, delim: str) -> tuple[str, list[int]]:
             at_start = True
     out.append(text[pos:])
     return "".join(out), stray
-
-
-# --- footers and blanks -----------------------------------------------------------------
-
-_FOOTER_LABEL = re.compile(r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\b")
-
-
-def split_footer(table, path: str, sheet: str | None):
-    """Drop the rows after the last part that are a footer: a ``Total`` line, or ``key:,value``
-    metadata (KiBoM writes eleven such lines). Returns the table and a warning naming them."""
-    values = [c for c in table.columns if c != ROW]
-    if not values or table.height == 0:
-        return table, []
-    cut = footer_start(table, *row_cells(values), len(values))
-    if cut == table.height:
-        return table, []
-    return table.head(cut), [footer_warning(table[ROW].to_list()[cut:], path, sheet)]
-
-
-def blank(column: str) -> pl.Expr:
-    """A cell with nothing in it: null, or only white space."""
-    import polars as pl
-
-    return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
-
-
-def row_cells(columns: list[str]) -> tuple[pl.Expr, pl.Expr]:
-    """Per row: how many of ``columns`` are not blank, and the first such cell, stripped."""
-    import polars as pl
-
-    return (
-        pl.sum_horizontal([~blank(c) for c in columns]),
-        pl.coalesce([pl.when(~blank(c)).then(pl.col(c).str.strip_chars()) for c in columns]),
-    )
-
-
-def footer_start(table: pl.DataFrame, cells: pl.Expr, first: pl.Expr, width: int) -> int:
-    """Index of the first footer row of ``table``. ``cells`` and ``first`` give a row's number of
-    non-blank cells and its first one (:func:`row_cells`); ``width`` is the table's columns. Rows
-    are cut from the end while each is blank, a ``Total`` line or ``key:`` metadata, looking at
-    only as many rows as needed."""
-    size = 64
-    while True:
-        tail = table.tail(size).select(cells.alias("cells"), first.alias("first"))
-        firsts, counts = tail["first"].to_list(), tail["cells"].to_list()
-        cut = len(firsts)
-        for index in range(len(firsts) - 1, -1, -1):
-            first, count = firsts[index], counts[index]
-            if count and first is not None:
-                total = bool(_FOOTER_LABEL.match(first)) and count <= max(2, width // 2)
-                meta = first.endswith(":") and count <= 2 and width > 2
-                if not (total or meta):
-                    break
-            cut = index
-        if cut > 0 or tail.height == table.height:
-            return table.height - tail.height + cut
-        size *= 16
-
-
-def footer_warning(rows: list[int], path: str, sheet: str | None) -> Problem:
-    listed = ", ".join(map(str, rows[:MAX_LISTED])) + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
-    return warning(
-        "footer",
-        (f"rows {listed}: " if len(rows) > 1 else "") + "footer or metadata, not a part: skipped",
-        where=Location(file=path, sheet=sheet, row=rows[0]),
-    )
-
-
-def _drop_empty(table):
-    """Drop data rows and unnamed columns that are entirely empty (trailing blanks of exports)."""
-    import polars as pl
-
-    values = [c for c in table.columns if c != ROW]
-    if values:
-        empty = table.select(pl.all_horizontal([blank(c) for c in values])).to_series()
-        if empty.any():  # filtering copies every column: only when there is something to drop
-            table = table.filter(~empty)
-    keep = [c for c in values if not (c.startswith("column ") and table[c].null_count() == table.height)]
-    return table.select([*keep, ROW])
