@@ -7,19 +7,20 @@ import math
 from typing import TYPE_CHECKING
 
 from bomaudit.render.report import contributor_label
+from bomaudit.vocab import Verdict
 
 if TYPE_CHECKING:
     from bomaudit.audit import Audit
     from bomaudit.render.interface import View
 
 STYLES = {
-    "denied": "bold white on red",
-    "case-by-case": "bold magenta",
-    "license-required": "bold red",
-    "unknown": "yellow",
-    "licensed": "cyan",
-    "exempt": "blue",
-    "clear": "green",
+    Verdict.denied: "bold white on red",
+    Verdict.case_by_case: "bold magenta",
+    Verdict.license_required: "bold red",
+    Verdict.unknown: "yellow",
+    Verdict.licensed: "cyan",
+    Verdict.exempt: "blue",
+    Verdict.clear: "green",
 }
 
 

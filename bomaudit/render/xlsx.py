@@ -26,7 +26,7 @@ from bomaudit.errors import BomauditError
 from bomaudit.render import report
 from bomaudit.render.fields import SkuField, columns
 from bomaudit.render.safe import cell_text
-from bomaudit.vocab import VERDICTS
+from bomaudit.vocab import VERDICTS, Verdict
 
 if TYPE_CHECKING:
     from bomaudit.audit import Audit
@@ -34,15 +34,15 @@ if TYPE_CHECKING:
 
 #: fill colour (RGB) of a verdict cell; the font is white on the darkest ones
 VERDICT_FILLS: dict[str, str] = {
-    "denied": "8B0000",
-    "case-by-case": "D9C3F0",
-    "license-required": "F4B6B6",
-    "unknown": "FFD966",
-    "licensed": "BDD7EE",
-    "exempt": "BDD7EE",
-    "clear": "C6EFCE",
+    Verdict.denied: "8B0000",
+    Verdict.case_by_case: "D9C3F0",
+    Verdict.license_required: "F4B6B6",
+    Verdict.unknown: "FFD966",
+    Verdict.licensed: "BDD7EE",
+    Verdict.exempt: "BDD7EE",
+    Verdict.clear: "C6EFCE",
 }
-WHITE_TEXT = frozenset({"denied"})
+WHITE_TEXT = frozenset({Verdict.denied})
 SEVERITY_FILLS = {"error": "F4B6B6", "warning": "FFD966"}
 HEADER_FILL = "D9E1F2"
 
