@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING
 from bomaudit.errors import Collector
 from bomaudit.fields import FALSE_WORDS, SYMBOLS
 from bomaudit.load import ROW
-from bomaudit.normalise.attributes import END_USES, attr_schema, merge_attributes, read_elements, read_mass
+from bomaudit.normalise.attributes import attr_schema, merge_attributes, read_elements, read_mass
 from bomaudit.normalise.columns import check_mapping, describe, map_columns
 from bomaudit.normalise.context import TableContext, text
 from bomaudit.normalise.model import Bom, NormaliseOptions, TableInfo
 from bomaudit.normalise.rows import FOOTER, PLACEHOLDER, skip_rows, sku_text
 from bomaudit.normalise.structure import check_edges, indented, quantities, repair_float_ids
 from bomaudit.parse import constant, parse_dates, parse_flags, parse_origin
+from bomaudit.vocab import END_USES, Role
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,7 +35,7 @@ __all__ = ["Bom", "NormaliseOptions", "TableInfo", "attr_schema", "check_edges",
 
 
 def _normalise_table(
-    raw: RawTable, role: str, options: NormaliseOptions, issues: Collector
+    raw: RawTable, role: Role, options: NormaliseOptions, issues: Collector
 ) -> tuple[TableInfo, pl.DataFrame, pl.DataFrame | None, list[str], set[str]]:
     """(info, attribute rows, edge rows or None, declared tops, retired SKUs)."""
     import polars as pl
@@ -58,7 +59,7 @@ def _normalise_table(
             f'name the part-number column with --map sku="{guess}"',
             **t.where(row=raw.header_row),
         )
-        info = TableInfo(raw.path, raw.sheet, role, "unknown", raw.header_row, raw.rows, 0, {}, raw.headers, raw.details, raw.sha256)
+        info = TableInfo(raw.path, raw.sheet, role.value, "unknown", raw.header_row, raw.rows, 0, {}, raw.headers, raw.details, raw.sha256)
         return info, pl.DataFrame(schema=attr_schema()), None, [], set()
 
     frame = raw.frame
@@ -141,7 +142,7 @@ def _normalise_table(
     tops: list[str] = []
     retired: set[str] = set()
     edges = None
-    if role == "parts":
+    if role == Role.parts:
         shape = "parts"
     else:
         parent = None
@@ -183,7 +184,9 @@ def _normalise_table(
             **t.where(),
         )
     described = describe(cols)
-    info = TableInfo(raw.path, raw.sheet, role, shape, raw.header_row, raw.rows, int((keep & in_force).sum()), described, cols.ignored, raw.details, raw.sha256)
+    info = TableInfo(
+        raw.path, raw.sheet, role.value, shape, raw.header_row, raw.rows, int((keep & in_force).sum()), described, cols.ignored, raw.details, raw.sha256
+    )
     return info, attr_rows, edges, tops, retired
 
 
@@ -200,7 +203,7 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     edge_frames: list[pl.DataFrame] = []
     tops: list[str] = []
     retired: set[str] = set()
-    for role, tables in (("bom", boms), ("parts", parts)):
+    for role, tables in ((Role.bom, boms), (Role.parts, parts)):
         for raw in tables:
             info, attrs, edges, t_tops, t_retired = _normalise_table(raw, role, options, issues)
             infos.append(info)

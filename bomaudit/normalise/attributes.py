@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from bomaudit.normalise.columns import Columns
     from bomaudit.normalise.context import TableContext
 
-END_USES = ("civil", "military", "advanced-semiconductor", "military-ai", "humanitarian")
-
 ATTR_SCHEMA_BASE = {
     "sku": "str",
     "description": "str",

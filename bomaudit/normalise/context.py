@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bomaudit.errors import MAX_LISTED
 from bomaudit.load import ROW
 from bomaudit.parse import Parsed, parse_numbers
 
@@ -13,9 +14,6 @@ if TYPE_CHECKING:
     from bomaudit.errors import Collector
     from bomaudit.load import RawTable
     from bomaudit.normalise.model import NormaliseOptions
-
-#: how many bad cells of one kind are listed per column before "and N more"
-MAX_LISTED = 10
 
 
 class TableContext:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bomaudit.load import CONTENT, ROW
-from bomaudit.normalise.context import MAX_LISTED
+from bomaudit.errors import listed
+from bomaudit.fields import FOOTER_LABEL
+from bomaudit.load import ROW
 
 if TYPE_CHECKING:
     import polars as pl
@@ -15,7 +16,8 @@ if TYPE_CHECKING:
 
 #: cells that stand for "no part number" in exports; never one SKU shared by unrelated parts
 PLACEHOLDER_SKUS = frozenset({"n/a", "na", "-", "--", "~", "none", "tbd", "?", "#n/a"})
-FOOTER = r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\b|:\s*$"
+#: a footer or metadata line: a total label ("Total", "Subtotal: 12"), or a first cell ending in a colon ("BoM Date:")
+FOOTER = FOOTER_LABEL + r"|:\s*$"
 PLACEHOLDER = "(?i)^(?:" + "|".join(re.escape(p) for p in sorted(PLACEHOLDER_SKUS)) + ")$"
 
 
@@ -31,20 +33,12 @@ def sku_text(s: pl.Series) -> pl.Series:
 
 
 def skip_rows(t: TableContext, mask: pl.Series, code: str, what: str) -> None:
-    import polars as pl
-
     if not mask.any():
         return
-    values = [c for c in t.frame.columns if c != ROW]
-    if CONTENT in values:  # read lazily: the reader looked at the columns not read
-        has_content = t.frame[CONTENT]
-    else:
-        has_content = t.frame.select(pl.any_horizontal([pl.col(c).is_not_null() for c in values])).to_series() if values else mask
-    rows = t.frame.filter(mask & has_content)[ROW].to_list()
+    rows = t.frame.filter(mask & t.raw.row_has_content())[ROW].to_list()
     if not rows:
         return
     if len(rows) == 1:
         t.issues.warn(code, what, **t.where(row=rows[0]))
         return
-    listed = ", ".join(map(str, rows[:MAX_LISTED])) + (f" and {len(rows) - MAX_LISTED} more" if len(rows) > MAX_LISTED else "")
-    t.issues.warn(code, f"rows {listed}: {what}", **t.where())
+    t.issues.warn(code, f"rows {listed(rows)}: {what}", **t.where())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bomaudit.errors import MAX_LISTED, listed
 from bomaudit.fields import COUNT_UNITS, MASS_UNITS
 from bomaudit.load import ROW
-from bomaudit.normalise.context import MAX_LISTED, text
+from bomaudit.normalise.context import text
 from bomaudit.parse import constant
 
 if TYPE_CHECKING:
@@ -27,8 +28,7 @@ def quantities(t: TableContext, f: dict[str, str], live: pl.Series) -> tuple[pl.
         blank = qty.is_null() & ~parsed.bad & live
         if blank.any():
             rows = t.frame.filter(blank)[ROW].to_list()
-            listed = ", ".join(map(str, rows[:MAX_LISTED])) + (" …" if len(rows) > MAX_LISTED else "")
-            t.issues.warn("qty-blank", f"quantity is empty on row(s) {listed}: counted as 1", **t.where(row=rows[0], column=f["qty"]))
+            t.issues.warn("qty-blank", f"quantity is empty on row(s) {listed(rows)}: counted as 1", **t.where(row=rows[0], column=f["qty"]))
         qty = qty.fill_null(1.0)
         bad = (qty <= 0).fill_null(False) & live & ~parsed.bad
         t.report_bad(bad, f["qty"], "bad-qty", "quantity must be greater than 0", "remove the line or enter how many are used")
