@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bomaudit.fields import CONCENTRATION_UNITS, MASS_UNITS, SYMBOLS
+from bomaudit.load import ROW
 from bomaudit.normalise.context import text
-from bomaudit.parse import constant
+from bomaudit.parse import constant, parse_flags, parse_origin
+from bomaudit.vocab import END_USES
 
 if TYPE_CHECKING:
     import polars as pl
@@ -14,6 +16,7 @@ if TYPE_CHECKING:
     from bomaudit.errors import Collector
     from bomaudit.normalise.columns import Columns
     from bomaudit.normalise.context import TableContext
+    from bomaudit.normalise.rows import RowClasses
 
 ATTR_SCHEMA_BASE = {
     "sku": "str",
@@ -41,7 +44,62 @@ def attr_schema() -> dict[str, Any]:
     return schema
 
 
-def read_mass(t: TableContext, cols: Columns, keep: pl.Series) -> tuple[pl.Series, pl.Series]:
+def attribute_rows(t: TableContext, cols: Columns, rows: RowClasses) -> pl.DataFrame:
+    """The table's rows in use that state something about their part, in :func:`attr_schema`'s columns."""
+    import polars as pl
+
+    values = _attribute_columns(t, cols, rows)
+    frame = pl.DataFrame(values).with_columns(
+        _file=pl.lit(t.raw.path, dtype=pl.String),
+        _sheet=pl.lit(t.raw.sheet, dtype=pl.String),
+        _row=t.frame[ROW],
+    )
+    schema = attr_schema()
+    frame = frame.with_columns([pl.lit(None, dtype=dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns]).select(
+        [pl.col(c).cast(dtype) for c, dtype in schema.items()]
+    )
+    stated = [c for c in values if c != "sku" and not c.endswith("_unk")]
+    informative = pl.any_horizontal([pl.col(c).is_not_null() for c in stated]) if stated else pl.lit(False)
+    unknown_cells = pl.any_horizontal([pl.col(c) for c in values if c.endswith("_unk")]) if any(c.endswith("_unk") for c in values) else pl.lit(False)
+    # rows that state nothing about their part add nothing to the merge
+    return frame.filter(rows.used).filter(informative | unknown_cells.fill_null(False))
+
+
+def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict[str, pl.Series]:
+    """Attribute name -> parsed cells, for the attribute columns the table has; bad cells are errors."""
+    f = cols.fields
+    frame = t.frame
+    keep = rows.keep
+    out: dict[str, pl.Series] = {"sku": rows.sku}
+    if "description" in f:
+        out["description"] = text(frame, f["description"])
+    mass_g, mass_unk = _mass(t, cols, keep)
+    out["mass_g"] = mass_g
+    out["mass_unk"] = mass_unk
+    if "re_origin" in f:
+        out["re_origin"] = parse_origin(frame[f["re_origin"]])
+    if "cn_tech" in f:
+        flags, bad = parse_flags(frame[f["cn_tech"]])
+        t.report_bad(bad & keep, f["cn_tech"], "bad-flag", "not a yes/no value", "write yes or no (also y/n, true/false, 1/0, x)")
+        out["cn_tech"] = flags
+    for fld in ("unit_value", "cn_re_value"):
+        if fld in f:
+            parsed = t.numbers(f[fld], "value", "write a plain number in one currency")
+            neg = (parsed.values < 0).fill_null(False) & keep
+            t.report_bad(neg, f[fld], "negative-value", "value is negative", "values must be 0 or more")
+            out[fld] = parsed.values
+    if "category" in f:
+        out["category"] = text(frame, f["category"]).str.to_lowercase()
+    if "end_use" in f:
+        use = text(frame, f["end_use"]).str.to_lowercase().str.replace_all(r"[\s_]+", "-")
+        bad = (use.is_not_null() & ~use.is_in(list(END_USES))).fill_null(False) & keep
+        t.report_bad(bad, f["end_use"], "bad-end-use", "end use not recognised", f"use one of {', '.join(END_USES)}")
+        out["end_use"] = use
+    _elements(t, cols, out, keep)
+    return out
+
+
+def _mass(t: TableContext, cols: Columns, keep: pl.Series) -> tuple[pl.Series, pl.Series]:
     import polars as pl
 
     n = t.frame.height
@@ -83,7 +141,7 @@ def read_mass(t: TableContext, cols: Columns, keep: pl.Series) -> tuple[pl.Serie
     return parsed.values * factor, parsed.unknown
 
 
-def read_elements(t: TableContext, cols: Columns, out: dict[str, pl.Series], keep: pl.Series) -> None:
+def _elements(t: TableContext, cols: Columns, out: dict[str, pl.Series], keep: pl.Series) -> None:
 
     for header, sym, unit in cols.elements:
         parsed = t.numbers(header, f"{sym} content", "write a number, leave it blank for none, or write unknown")

@@ -10,6 +10,7 @@ from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header
 if TYPE_CHECKING:
     from bomaudit.errors import Collector
     from bomaudit.load import RawTable
+    from bomaudit.normalise.context import TableContext
     from bomaudit.normalise.model import NormaliseOptions
 
 
@@ -79,6 +80,22 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
         meaning = interpret_header(fields["mass"])
         mass_unit = meaning.unit if meaning is not None and meaning.field == "mass" else None
     return Columns(fields, elements, mass_unit, ignored)
+
+
+def check_sku_column(t: TableContext, cols: Columns) -> bool:
+    """Whether the table has a part-number column; an error naming its headers if not."""
+    if "sku" in cols.fields:
+        return True
+    headers = t.raw.headers
+    seen = ", ".join(repr(h) for h in headers[:20]) or "none"
+    guess = next((h for h in headers if not h.startswith("column ")), headers[0] if headers else "HEADER")
+    t.issues.error(
+        "no-sku-column",
+        f"no part-number column found; the headers are {seen}",
+        f'name the part-number column with --map sku="{guess}"',
+        **t.where(row=t.raw.header_row),
+    )
+    return False
 
 
 def check_mapping(tables: list[RawTable], options: NormaliseOptions, issues: Collector) -> None:
