@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 from bomaudit.errors import Collector
 from bomaudit.fields import SYMBOLS
 from bomaudit.normalise.attributes import attr_schema, attribute_rows, merge_attributes
-from bomaudit.normalise.columns import check_mapping, check_sku_column, describe, map_columns
+from bomaudit.normalise.columns import check_mapping, check_sku_column, describe, field_headers, map_columns
 from bomaudit.normalise.context import TableContext
-from bomaudit.normalise.model import Bom, NormaliseOptions, TableInfo
-from bomaudit.normalise.rows import check_not_empty, classify_rows, warn_not_in_force
+from bomaudit.normalise.model import MAX_SKIPPED, Bom, NormaliseOptions, SkippedRow, TableInfo
+from bomaudit.normalise.rows import all_skipped, check_not_empty, classify_rows, skipped_rows, warn_not_in_force
 from bomaudit.normalise.structure import Structure, check_edges, edge_schema, repair_float_ids, table_structure
 from bomaudit.vocab import Role
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from bomaudit.load import RawTable
 
-__all__ = ["Bom", "NormaliseOptions", "TableInfo", "normalise"]
+__all__ = ["MAX_SKIPPED", "Bom", "NormaliseOptions", "SkippedRow", "TableInfo", "normalise"]
 
 
 @dataclass(slots=True)
@@ -40,14 +40,11 @@ class _TableResult:
 
 
 def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issues: Collector) -> _TableResult:
-    import polars as pl
-
     t = TableContext(raw, issues, options)
     cols = map_columns(raw, options.mapping, issues)
     check_not_empty(t)
     if not check_sku_column(t, cols):
-        info = TableInfo(raw.path, raw.sheet, role.value, "unknown", raw.header_row, raw.rows, 0, {}, raw.headers, raw.details, raw.sha256)
-        return _TableResult(info, pl.DataFrame(schema=attr_schema()), Structure("unknown", None, [], set()))
+        return _without_sku(t, role)
     rows = classify_rows(t, cols)
     attrs = attribute_rows(t, cols, rows)
     structure = table_structure(t, role, cols, rows)
@@ -64,8 +61,35 @@ def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issue
         cols.ignored,
         raw.details,
         raw.sha256,
+        fields=field_headers(cols),
+        skipped=skipped_rows(t, rows),
+        skipped_total=int((~rows.used).sum()),
     )
     return _TableResult(info, attrs, structure)
+
+
+def _without_sku(t: TableContext, role: Role) -> _TableResult:
+    """A table without a part-number column (an error): no row used, every row read counted as skipped."""
+    import polars as pl
+
+    raw = t.raw
+    info = TableInfo(
+        raw.path,
+        raw.sheet,
+        role.value,
+        "unknown",
+        raw.header_row,
+        raw.rows,
+        0,
+        {},
+        raw.headers,
+        raw.details,
+        raw.sha256,
+        fields={},
+        skipped=all_skipped(t),
+        skipped_total=raw.rows,
+    )
+    return _TableResult(info, pl.DataFrame(schema=attr_schema()), Structure("unknown", None, [], set()))
 
 
 def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptions) -> Bom:

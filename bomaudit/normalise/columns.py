@@ -117,6 +117,17 @@ def describe(cols: Columns) -> dict[str, str]:
     return described
 
 
+def field_headers(cols: Columns) -> dict[str, str]:
+    """Canonical field -> the header read for it; an element column under ``<symbol>_<unit key>`` (``Dy_pct``, ``Tb_g``).
+
+    Of two element columns with one key the later wins, as it does for the values read.
+    """
+    headers = dict(cols.fields)
+    for header, sym, unit in cols.elements:
+        headers[f"{sym}_{unit}"] = header
+    return headers
+
+
 def _describe(fld: str, header: str, cols: Columns) -> str:
     if fld == "designator" and "qty" in cols.fields:
         return "designator (not used: the quantity column is)"

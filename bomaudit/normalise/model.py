@@ -12,12 +12,24 @@ if TYPE_CHECKING:
     from bomaudit.errors import Problem
 
 
+#: at most this many rows are listed in :attr:`TableInfo.skipped`; ``skipped_total`` counts them all
+MAX_SKIPPED = 1000
+
+
 @dataclass(frozen=True, slots=True)
 class NormaliseOptions:
     mapping: dict[str, str] = field(default_factory=dict)  # canonical field -> header
     assembly: str | None = None
     as_of: dt.date = field(default_factory=dt.date.today)
     decimal_comma: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedRow:
+    """A row read but not used, and why."""
+
+    row: int  # the row number a person sees in the file
+    reason: str  # the code of the warning about such rows: "footer", "no-sku", "dnp" or "not-in-force"
 
 
 @dataclass(slots=True)
@@ -35,6 +47,12 @@ class TableInfo:
     ignored: list[str]
     details: dict[str, str]
     sha256: str
+    #: canonical field -> the header read for it; element columns as "<symbol>_<unit key>" ("Dy_pct", "Tb_g")
+    fields: dict[str, str] = field(default_factory=dict)
+    #: the rows read but not used, in row order, at most MAX_SKIPPED of them
+    skipped: list[SkippedRow] = field(default_factory=list)
+    #: how many rows were read but not used, all of them: rows_read == rows_used + skipped_total
+    skipped_total: int = 0
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from bomaudit.errors import listed
 from bomaudit.fields import FALSE_WORDS, FOOTER_LABEL
 from bomaudit.load import ROW
 from bomaudit.normalise.context import text
+from bomaudit.normalise.model import MAX_SKIPPED, SkippedRow
 from bomaudit.parse import constant, parse_dates
 
 if TYPE_CHECKING:
@@ -117,6 +118,35 @@ def skip_rows(t: TableContext, mask: pl.Series, code: str, what: str) -> None:
         t.issues.warn(code, what, **t.where(row=rows[0]))
         return
     t.issues.warn(code, f"rows {listed(rows)}: {what}", **t.where())
+
+
+def skipped_rows(t: TableContext, rows: RowClasses) -> list[SkippedRow]:
+    """The rows read but not used, in row order, at most MAX_SKIPPED, each with the code of why."""
+    import polars as pl
+
+    n = t.frame.height
+    picked = (
+        pl.DataFrame(
+            {
+                "row": t.frame[ROW],
+                "footer": rows.footer,
+                "no_sku": rows.no_sku,
+                "dnp": rows.dnp if rows.dnp is not None else constant(False, n, pl.Boolean),
+                "used": rows.used,
+            }
+        )
+        .filter(~pl.col("used"))
+        .head(MAX_SKIPPED)
+    )
+    return [
+        SkippedRow(row, "footer" if footer else "no-sku" if no_sku else "dnp" if dnp else "not-in-force")
+        for row, footer, no_sku, dnp in picked.select("row", "footer", "no_sku", "dnp").iter_rows()
+    ]
+
+
+def all_skipped(t: TableContext) -> list[SkippedRow]:
+    """A table without a part-number column uses none of its rows: each counts as having no part number."""
+    return [SkippedRow(row, "no-sku") for row in t.frame[ROW].head(MAX_SKIPPED).to_list()]
 
 
 def warn_not_in_force(t: TableContext, rows: RowClasses) -> None:
