@@ -7,6 +7,12 @@ Output: a :class:`Bom` with
 * ``attrs``: one row per SKU with its merged attributes (mass in grams, element masses or
   concentrations, origin, flags, value), conflicts across rows and files being errors;
 * what was found in each table, for ``validate`` and the report's ``inputs``.
+
+Per table, in this order: :mod:`.columns` maps headers to fields, :mod:`.rows` decides which
+rows are parts in effect, :mod:`.attributes` reads what rows say about their parts and
+:mod:`.structure` turns the lines into edges; :mod:`.context` binds error helpers to the
+table, :mod:`.model` holds the dataclasses. Across tables, attributes are merged per SKU
+and the edges checked. Only this module is imported from outside the package.
 """
 
 from __future__ import annotations

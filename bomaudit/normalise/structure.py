@@ -35,7 +35,7 @@ class Quantities:
 class Structure:
     """One table's part of the BOM graph."""
 
-    shape: str  # "parent-child", "indented", "flat" or "parts"
+    shape: str  # "parent-child", "indented", "flat", "parts", or "unknown" (no part-number column)
     edges: pl.DataFrame | None  # parent, child, qty, bulk, _file, _sheet, _row; None for a parts table
     tops: list[str]  # SKUs the table declares as top level
     retired: set[str]  # SKUs of rows out of effect on the as-of date
