@@ -11,8 +11,9 @@ import pytest
 from bomaudit.audit import AuditOptions, audit, load_bom
 from bomaudit.errors import BomauditError
 from bomaudit.fields import interpret_header
+from bomaudit.normalise import MAX_SKIPPED, SkippedRow
 
-from .conftest import AS_OF
+from .conftest import AS_OF, REPO
 
 
 @pytest.mark.parametrize(
@@ -213,3 +214,71 @@ def test_map_with_empty_header_ignores_a_field(write):
     without = audit(AuditOptions(files=(path,), assembly="T", as_of=AS_OF, mapping={"unit_value": ""}))
     assert with_cost.skus.filter(with_cost.skus["sku"] == "A")["value"][0] == 28.05
     assert without.skus.filter(without.skus["sku"] == "A")["value"][0] is None
+
+
+# --- what validate reports per table: fields used and rows skipped ---------------------
+
+
+def test_table_info_fields_and_skipped_rows(write):
+    # a subtotal between the lines (a trailing total is cut by the reader, so never read), a line
+    # without a part number, a do-not-populate line and a line out of effect on the as-of date
+    bom = write(
+        "bom.csv",
+        "Part Number,Qty,DNP,valid_to,Dy_pct,Tb (mg),mass_g\nA,2,,,1,,10\nSubtotal,2,,,,,\nB,1,yes,,,,5\n,3,,,,,\nC,1,,2020-01-01,,,4\nD,1,,,,2,1\n",
+    )
+    parts = write("parts.csv", "sku,Weight (kg),Nd_ppm,RE Origin\nA,0.01,,CN\nE,0.5,200,\n")
+    result = load_bom(AuditOptions(files=(bom,), parts=(parts,), assembly="T", as_of=AS_OF))
+    b, p = result.tables
+    assert b.fields == {
+        "sku": "Part Number",
+        "qty": "Qty",
+        "dnp": "DNP",
+        "valid_to": "valid_to",
+        "mass": "mass_g",
+        "Dy_pct": "Dy_pct",
+        "Tb_mg": "Tb (mg)",
+    }
+    assert b.skipped == [SkippedRow(3, "footer"), SkippedRow(4, "dnp"), SkippedRow(5, "no-sku"), SkippedRow(6, "not-in-force")]
+    assert (b.rows_read, b.rows_used, b.skipped_total) == (6, 2, 4)
+    assert p.role == "parts"
+    assert p.fields == {"sku": "sku", "mass": "Weight (kg)", "re_origin": "RE Origin", "Nd_ppm": "Nd_ppm"}
+    assert (p.skipped, p.rows_read, p.rows_used, p.skipped_total) == ([], 2, 2, 0)
+    # the warnings about these rows are the ones there were before
+    codes = {w.code: w.where.row for w in result.warnings if w.code in {"footer", "dnp", "no-sku"}}
+    assert codes == {"footer": 3, "dnp": 4, "no-sku": 5}
+
+
+def test_skipped_rows_are_capped_but_counted(write):
+    lines = "".join(f"P{i},1,x\n" for i in range(MAX_SKIPPED + 5))
+    result = load_bom(AuditOptions(files=(write("dnp.csv", f"sku,qty,DNP\nA,1,\n{lines}"),), assembly="T", as_of=AS_OF))
+    info = result.tables[0]
+    assert len(info.skipped) == MAX_SKIPPED
+    assert info.skipped[0] == SkippedRow(3, "dnp")
+    assert [s.row for s in info.skipped] == list(range(3, 3 + MAX_SKIPPED))
+    assert (info.rows_read, info.rows_used, info.skipped_total) == (MAX_SKIPPED + 6, 1, MAX_SKIPPED + 5)
+
+
+SHAPES = {
+    "parent-child": "parent,sku,qty,valid_to,mass_g\n,TOP,,,\nTOP,SUB,2,,\nSUB,A,3,,1\nSUB,OLD,1,2020-01-01,2\nn/a,X,1,,\n",
+    "indented": "Level,Part,Qty,valid_to,mass_g\n0,TOP,1,,\n1,SUB,2,,\n2,A,3,,1\n1,OLD,1,2020-01-01,\n2,B,1,,2\n1,,1,,\n",
+    "flat": "sku,qty,DNP,mass_g\nA,1,,1\nB,1,x,1\nSum of lines,2,,\n-,1,,3\n",
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_rows_read_are_used_or_skipped(write, shape):
+    result = load_bom(AuditOptions(files=(write("b.csv", SHAPES[shape]),), assembly="T", as_of=AS_OF))
+    info = result.tables[0]
+    assert info.shape == shape
+    assert info.skipped_total > 0
+    assert info.rows_read == info.rows_used + info.skipped_total
+    assert len(info.skipped) == info.skipped_total
+    assert [s.row for s in info.skipped] == sorted(s.row for s in info.skipped)
+
+
+@pytest.mark.parametrize("name", ["smartphone_flat.csv", "wind_generator_pc.csv", "ev_traction_motor.xlsx", "hard_disk_drive.tsv"])
+def test_sample_boms_rows_read_are_used_or_skipped(name):
+    result = load_bom(AuditOptions(files=(str(REPO / "sample_boms" / name),), as_of=AS_OF))
+    for info in result.tables:
+        assert info.rows_read == info.rows_used + info.skipped_total
+        assert info.fields["sku"] in info.columns

@@ -1,0 +1,356 @@
+"""The BOM's structure: quantities per parent, edges from parent-child, indented and flat tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bomaudit.errors import MAX_LISTED, listed
+from bomaudit.fields import COUNT_UNITS, MASS_UNITS
+from bomaudit.load import ROW
+from bomaudit.normalise.context import text
+from bomaudit.normalise.rows import sku_text
+from bomaudit.parse import constant
+from bomaudit.vocab import Role
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from bomaudit.errors import Collector
+    from bomaudit.normalise.columns import Columns
+    from bomaudit.normalise.context import TableContext
+    from bomaudit.normalise.rows import RowClasses
+
+
+@dataclass(slots=True)
+class Quantities:
+    """Per row: how many per one parent (grams for bulk lines), and whether the line is by mass."""
+
+    qty: pl.Series  # Float64
+    bulk: pl.Series  # Boolean
+
+
+@dataclass(slots=True)
+class Structure:
+    """One table's part of the BOM graph."""
+
+    shape: str  # "parent-child", "indented", "flat", "parts", or "unknown" (no part-number column)
+    edges: pl.DataFrame | None  # parent, child, qty, bulk, _file, _sheet, _row; None for a parts table
+    tops: list[str]  # SKUs the table declares as top level
+    retired: set[str]  # SKUs of rows out of effect on the as-of date
+
+
+@dataclass(slots=True)
+class _Counts:
+    qty: pl.Series  # as written, blank cells counting 1
+    cell_unit: pl.Series  # String: a unit written in the quantity cell, or null
+
+
+def edge_schema() -> dict[str, pl.DataType]:
+    import polars as pl
+
+    return {"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_file": pl.String, "_sheet": pl.String, "_row": pl.Int64}
+
+
+def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses) -> Structure:
+    """The edges, top-level and retired SKUs of a table, by its shape; a parts table has none."""
+    import polars as pl
+
+    if role == Role.parts:
+        return Structure("parts", None, [], set())
+    f = cols.fields
+    parent = None
+    edge_rows = rows.used
+    if "parent" in f:
+        parent = sku_text(t.frame[f["parent"]])
+        parent = pl.select(pl.when(parent == "").then(None).otherwise(parent)).to_series()
+        edge_rows = edge_rows & parent.is_not_null()
+    amounts = quantities(t, f, edge_rows)
+    if parent is not None:
+        found = _parent_child(t, rows, amounts, parent)
+    elif "level" in f:
+        found = indented(t, f["level"], rows, amounts)
+    else:
+        found = _flat(t, rows, amounts)
+    edges = None if found.edges is None else _located(t, found.edges)
+    return Structure(found.shape, edges, found.tops, found.retired)
+
+
+def _located(t: TableContext, edges: pl.DataFrame) -> pl.DataFrame:
+    """Edges with the table's file and sheet, in :func:`edge_schema`'s column order."""
+    import polars as pl
+
+    return edges.select(
+        pl.col("parent"),
+        pl.col("child"),
+        pl.col("qty"),
+        pl.col("bulk"),
+        pl.lit(t.raw.path, dtype=pl.String).alias("_file"),
+        pl.lit(t.raw.sheet, dtype=pl.String).alias("_sheet"),
+        pl.col("_row"),
+    )
+
+
+def _parent_child(t: TableContext, rows: RowClasses, amounts: Quantities, parent: pl.Series) -> Structure:
+    import polars as pl
+
+    base = pl.DataFrame({"parent": parent, "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "_row": t.frame[ROW]})
+    live = base if rows.used.all() else base.filter(rows.used)
+    tops = live.select(pl.col("child").filter(pl.col("parent").is_null()).unique()).to_series().to_list()
+    edges = live.filter(pl.col("parent").is_not_null())
+    retired = set(base.filter(rows.out_of_force)["child"].to_list())
+    return Structure("parent-child", edges, tops, retired)
+
+
+def _flat(t: TableContext, rows: RowClasses, amounts: Quantities) -> Structure:
+    """A flat list: every line a child of one assembly, named by --assembly or after the file."""
+    import polars as pl
+
+    raw = t.raw
+    name = t.options.assembly or (Path(raw.path).stem if raw.path != "-" else "stdin")
+    n = t.frame.height
+    edges = pl.DataFrame({"parent": constant(name, n, pl.String), "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "_row": t.frame[ROW]})
+    return Structure("flat", edges.filter(rows.used), [name], set())
+
+
+def quantities(t: TableContext, f: dict[str, str], live: pl.Series) -> Quantities:
+    """Quantity per parent (grams for bulk lines) and the bulk flag; ``live`` are the rows that count."""
+    import polars as pl
+
+    n = t.frame.height
+    counts = _counts(t, f, live)
+    uom = text(t.frame, f["uom"]).str.to_lowercase() if "uom" in f else constant(None, n, pl.String)
+    uom = pl.select(pl.coalesce(uom, counts.cell_unit)).to_series()
+    if uom.null_count() == n:  # no units anywhere: every line a count
+        return Quantities(counts.qty, constant(False, n, pl.Boolean))
+    factor = uom.replace_strict(dict(MASS_UNITS), default=None, return_dtype=pl.Float64)
+    bulk = factor.is_not_null()
+    other = (uom.is_not_null() & ~bulk & ~uom.is_in(list(COUNT_UNITS))).fill_null(False) & live
+    if other.any():
+        header = f.get("uom", f.get("qty", ""))
+        units = sorted(set(uom.filter(other).to_list()))
+        rows = t.frame.filter(other)[ROW].to_list()
+        t.issues.warn(
+            "uom-not-count-or-mass",
+            f"{len(rows)} line(s) in unit(s) {', '.join(map(repr, units))} (neither a count nor a mass): quantity used as a count",
+            "give such lines a mass unit or a per-piece mass",
+            **t.where(row=rows[0], column=header),
+        )
+    qty_g = pl.select(pl.when(bulk).then(counts.qty * factor).otherwise(counts.qty)).to_series()
+    return Quantities(qty_g, bulk)
+
+
+def _counts(t: TableContext, f: dict[str, str], live: pl.Series) -> _Counts:
+    """The quantity as written: from the quantity column, else one per designator, else 1."""
+    import polars as pl
+
+    n = t.frame.height
+    if "qty" in f:
+        parsed = t.numbers(f["qty"], "quantity", "write how many are used per assembly, a number greater than 0")
+        qty = parsed.values
+        blank = qty.is_null() & ~parsed.bad & live
+        if blank.any():
+            rows = t.frame.filter(blank)[ROW].to_list()
+            t.issues.warn("qty-blank", f"quantity is empty on row(s) {listed(rows)}: counted as 1", **t.where(row=rows[0], column=f["qty"]))
+        qty = qty.fill_null(1.0)
+        bad = (qty <= 0).fill_null(False) & live & ~parsed.bad
+        t.report_bad(bad, f["qty"], "bad-qty", "quantity must be greater than 0", "remove the line or enter how many are used")
+        return _Counts(qty, parsed.units)
+    if "designator" in f:
+        # EDA exports without a quantity: one part per reference designator ("C1, C5, C25")
+        refs = text(t.frame, f["designator"])
+        qty = refs.str.replace_all(r"[,;\s]+", " ").str.strip_chars().str.split(" ").list.len().cast(pl.Float64)
+        qty = pl.select(pl.when(refs.is_null()).then(None).otherwise(qty)).to_series()
+        blank = qty.is_null() & live
+        qty = qty.fill_null(1.0)
+        if n:
+            t.issues.warn(
+                "qty-from-designators",
+                f"no quantity column: each line counts one part per designator in {f['designator']!r}"
+                + (f" ({int(blank.sum())} line(s) without designators count once)" if blank.any() else ""),
+                "name a quantity column with --map qty=HEADER if there is one",
+                **t.where(column=f["designator"]),
+            )
+        return _Counts(qty, constant(None, n, pl.String))
+    if n:
+        t.issues.warn("no-qty-column", "no quantity column: every line counts once", "name it with --map qty=HEADER", **t.where())
+    return _Counts(constant(1.0, n, pl.Float64), constant(None, n, pl.String))
+
+
+# --- indented tables ------------------------------------------------------------------
+
+
+def indented(t: TableContext, header: str, rows: RowClasses, amounts: Quantities) -> Structure:
+    """An indented table: a row's parent is the nearest row above it one level up."""
+    import polars as pl
+
+    level = _levels(t, header, rows.keep)
+    lines = pl.DataFrame(
+        {
+            "i": pl.int_range(t.frame.height, eager=True),
+            "level": level,
+            "sku": rows.sku,
+            "qty": amounts.qty,
+            "bulk": amounts.bulk,
+            "_row": t.frame[ROW],
+            "live": rows.used,
+            "keep": rows.keep,
+        }
+    )
+    lines = lines.filter(pl.col("keep") & pl.col("level").is_not_null())
+    if lines.height == 0:
+        empty = pl.DataFrame(schema={"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_row": pl.Int64})
+        return Structure("indented", empty, [], set())
+    top_level = lines["level"].min()
+    max_level = lines["level"].max()
+    _check_jumps(t, header, lines, top_level)
+    lines = _live_chains(_with_parents(lines, top_level, max_level), max_level - top_level)
+    tops = lines.filter(pl.col("parent_i").is_null() & pl.col("live"))["sku"].unique().to_list()
+    retired = set(lines.filter(~pl.col("live"))["sku"].to_list())
+    children = lines.filter(pl.col("parent_i").is_not_null() & pl.col("live"))
+    edges = _first_occurrences(t, header, children)
+    return Structure("indented", edges.select("parent", pl.col("sku").alias("child"), "qty", "bulk", "_row"), tops, retired)
+
+
+def _levels(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
+    """Levels written 0, 1, 2 or .1, ..2 (dots counted); a part row's level not understood is an error."""
+    import polars as pl
+
+    cells = text(t.frame, header)
+    level = (
+        pl.select(
+            pl.when(cells.str.contains(r"\d"))
+            .then(cells.str.extract(r"(\d+)\s*$", 1).cast(pl.Int64, strict=False))
+            .otherwise(cells.str.len_chars().cast(pl.Int64))
+        ).to_series()
+        if cells.dtype == pl.String
+        else cells.cast(pl.Int64)
+    )
+    bad = (level.is_null() & keep) | (cells.is_not_null() & level.is_null())
+    t.report_bad(bad & keep, header, "bad-level", "level not understood", "write 0, 1, 2… or .1, ..2")
+    return level
+
+
+def _check_jumps(t: TableContext, header: str, lines: pl.DataFrame, top_level: int) -> None:
+    import polars as pl
+
+    jumps = lines.filter(pl.col("level") > pl.col("level").shift(1).fill_null(top_level) + 1)
+    for r, lv in jumps.select("_row", "level").head(MAX_LISTED).iter_rows():
+        t.issues.error(
+            "level-jump",
+            f"level {lv} follows a row of a lower level by more than one step",
+            "a child's level is its parent's plus one; add the missing assembly row",
+            **t.where(row=r, column=header),
+        )
+
+
+def _with_parents(lines: pl.DataFrame, top_level: int, max_level: int) -> pl.DataFrame:
+    """Adds ``parent_i`` (the parent's line index), ``parent`` (its SKU) and ``parent_row``."""
+    import polars as pl
+
+    # parent of a row at level L: the nearest row above at level L-1 (forward fill per level)
+    last = {lv: pl.when(pl.col("level") == lv).then(pl.col("i")).otherwise(None).forward_fill() for lv in range(top_level, max_level)}
+    lines = lines.with_columns([e.alias(f"last{lv}") for lv, e in last.items()])
+    parent_i = pl.lit(None, dtype=pl.UInt32)
+    for lv in range(top_level, max_level):
+        parent_i = pl.when(pl.col("level") == lv + 1).then(pl.col(f"last{lv}")).otherwise(parent_i)
+    lines = lines.with_columns(parent_i=parent_i.cast(pl.Int64))
+    by_i = lines.select(pl.col("i").cast(pl.Int64).alias("parent_i"), pl.col("sku").alias("parent"), pl.col("_row").alias("parent_row"))
+    return lines.join(by_i, on="parent_i", how="left")
+
+
+def _live_chains(lines: pl.DataFrame, depth: int) -> pl.DataFrame:
+    """A row is in effect only when its whole chain is; dropping a row drops its subtree."""
+    import polars as pl
+
+    live = lines.select("i", "parent_i", "live")
+    for _ in range(0 if live["live"].all() else depth):
+        live = (
+            live.join(live.select(pl.col("i").alias("parent_i"), pl.col("live").alias("pl")), on="parent_i", how="left")
+            .with_columns(live=pl.col("live") & pl.col("pl").fill_null(True))
+            .drop("pl")
+        )
+    return lines.drop("live").join(live.select("i", "live"), on="i", how="left")
+
+
+def _first_occurrences(t: TableContext, header: str, children: pl.DataFrame) -> pl.DataFrame:
+    """The children of each sub-assembly's first occurrence; repeats must list the same children."""
+    import polars as pl
+
+    occ = children.group_by("parent", "parent_i").agg(
+        pl.concat_str([pl.col("sku"), pl.col("qty").cast(pl.String)], separator="×").sort().str.join("|").alias("sig"),
+        pl.col("parent_row").first(),
+    )
+    variants = occ.sort("parent_row").group_by("parent").agg(pl.col("sig").n_unique().alias("n"), pl.col("parent_row").alias("rows"), pl.col("sig"))
+    for parent, rws, sigs in variants.filter(pl.col("n") > 1).select("parent", "rows", "sig").head(MAX_LISTED).iter_rows():
+        other = next(r for r, s in zip(rws, sigs, strict=True) if s != sigs[0])
+        t.issues.error(
+            "subassembly-conflict",
+            f"sub-assembly {parent!r} lists different children here than at row {rws[0]}",
+            "make every occurrence list the same children, or give the variants different part numbers",
+            **t.where(row=other, column=header),
+        )
+    first_occ = occ.group_by("parent").agg(pl.col("parent_i").min())
+    return children.join(first_occ, on=["parent", "parent_i"], how="semi")
+
+
+# --- across tables --------------------------------------------------------------------
+
+
+def repair_float_ids(edges: pl.DataFrame, attrs: pl.DataFrame, tops: list[str], issues: Collector) -> pl.DataFrame:
+    """Parent IDs written as ``749.0`` by an export while components are ``749``: use ``749``."""
+    import polars as pl
+
+    if not edges["parent"].str.ends_with(".0").any():
+        return edges  # the common case, decided without building the set of known IDs
+    known = pl.concat([edges["child"], attrs["sku"], pl.Series(tops, dtype=pl.String)]).unique()
+    fixable = edges.filter(
+        pl.col("parent").str.contains(r"^\d+\.0+$")
+        & ~pl.col("parent").is_in(known.implode())
+        & pl.col("parent").str.replace(r"\.0+$", "").is_in(known.implode())
+    )
+    if fixable.height == 0:
+        return edges
+    example = fixable.row(0, named=True)
+    issues.warn(
+        "float-id",
+        f"{fixable.height} parent ID(s) written like {example['parent']!r} match part {example['parent'].split('.')[0]!r}: read as whole numbers",
+        "export IDs as text to avoid this",
+        file=example["_file"],
+        sheet=example["_sheet"],
+        row=example["_row"],
+    )
+    return edges.with_columns(
+        parent=pl.when(pl.col("parent").str.contains(r"^\d+\.0+$") & pl.col("parent").str.replace(r"\.0+$", "").is_in(known.implode()))
+        .then(pl.col("parent").str.replace(r"\.0+$", ""))
+        .otherwise(pl.col("parent"))
+    )
+
+
+def check_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
+    """Check the edges across files: a self-reference, or a child used both by count and by mass, is an error."""
+    import polars as pl
+
+    if edges.height == 0:
+        return edges
+    self_ref = edges.filter(pl.col("parent") == pl.col("child"))
+    for rec in self_ref.head(MAX_LISTED).iter_rows(named=True):
+        issues.error(
+            "self-reference", f"{rec['child']!r} is listed as its own child", "remove the row", file=rec["_file"], sheet=rec["_sheet"], row=rec["_row"]
+        )
+    mixed = (
+        edges.group_by("child").agg(pl.col("bulk").n_unique().alias("n"), pl.col("_file").first(), pl.col("_row").first()).filter(pl.col("n") > 1)
+        if edges["bulk"].any()
+        else edges.head(0)
+    )
+    for rec in mixed.head(MAX_LISTED).iter_rows(named=True):
+        issues.error(
+            "bulk-and-count",
+            f"{rec['child']!r} is used both by mass (bulk) and by count",
+            "use one unit of measure for it everywhere",
+            file=rec["_file"],
+            row=rec["_row"],
+        )
+    # repeated lines are added up by the roll-up, which sorts the edges anyway
+    return edges
