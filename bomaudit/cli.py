@@ -419,9 +419,8 @@ def rules(
 
     Exit status: 0 the pack is valid; 2 it is malformed (the file, the key and what was expected).
     """
-    from bomaudit.evaluate import pack_warnings
     from bomaudit.render.rules import render_rules_json, render_rules_table
-    from bomaudit.rules import load_pack
+    from bomaudit.rules import load_pack, pack_warnings
 
     on = parse_date(as_of)
     pack = _run(debug, load_pack, rules_file)

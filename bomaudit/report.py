@@ -9,7 +9,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from bomaudit import __version__
-from bomaudit.evaluate import depends_on_note
+from bomaudit.rules import rules_relied_on
 from bomaudit.vocab import VERDICTS
 
 if TYPE_CHECKING:
@@ -177,10 +177,10 @@ def rules_block(result: ScanResult) -> dict[str, Any]:
         "threshold": result.threshold,
         "basis": opts.basis,
         "elements": list(pack.controlled),
-        "in_force": [s.rule.id for s in pack.statuses(opts.as_of) if s.in_force],
+        "in_force": [s.rule.id for s in result.statuses if s.in_force],
         "unknown_origin": opts.unknown_origin,
         "end_use": opts.end_use,
-        "notes": {st.rule.id: st.rule.note for st in depends_on_note(result.skus, pack, opts.as_of)},
+        "notes": {st.rule.id: st.rule.note for st in rules_relied_on(result.skus, result.statuses)},
     }
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from bomaudit.normalise import Bom, TableInfo
-    from bomaudit.rules import RulePack
+    from bomaudit.rules import RulePack, RuleStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,7 @@ class ScanOptions:
 class ScanResult:
     options: ScanOptions
     pack: RulePack
+    statuses: list[RuleStatus]  # the pack's rules on options.as_of
     threshold: float
     inputs: list[TableInfo]
     skus: pl.DataFrame
@@ -82,9 +83,8 @@ def _silent(stage: str) -> None:
 
 def scan(options: ScanOptions, progress: Callable[[str], None] = _silent) -> ScanResult:
     """``progress`` is told each stage as it starts (the CLI shows it on a terminal)."""
-    from bomaudit.evaluate import EvalOptions, evaluate, pack_warnings
     from bomaudit.rollup import RollupOptions, rollup
-    from bomaudit.rules import load_pack
+    from bomaudit.rules import EvalOptions, evaluate, load_pack, pack_warnings
 
     pack = load_pack(options.rules)
     progress("loading")
@@ -94,6 +94,7 @@ def scan(options: ScanOptions, progress: Callable[[str], None] = _silent) -> Sca
     rolled = rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=options.unknown_origin, basis=options.basis))
     ev = EvalOptions(as_of=options.as_of, threshold=threshold, end_use=options.end_use, basis=options.basis)
     progress("evaluating rules")
-    skus = evaluate(rolled, pack, ev)
+    statuses = pack.statuses(options.as_of)
+    skus = evaluate(rolled, pack, statuses, ev)
     issues = [*pack_warnings(pack, options.as_of), *bom.warnings, *rolled.warnings]
-    return ScanResult(options, pack, threshold, bom.tables, skus, rolled.elements, issues)
+    return ScanResult(options, pack, statuses, threshold, bom.tables, skus, rolled.elements, issues)

@@ -6,8 +6,8 @@ import io
 import math
 from typing import TYPE_CHECKING, Any
 
-from bomaudit.evaluate import depends_on_note
 from bomaudit.report import contributor_label, summary
+from bomaudit.rules import rules_relied_on
 
 if TYPE_CHECKING:
     from bomaudit.scan import ScanResult
@@ -43,7 +43,7 @@ def summary_line(result: ScanResult) -> str:
     s = summary(result)
     verdicts = ", ".join(f"{n} {v}" for v, n in s["verdicts"].items())
     opts = result.options
-    in_force = [st.rule.id for st in result.pack.statuses(opts.as_of) if st.in_force]
+    in_force = [st.rule.id for st in result.statuses if st.in_force]
     return (
         f"{s['products']} product(s), {s['skus']} SKU(s): {verdicts} · threshold {result.threshold * 100:g} % of {opts.basis}"
         f" · rules {result.pack.pack} {result.pack.version} as of {opts.as_of.isoformat()}"
@@ -97,6 +97,6 @@ def render_table(result: ScanResult, *, show_all: bool = False, color: bool = Fa
     if hidden:
         line += f" · {hidden} clear SKU(s) not shown (--all)"
     console.print(line)
-    for st in depends_on_note(result.skus, result.pack, result.options.as_of):
+    for st in rules_relied_on(result.skus, result.statuses):
         console.print(f"note on {st.rule.id}: {st.rule.note}")
     return buf.getvalue()

@@ -9,12 +9,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bomaudit.errors import BomauditError
+from bomaudit.errors import BomauditError, Problem, warning
 from bomaudit.fields import SYMBOLS
 
 BUILTIN = "cn-mofcom-2025"
 TESTS = ("threshold", "cn_tech", "cn_origin")
 OUTCOMES = ("license-required", "denied", "case-by-case", "exempt")
+#: a pack reviewed longer ago than this before --as-of may be stale
+STALE_DAYS = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,20 @@ def window_status(effective: dt.date, suspended: tuple[Window, ...], on: dt.date
     if on < effective:
         return False, f"not yet effective (from {effective.isoformat()})"
     return True, "in force"
+
+
+def pack_warnings(pack: RulePack, on: dt.date) -> list[Problem]:
+    """A warning when the pack was last reviewed more than STALE_DAYS before ``on``."""
+    age = (on - pack.reviewed).days
+    if age > STALE_DAYS:
+        return [
+            warning(
+                "stale-rules",
+                f"rule pack {pack.pack} {pack.version} was last reviewed on {pack.reviewed.isoformat()}, {age} days before --as-of {on.isoformat()}: it may be stale",
+                hint="check for newer announcements and update the pack (see README, 'Rule packs')",
+            )
+        ]
+    return []
 
 
 def load_pack(path: str | None = None) -> RulePack:

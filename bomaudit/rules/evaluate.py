@@ -11,17 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bomaudit.errors import Problem, warning
 from bomaudit.vocab import SEVERITY
 
 if TYPE_CHECKING:
     import polars as pl
 
     from bomaudit.rollup import Rollup
-    from bomaudit.rules import RulePack, RuleStatus
-
-#: a pack reviewed longer ago than this before --as-of may be stale
-STALE_DAYS = 180
+    from bomaudit.rules.pack import RulePack, RuleStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,26 +43,14 @@ def _status_suffix(status: RuleStatus, on: dt.date) -> str:
     return ""
 
 
-def depends_on_note(skus: pl.DataFrame, pack: RulePack, on: dt.date) -> list[RuleStatus]:
-    """Rules in force only on the pack's conservative reading that some verdict relies on."""
+def rules_relied_on(skus: pl.DataFrame, statuses: list[RuleStatus]) -> list[RuleStatus]:
+    """Rules in force only on the pack's conservative reading that some verdict of ``skus``
+    (as :func:`evaluate` returns them) relies on: their notes go with the report."""
     out = []
-    for st in pack.statuses(on):
+    for st in statuses:
         if st.in_force and st.after_window and st.rule.note and f"hit_{st.rule.id}" in skus.columns and skus[f"hit_{st.rule.id}"].any():
             out.append(st)
     return out
-
-
-def pack_warnings(pack: RulePack, on: dt.date) -> list[Problem]:
-    age = (on - pack.reviewed).days
-    if age > STALE_DAYS:
-        return [
-            warning(
-                "stale-rules",
-                f"rule pack {pack.pack} {pack.version} was last reviewed on {pack.reviewed.isoformat()}, {age} days before --as-of {on.isoformat()}: it may be stale",
-                hint="check for newer announcements and update the pack (see README, 'Rule packs')",
-            )
-        ]
-    return []
 
 
 def _hit(status: RuleStatus, over: pl.Expr) -> pl.Expr:
@@ -124,12 +108,11 @@ def _counted(pieces: list[pl.Expr], column: str) -> pl.Expr:
     return pl.col(column).list.len() == pl.sum_horizontal([p.is_not_null() for p in pieces])
 
 
-def evaluate(rolled: Rollup, pack: RulePack, options: EvalOptions) -> pl.DataFrame:
+def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options: EvalOptions) -> pl.DataFrame:
     """Every SKU with ``over_threshold``, ``verdict``, ``reasons``, ``assumptions``, ``unknown``
-    and ``contributors``, sorted as SPEC §4 says."""
+    and ``contributors``, sorted as SPEC §4 says. ``statuses``: ``pack.statuses(options.as_of)``."""
     import polars as pl
 
-    statuses = pack.statuses(options.as_of)
     skus = (
         rolled.skus.join(rolled.contributors.rename({"node": "id"}), on="id", how="left")
         .join(rolled.unknown.rename({"node": "id"}), on="id", how="left")
