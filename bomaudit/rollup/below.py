@@ -22,9 +22,25 @@ if TYPE_CHECKING:
 MAX_CONTRIBUTORS = 5
 
 
-def parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(contributors, unknown, assumed), each keyed by ``node``; ``on_value``: the value basis,
-    where parts missing value data count as unknown too."""
+def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> pl.DataFrame:
+    """``skus`` with ``contributors`` (null where none), ``unknown`` and ``assumed`` (``[]``
+    where none). ``on_value``: the value basis, where parts missing value data count as unknown too."""
+    import polars as pl
+
+    contributors, unknown, assumed = _parts_below(graph, leaves, totals, on_value)
+    return (
+        skus.join(contributors.rename({"node": "id"}), on="id", how="left")
+        .join(unknown.rename({"node": "id"}), on="id", how="left")
+        .join(assumed.rename({"node": "id"}), on="id", how="left")
+        .with_columns(
+            pl.col("unknown").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            pl.col("assumed").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
+    )
+
+
+def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(contributors, unknown, assumed), each keyed by ``node``."""
     import numpy as np
 
     leaf, value = graph.leaf, leaves.value

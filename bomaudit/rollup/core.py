@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
-from bomaudit.rollup.below import parts_below
+from bomaudit.rollup.below import with_parts_below
 from bomaudit.rollup.graph import build_graph
 from bomaudit.rollup.leaves import leaf_values
 from bomaudit.rollup.model import Rollup, RollupOptions
-from bomaudit.rollup.totals import check_declared_mass, propagate, sku_frame
+from bomaudit.rollup.totals import check_declared_mass, propagate, sku_frame, with_value_fraction
 
 if TYPE_CHECKING:
     from bomaudit.normalise import Bom
@@ -30,5 +30,6 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     totals = propagate(graph, leaves, options.controlled)
     check_declared_mass(graph, leaves, totals, issues)
     skus = sku_frame(graph, leaves, totals)
-    contributors, unknown, assumed = parts_below(graph, leaves, totals, on_value=options.basis == "value")
-    return Rollup(skus, contributors, unknown, assumed, leaves.elements, list(issues.warnings), links=int(graph.parent.size))
+    skus = with_parts_below(skus, graph, leaves, totals, on_value=options.basis == "value")
+    skus = with_value_fraction(skus)
+    return Rollup(skus, leaves.elements, list(issues.warnings), links=int(graph.parent.size))

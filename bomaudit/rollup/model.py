@@ -20,15 +20,14 @@ class RollupOptions:
 
 @dataclass(slots=True)
 class Rollup:
-    #: one row per SKU: sku, kind, description, mass_g, <El>_g, <El>_cn_g, controlled_g,
-    #: cn_controlled_g, cn_fraction, value, cn_value, declared_value, cn_tech, end_use, category
+    #: one row per SKU below a product, per one unit of it: id, sku, kind, height, description,
+    #: category, end_use, mass_g, controlled_g, cn_controlled_g, cn_fraction, value,
+    #: declared_value, cn_value, cn_tech, has_unknown, <El>_g and <El>_cn_g per element,
+    #: contributors (list of struct(sku, qty, cn_controlled_g, share), largest first, at most
+    #: 5; null where none), unknown (sorted SKUs with data missing below it, the SKU itself for
+    #: a leaf; [] where none), assumed (sorted parts whose origin was assumed China; []),
+    #: denominator (declared_value, else value) and cn_value_fraction (cn_value / denominator)
     skus: pl.DataFrame
-    #: sku -> list of struct(sku, qty, cn_controlled_g, share), top 5
-    contributors: pl.DataFrame
-    #: sku -> sorted list of SKUs with missing data below it (the SKU itself for a leaf)
-    unknown: pl.DataFrame
-    #: sku -> sorted list of parts whose origin was assumed China
-    assumed: pl.DataFrame
     elements: list[str]
     warnings: list[Problem] = field(default_factory=list)
     #: distinct parent → child links after repeated lines were added

@@ -108,3 +108,13 @@ def sku_frame(graph: Graph, leaves: Leaves, totals: Totals) -> pl.DataFrame:
     skus = pl.DataFrame(data).with_columns(pl.col("cn_fraction", "value", "cn_value", "declared_value").fill_nan(None))
     keep_ids = np.flatnonzero(graph.reach)
     return skus.filter(pl.col("id").is_in(keep_ids.tolist()) if keep_ids.size < n else pl.lit(True))
+
+
+def with_value_fraction(skus: pl.DataFrame) -> pl.DataFrame:
+    """``denominator``: an assembly's declared price, else its parts' total value;
+    ``cn_value_fraction``: China-origin rare-earth value over it (null without a positive one)."""
+    import polars as pl
+
+    return skus.with_columns(denominator=pl.coalesce("declared_value", "value")).with_columns(
+        cn_value_fraction=pl.when(pl.col("denominator") > 0).then(pl.col("cn_value") / pl.col("denominator"))
+    )

@@ -113,20 +113,9 @@ def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options
     and ``contributors``, sorted as SPEC §4 says. ``statuses``: ``pack.statuses(options.as_of)``."""
     import polars as pl
 
-    skus = (
-        rolled.skus.join(rolled.contributors.rename({"node": "id"}), on="id", how="left")
-        .join(rolled.unknown.rename({"node": "id"}), on="id", how="left")
-        .join(rolled.assumed.rename({"node": "id"}), on="id", how="left")
-        .with_columns(
-            pl.col("unknown").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-            pl.col("assumed").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-            denominator=pl.coalesce("declared_value", "value"),
-        )
-        .with_columns(cn_value_fraction=pl.when(pl.col("denominator") > 0).then(pl.col("cn_value") / pl.col("denominator")))
-    )
     fraction = pl.col("cn_fraction") if options.basis == "mass" else pl.col("cn_value_fraction")
     over = (fraction >= options.threshold).fill_null(False)
-    skus = skus.with_columns(over_threshold=over).with_columns([_hit(st, pl.col("over_threshold")).alias(f"hit_{st.rule.id}") for st in statuses])
+    skus = rolled.skus.with_columns(over_threshold=over).with_columns([_hit(st, pl.col("over_threshold")).alias(f"hit_{st.rule.id}") for st in statuses])
 
     in_force = [pl.col(f"hit_{st.rule.id}") for st in statuses if st.in_force]
     needs = pl.any_horizontal(in_force) if in_force else pl.lit(False)
