@@ -396,7 +396,7 @@ def validate(
 
     options = _options(files, parts, sheet, mapping, assembly, as_of, decimal_comma, no_header, max_rows=max_rows, max_unpacked_mb=max_unpacked_mb)
     bom = _run(debug, load_bom, options)
-    rolled = _run(debug, rollup, bom, RollupOptions(controlled=load_pack().controlled, unknown_origin="china"))
+    rolled = _run(debug, rollup, bom, RollupOptions(controlled=load_pack().controlled))
     if not quiet:
         typer.echo(_validation_text(bom, rolled), nl=False)
     _warnings([*bom.warnings, *rolled.warnings], quiet)

@@ -85,14 +85,16 @@ def scan(options: ScanOptions, progress: Callable[[str], None] = _silent) -> Sca
     """``progress`` is told each stage as it starts (the CLI shows it on a terminal)."""
     from bomaudit.rollup import RollupOptions, rollup
     from bomaudit.rules import EvalOptions, evaluate, load_pack, pack_warnings
+    from bomaudit.vocab import Basis, EndUse, UnknownOrigin
 
     pack = load_pack(options.rules)
     progress("loading")
     bom = load_bom(options)
     progress("rolling up")
     threshold = options.threshold if options.threshold is not None else pack.threshold
-    rolled = rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=options.unknown_origin, basis=options.basis))
-    ev = EvalOptions(as_of=options.as_of, threshold=threshold, end_use=options.end_use, basis=options.basis)
+    basis = Basis(options.basis)
+    rolled = rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=UnknownOrigin(options.unknown_origin), basis=basis))
+    ev = EvalOptions(as_of=options.as_of, threshold=threshold, end_use=EndUse(options.end_use), basis=basis)
     progress("evaluating rules")
     statuses = pack.statuses(options.as_of)
     skus = evaluate(rolled, pack, statuses, ev)

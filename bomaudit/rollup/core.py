@@ -17,6 +17,7 @@ from bomaudit.rollup.graph import build_graph
 from bomaudit.rollup.leaves import leaf_values
 from bomaudit.rollup.model import Rollup, RollupOptions
 from bomaudit.rollup.totals import check_declared_mass, propagate, sku_frame, with_value_fraction
+from bomaudit.vocab import Basis
 
 if TYPE_CHECKING:
     from bomaudit.normalise import Bom
@@ -30,6 +31,6 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     totals = propagate(graph, leaves, options.controlled)
     check_declared_mass(graph, leaves, totals, issues)
     skus = sku_frame(graph, leaves, totals)
-    skus = with_parts_below(skus, graph, leaves, totals, on_value=options.basis == "value")
+    skus = with_parts_below(skus, graph, leaves, totals, on_value=options.basis is Basis.value)
     skus = with_value_fraction(skus)
     return Rollup(skus, leaves.elements, list(issues.warnings), links=int(graph.parent.size))

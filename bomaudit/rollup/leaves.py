@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
+from bomaudit.vocab import UnknownOrigin
 
 if TYPE_CHECKING:
     import numpy as np
@@ -50,8 +51,9 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
     cols, unknown_leaf, total_re = _element_masses(a, elements, leaf, bulk_node, mass, declared_mass)
     _check_content(graph, mass, total_re, issues)
     no_origin = a["re_origin"].is_null().to_numpy()
-    origin_assumed = leaf & no_origin & (total_re > 0) & (options.unknown_origin == "china")
-    origin_unknown = leaf & no_origin & (total_re > 0) & (options.unknown_origin != "china")
+    as_china = options.unknown_origin is UnknownOrigin.china
+    origin_assumed = leaf & no_origin & (total_re > 0) & as_china
+    origin_unknown = leaf & no_origin & (total_re > 0) & (not as_china)
     unknown_leaf |= origin_unknown
     is_cn = (a["re_origin"] == "CN").fill_null(False).to_numpy()
     cn_share = np.where(is_cn | origin_assumed, 1.0, 0.0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bomaudit.vocab import Basis, UnknownOrigin
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -14,8 +16,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class RollupOptions:
     controlled: tuple[str, ...]  # element symbols the threshold rule counts
-    unknown_origin: str = "china"  # "china" or "unknown"
-    basis: str = "mass"  # "value" also lists parts missing value data as unknown
+    unknown_origin: UnknownOrigin = UnknownOrigin.china
+    basis: Basis = Basis.mass  # value also lists parts missing value data as unknown
+
+    def __post_init__(self) -> None:
+        # the steps compare members by identity: text such as "value" becomes its member (or fails)
+        object.__setattr__(self, "unknown_origin", UnknownOrigin(self.unknown_origin))
+        object.__setattr__(self, "basis", Basis(self.basis))
 
 
 @dataclass(slots=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
+from bomaudit.vocab import Kind
 
 if TYPE_CHECKING:
     import numpy as np
@@ -83,7 +84,7 @@ def sku_frame(graph: Graph, leaves: Leaves, totals: Totals) -> pl.DataFrame:
     mass_g = out["mass_g"]
     with np.errstate(divide="ignore", invalid="ignore"):
         cn_fraction = np.where(mass_g > 0, totals.cn_controlled_g / mass_g, np.nan)
-    kind = np.where(~graph.has_parent, "product", np.where(leaf, "part", "assembly"))
+    kind = np.where(~graph.has_parent, Kind.product.value, np.where(leaf, Kind.part.value, Kind.assembly.value))
     data: dict[str, object] = {
         "id": np.arange(n),
         "sku": graph.names,
