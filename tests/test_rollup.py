@@ -190,3 +190,78 @@ def test_declared_assembly_mass_is_a_cross_check_not_added(write):
     assert warnings[0].message.startswith("declared mass 200 g of 'SUB' differs from its parts' total 110 g by more than 5 %")
     _, result = run(write, parts=PARTS + "SUB,112,,,,,,\n")
     assert not [p for p in result.issues if p.code == "mass-mismatch"]
+
+
+# The finished roll-up, on the value basis (prices per one unit):
+#
+#     KIT (declared price 300) → MOTOR ×2, MAG_B ×1        MOTOR (no price) → MAG_A ×3, SHAFT ×1
+#
+# MAG_A 10 g, Dy 5 % (0.5 g), CN, price 2.00, China-origin RE value 0.10.
+# MAG_B 20 g, Dy 10 % (2 g), origin not given (assumed China), price 5.00, RE value 0.40.
+# SHAFT 100 g, no rare earths, no price: its China-origin value is 0, its value is missing.
+#
+# KIT:   CN controlled 2·3·0.5 + 2 = 5 g: MAG_A ×6 3 g (60 %), MAG_B ×1 2 g (40 %)
+#        cn_value 2·3·0.10 + 0.40 = 1.00 over the declared 300 → 1/300; SHAFT's missing
+#        price is covered by the declared one, so nothing is unknown
+# MOTOR: cn_value 0.30, value missing (SHAFT) and no declared price → no fraction; SHAFT unknown
+VALUE_DAG = """parent,sku,qty,mass_g,Dy_pct,re_origin,unit_price,cn_re_value
+,KIT,,,,,300,
+KIT,MOTOR,2,,,,,
+KIT,MAG_B,1,20,10,,5.00,0.40
+MOTOR,MAG_A,3,10,5,CN,2.00,0.10
+MOTOR,SHAFT,1,100,,,,
+"""
+
+
+def test_rollup_skus_carry_lists_and_value_fraction(write):
+    from bomaudit.scan import load_bom
+
+    from bomaudit.rollup import RollupOptions, rollup
+    from bomaudit.rules import load_pack
+    from bomaudit.vocab import Basis
+
+    bom = load_bom(ScanOptions(files=(write("bom.csv", VALUE_DAG),), as_of=AS_OF))
+    rolled = rollup(bom, RollupOptions(controlled=load_pack().controlled, basis=Basis.value))
+    skus = {r["sku"]: r for r in rolled.skus.to_dicts()}
+    assert set(skus) == {"KIT", "MOTOR", "MAG_A", "MAG_B", "SHAFT"}
+
+    kit = skus["KIT"]
+    assert [(c["sku"], c["qty"]) for c in kit["contributors"]] == [("MAG_A", 6.0), ("MAG_B", 1.0)]
+    assert [c["cn_controlled_g"] for c in kit["contributors"]] == [pytest.approx(3.0), pytest.approx(2.0)]
+    assert [c["share"] for c in kit["contributors"]] == [pytest.approx(0.6), pytest.approx(0.4)]
+    assert kit["unknown"] == []
+    assert kit["assumed"] == ["MAG_B"]
+    assert kit["value"] is None  # SHAFT has no price
+    assert kit["declared_value"] == 300
+    assert kit["denominator"] == 300
+    assert kit["cn_value"] == pytest.approx(1.0)
+    assert kit["cn_value_fraction"] == pytest.approx(1 / 300)
+
+    motor = skus["MOTOR"]
+    assert motor["contributors"] == [{"sku": "MAG_A", "qty": 3.0, "cn_controlled_g": pytest.approx(1.5), "share": 1.0}]
+    assert motor["unknown"] == ["SHAFT"]
+    assert motor["assumed"] == []
+    assert motor["cn_value"] == pytest.approx(0.3)
+    assert motor["denominator"] is None
+    assert motor["cn_value_fraction"] is None
+
+    assert skus["MAG_A"]["denominator"] == 2.0
+    assert skus["MAG_A"]["cn_value_fraction"] == pytest.approx(0.05)
+    assert skus["MAG_B"]["assumed"] == ["MAG_B"]
+    assert skus["SHAFT"]["contributors"] is None  # no China-origin content: null, as after a left join
+    assert skus["SHAFT"]["unknown"] == ["SHAFT"]
+    assert skus["SHAFT"]["cn_value"] == 0
+    assert skus["SHAFT"]["cn_value_fraction"] is None
+
+
+def test_options_hold_vocabulary_members():
+    from bomaudit.rollup import RollupOptions
+    from bomaudit.rules import EvalOptions
+    from bomaudit.vocab import Basis, EndUse, UnknownOrigin
+
+    opts = RollupOptions(controlled=("Dy",), unknown_origin="unknown", basis="value")
+    assert opts.unknown_origin is UnknownOrigin.unknown and opts.basis is Basis.value
+    ev = EvalOptions(as_of=AS_OF, threshold=0.001, end_use="military", basis="mass")
+    assert ev.end_use is EndUse.military and ev.basis is Basis.mass
+    with pytest.raises(ValueError):
+        RollupOptions(controlled=(), basis="volume")

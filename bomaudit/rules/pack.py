@@ -9,12 +9,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bomaudit.errors import BomauditError
+from bomaudit.errors import BomauditError, Problem, warning
 from bomaudit.fields import SYMBOLS
+from bomaudit.vocab import Basis, EndUse, Verdict
 
 BUILTIN = "cn-mofcom-2025"
 TESTS = ("threshold", "cn_tech", "cn_origin")
-OUTCOMES = ("license-required", "denied", "case-by-case", "exempt")
+#: what a licensing policy can say of an end use
+OUTCOMES = tuple(v.value for v in (Verdict.license_required, Verdict.denied, Verdict.case_by_case, Verdict.exempt))
+#: what a threshold rule's legal text takes the fraction of
+LEGAL_BASES = tuple(b.value for b in (Basis.value, Basis.mass))
+#: a pack reviewed longer ago than this before --as-of may be stale
+STALE_DAYS = 180
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +117,20 @@ def window_status(effective: dt.date, suspended: tuple[Window, ...], on: dt.date
     return True, "in force"
 
 
+def pack_warnings(pack: RulePack, on: dt.date) -> list[Problem]:
+    """A warning when the pack was last reviewed more than STALE_DAYS before ``on``."""
+    age = (on - pack.reviewed).days
+    if age > STALE_DAYS:
+        return [
+            warning(
+                "stale-rules",
+                f"rule pack {pack.pack} {pack.version} was last reviewed on {pack.reviewed.isoformat()}, {age} days before --as-of {on.isoformat()}: it may be stale",
+                hint="check for newer announcements and update the pack (see README, 'Rule packs')",
+            )
+        ]
+    return []
+
+
 def load_pack(path: str | None = None) -> RulePack:
     """The built-in pack, or the one at ``path``; a malformed pack is an error naming the key."""
     if path is None:
@@ -177,6 +197,27 @@ def _parse(data: dict[str, Any], where: str) -> RulePack:
     schema = r.get(data, "schema", str, '"bomaudit.rulepack/1"')
     if schema != "bomaudit.rulepack/1":
         raise r.fail("schema", '"bomaudit.rulepack/1"')
+    lists = _element_lists(r, data)
+    rules = _rules(r, data, lists)
+    policy = r.get(data, "policy", dict, "a [policy] table", default={})
+    end_uses = _end_uses(r, policy)
+    reviewed = r.date(data, "reviewed", "")
+    return RulePack(
+        r.get(data, "pack", str, "the pack's name"),
+        str(r.get(data, "version", (str, int, float), "a version string")),
+        reviewed,
+        r.get(data, "title", str, "text", default=""),
+        lists,
+        rules,
+        end_uses,
+        r.get(policy, "announcement", str, "text", "policy.", default=""),
+        r.sources(policy, "policy."),
+        where,
+        r.get(policy, "id", str, "the policy's id", "policy.", default="policy"),
+    )
+
+
+def _element_lists(r: _Reader, data: dict[str, Any]) -> dict[str, ElementList]:
     lists: dict[str, ElementList] = {}
     for key, table in r.get(data, "elements", dict, "a table of element lists").items():
         p = f"elements.{key}."
@@ -195,6 +236,10 @@ def _parse(data: dict[str, Any], where: str) -> RulePack:
             r.windows(table, p),
             r.sources(table, p),
         )
+    return lists
+
+
+def _rules(r: _Reader, data: dict[str, Any], lists: dict[str, ElementList]) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     seen: set[str] = set()
     for i, table in enumerate(r.get(data, "rules", list, "an array of [[rules]] tables")):
@@ -205,57 +250,54 @@ def _parse(data: dict[str, Any], where: str) -> RulePack:
         if rid in seen:
             raise r.fail(p + "id", f"a unique id ({rid!r} is used twice)")
         seen.add(rid)
-        test = r.get(table, "test", str, f"one of {', '.join(TESTS)}", p)
-        if test not in TESTS:
-            raise r.fail(p + "test", f"one of {', '.join(TESTS)}")
-        elements = threshold = basis = None
-        if test == "threshold":
-            elements = r.get(table, "elements", str, "the id of an [elements.*] list", p)
-            if elements not in lists:
-                raise r.fail(p + "elements", f"one of the element lists ({', '.join(lists) or 'none defined'})")
-            threshold = r.get(table, "threshold", (int, float), "a fraction between 0 and 1 such as 0.001", p)
-            if not 0 < threshold < 1:
-                raise r.fail(p + "threshold", "a fraction between 0 and 1 such as 0.001")
-            basis = r.get(table, "legal_basis", str, '"value" or "mass"', p, default="value")
-            if basis not in ("value", "mass"):
-                raise r.fail(p + "legal_basis", '"value" or "mass"')
-        categories = r.get(table, "categories", list, "a list of categories such as magnet, target", p, default=[])
-        if not all(isinstance(c, str) for c in categories):
-            raise r.fail(p + "categories", "a list of strings")
-        rules.append(
-            Rule(
-                rid,
-                r.get(table, "announcement", str, "text", p),
-                r.get(table, "summary", str, "text", p, default=""),
-                test,
-                r.date(table, "effective", p),
-                r.windows(table, p),
-                elements,
-                float(threshold) if threshold is not None else None,
-                basis,
-                r.get(table, "note", str, "text", p, default=None),
-                r.sources(table, p),
-                tuple(c.lower() for c in categories),
-            )
-        )
+        rules.append(_rule(r, table, p, rid, lists))
     if sum(x.test == "threshold" for x in rules) > 1:
         raise r.fail("rules", 'at most one rule with test = "threshold"')
-    policy = r.get(data, "policy", dict, "a [policy] table", default={})
-    end_uses = r.get(policy, "end_uses", dict, "a table of end use = outcome", "policy.", default={"civil": "license-required"})
+    return tuple(rules)
+
+
+def _rule(r: _Reader, table: dict[str, Any], p: str, rid: str, lists: dict[str, ElementList]) -> Rule:
+    test = r.get(table, "test", str, f"one of {', '.join(TESTS)}", p)
+    if test not in TESTS:
+        raise r.fail(p + "test", f"one of {', '.join(TESTS)}")
+    elements, threshold, basis = _threshold_terms(r, table, p, lists) if test == "threshold" else (None, None, None)
+    categories = r.get(table, "categories", list, "a list of categories such as magnet, target", p, default=[])
+    if not all(isinstance(c, str) for c in categories):
+        raise r.fail(p + "categories", "a list of strings")
+    return Rule(
+        rid,
+        r.get(table, "announcement", str, "text", p),
+        r.get(table, "summary", str, "text", p, default=""),
+        test,
+        r.date(table, "effective", p),
+        r.windows(table, p),
+        elements,
+        threshold,
+        basis,
+        r.get(table, "note", str, "text", p, default=None),
+        r.sources(table, p),
+        tuple(c.lower() for c in categories),
+    )
+
+
+def _threshold_terms(r: _Reader, table: dict[str, Any], p: str, lists: dict[str, ElementList]) -> tuple[str, float, str]:
+    """A threshold rule's element list, threshold and legal basis."""
+    elements = r.get(table, "elements", str, "the id of an [elements.*] list", p)
+    if elements not in lists:
+        raise r.fail(p + "elements", f"one of the element lists ({', '.join(lists) or 'none defined'})")
+    threshold = r.get(table, "threshold", (int, float), "a fraction between 0 and 1 such as 0.001", p)
+    if not 0 < threshold < 1:
+        raise r.fail(p + "threshold", "a fraction between 0 and 1 such as 0.001")
+    basis = r.get(table, "legal_basis", str, '"value" or "mass"', p, default=Basis.value.value)
+    if basis not in LEGAL_BASES:
+        raise r.fail(p + "legal_basis", '"value" or "mass"')
+    return elements, float(threshold), basis
+
+
+def _end_uses(r: _Reader, policy: dict[str, Any]) -> dict[str, str]:
+    """The policy's end use -> outcome table."""
+    end_uses = r.get(policy, "end_uses", dict, "a table of end use = outcome", "policy.", default={EndUse.civil.value: Verdict.license_required.value})
     for use, outcome in end_uses.items():
         if outcome not in OUTCOMES:
             raise r.fail(f"policy.end_uses.{use}", f"one of {', '.join(OUTCOMES)}")
-    reviewed = r.date(data, "reviewed", "")
-    return RulePack(
-        r.get(data, "pack", str, "the pack's name"),
-        str(r.get(data, "version", (str, int, float), "a version string")),
-        reviewed,
-        r.get(data, "title", str, "text", default=""),
-        lists,
-        tuple(rules),
-        dict(end_uses),
-        r.get(policy, "announcement", str, "text", "policy.", default=""),
-        r.sources(policy, "policy."),
-        where,
-        r.get(policy, "id", str, "the policy's id", "policy.", default="policy"),
-    )
+    return dict(end_uses)

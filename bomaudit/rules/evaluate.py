@@ -11,25 +11,31 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bomaudit.errors import Problem, warning
-from bomaudit.vocab import SEVERITY
+from bomaudit.vocab import SEVERITY, Basis, EndUse, Kind, UnknownOrigin, Verdict
 
 if TYPE_CHECKING:
     import polars as pl
 
     from bomaudit.rollup import Rollup
-    from bomaudit.rules import RulePack, RuleStatus
-
-#: a pack reviewed longer ago than this before --as-of may be stale
-STALE_DAYS = 180
+    from bomaudit.rules.pack import RulePack, RuleStatus
 
 
 @dataclass(frozen=True, slots=True)
 class EvalOptions:
     as_of: dt.date
     threshold: float
-    end_use: str = "civil"
-    basis: str = "mass"
+    end_use: EndUse = EndUse.civil
+    basis: Basis = Basis.mass
+
+    def __post_init__(self) -> None:
+        # compared by identity below: text such as "value" becomes its member (or fails)
+        object.__setattr__(self, "end_use", EndUse(self.end_use))
+        object.__setattr__(self, "basis", Basis(self.basis))
+
+
+def _fraction(basis: Basis) -> str:
+    """The column the threshold is applied to."""
+    return "cn_fraction" if basis is Basis.mass else "cn_value_fraction"
 
 
 def _pct(expr: pl.Expr) -> pl.Expr:
@@ -48,25 +54,13 @@ def _status_suffix(status: RuleStatus, on: dt.date) -> str:
 
 
 def rules_relied_on(skus: pl.DataFrame, statuses: list[RuleStatus]) -> list[RuleStatus]:
-    """Rules in force only on the pack's conservative reading that some verdict relies on."""
+    """Rules in force only on the pack's conservative reading that some verdict of ``skus``
+    (as :func:`evaluate` returns them) relies on: their notes go with the report."""
     out = []
     for st in statuses:
         if st.in_force and st.after_window and st.rule.note and f"hit_{st.rule.id}" in skus.columns and skus[f"hit_{st.rule.id}"].any():
             out.append(st)
     return out
-
-
-def pack_warnings(pack: RulePack, on: dt.date) -> list[Problem]:
-    age = (on - pack.reviewed).days
-    if age > STALE_DAYS:
-        return [
-            warning(
-                "stale-rules",
-                f"rule pack {pack.pack} {pack.version} was last reviewed on {pack.reviewed.isoformat()}, {age} days before --as-of {on.isoformat()}: it may be stale",
-                hint="check for newer announcements and update the pack (see README, 'Rule packs')",
-            )
-        ]
-    return []
 
 
 def _hit(status: RuleStatus, over: pl.Expr) -> pl.Expr:
@@ -79,7 +73,7 @@ def _hit(status: RuleStatus, over: pl.Expr) -> pl.Expr:
     elif rule.test == "cn_tech":
         cond = pl.col("cn_tech")
     else:  # cn_origin: the SKU is itself a China-origin item with controlled content
-        cond = (pl.col("kind") == "part") & (pl.col("cn_controlled_g") > 0)
+        cond = (pl.col("kind") == Kind.part.value) & (pl.col("cn_controlled_g") > 0)
     if rule.categories:
         cond &= pl.col("category").is_in(list(rule.categories))
     return cond.fill_null(False)
@@ -91,11 +85,10 @@ def _reason(status: RuleStatus, options: EvalOptions) -> pl.Expr:
     rule = status.rule
     suffix = _status_suffix(status, options.as_of)
     if rule.test == "threshold":
-        fraction = "cn_fraction" if options.basis == "mass" else "cn_value_fraction"
         return pl.format(
             "China-origin controlled content {} of {} is at or above the {} threshold ({}{})",
-            _pct(pl.col(fraction)),
-            pl.lit(options.basis),
+            _pct(pl.col(_fraction(options.basis))),
+            pl.lit(options.basis.value),
             pl.lit(f"{options.threshold * 100:g} %"),
             pl.lit(rule.id),
             pl.lit(suffix),
@@ -126,37 +119,27 @@ def _counted(pieces: list[pl.Expr], column: str) -> pl.Expr:
 
 def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options: EvalOptions) -> pl.DataFrame:
     """Every SKU with ``over_threshold``, ``verdict``, ``reasons``, ``assumptions``, ``unknown``
-    and ``contributors``, sorted as SPEC §4 says."""
+    and ``contributors``, sorted as SPEC §4 says. ``statuses``: ``pack.statuses(options.as_of)``."""
     import polars as pl
 
-    skus = (
-        rolled.skus.join(rolled.contributors.rename({"node": "id"}), on="id", how="left")
-        .join(rolled.unknown.rename({"node": "id"}), on="id", how="left")
-        .join(rolled.assumed.rename({"node": "id"}), on="id", how="left")
-        .with_columns(
-            pl.col("unknown").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-            pl.col("assumed").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-            denominator=pl.coalesce("declared_value", "value"),
-        )
-        .with_columns(cn_value_fraction=pl.when(pl.col("denominator") > 0).then(pl.col("cn_value") / pl.col("denominator")))
-    )
-    fraction = pl.col("cn_fraction") if options.basis == "mass" else pl.col("cn_value_fraction")
-    over = (fraction >= options.threshold).fill_null(False)
-    skus = skus.with_columns(over_threshold=over).with_columns([_hit(st, pl.col("over_threshold")).alias(f"hit_{st.rule.id}") for st in statuses])
+    over = (pl.col(_fraction(options.basis)) >= options.threshold).fill_null(False)
+    skus = rolled.skus.with_columns(over_threshold=over).with_columns([_hit(st, pl.col("over_threshold")).alias(f"hit_{st.rule.id}") for st in statuses])
 
     in_force = [pl.col(f"hit_{st.rule.id}") for st in statuses if st.in_force]
     needs = pl.any_horizontal(in_force) if in_force else pl.lit(False)
-    use = pl.coalesce(pl.col("end_use"), pl.lit(options.end_use))
-    outcome = use.replace_strict(pack.end_uses, default="license-required", return_dtype=pl.String)
+    use = pl.coalesce(pl.col("end_use"), pl.lit(options.end_use.value))
+    outcome = use.replace_strict(pack.end_uses, default=Verdict.license_required.value, return_dtype=pl.String)
     unknown = pl.col("unknown").list.len() > 0
-    if options.basis == "value":
+    if options.basis is Basis.value:
         unknown = unknown | pl.col("cn_value_fraction").is_null()
-    verdict = pl.when(needs).then(outcome).when(unknown).then(pl.lit("unknown")).otherwise(pl.lit("clear"))
+    verdict = pl.when(needs).then(outcome).when(unknown).then(pl.lit(Verdict.unknown.value)).otherwise(pl.lit(Verdict.clear.value))
 
     reasons: list[pl.Expr] = [pl.when(pl.col(f"hit_{st.rule.id}")).then(_reason(st, options)) for st in statuses]
     policy = pack.policy_id
     reasons.append(
-        pl.when(needs & (outcome != "license-required")).then(pl.format("end use {}: {} under the licensing policy ({})", use, outcome, pl.lit(policy)))
+        pl.when(needs & (outcome != Verdict.license_required.value)).then(
+            pl.format("end use {}: {} under the licensing policy ({})", use, outcome, pl.lit(policy))
+        )
     )
     reasons.append(
         pl.when(unknown & ~needs).then(
@@ -168,15 +151,15 @@ def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options
     assumptions = [
         pl.when(pl.col("assumed").list.len() > 0).then(
             pl.format(
-                "rare-earth origin not given for {} part(s) ({}): counted as China-origin (--unknown-origin china)",
+                f"rare-earth origin not given for {{}} part(s) ({{}}): counted as China-origin (--unknown-origin {UnknownOrigin.china.value})",
                 pl.col("assumed").list.len(),
                 pl.col("assumed").list.head(5).list.join(", "),
             )
         )
     ]
-    if options.basis == "value":
+    if options.basis is Basis.value:
         assumptions.append(
-            pl.when((pl.col("kind") != "part") & pl.col("declared_value").is_null() & pl.col("value").is_not_null()).then(
+            pl.when((pl.col("kind") != Kind.part.value) & pl.col("declared_value").is_null() & pl.col("value").is_not_null()).then(
                 pl.lit("no unit_value declared for this assembly: its value is the sum of its parts' values")
             )
         )
@@ -191,5 +174,5 @@ def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options
     ).item():  # a text held the separator: the slow way, which has none
         out = out.with_columns(reasons=pl.concat_list(reasons).list.drop_nulls(), assumptions=pl.concat_list(assumptions).list.drop_nulls())
     return out.with_columns(severity=pl.col("verdict").replace_strict(SEVERITY, return_dtype=pl.Int64)).sort(
-        ["severity", "cn_fraction" if options.basis == "mass" else "cn_value_fraction", "sku"], descending=[False, True, False], nulls_last=True
+        ["severity", _fraction(options.basis), "sku"], descending=[False, True, False], nulls_last=True
     )

@@ -1,0 +1,98 @@
+"""Roll-up step 4: which parts below each SKU matter: its top contributors, the parts with data
+missing and the parts whose origin was assumed.
+
+Built from the closure over the leaves that matter only (those with China-origin controlled
+content, missing data or an assumed origin), so its size follows them, not the whole DAG.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bomaudit.rollup.dag import closure
+
+if TYPE_CHECKING:
+    import numpy as np
+    import polars as pl
+
+    from bomaudit.rollup.graph import Graph
+    from bomaudit.rollup.leaves import Leaves
+    from bomaudit.rollup.totals import Totals
+
+MAX_CONTRIBUTORS = 5
+
+
+def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> pl.DataFrame:
+    """``skus`` with ``contributors`` (null where none), ``unknown`` and ``assumed`` (``[]``
+    where none). ``on_value``: the value basis, where parts missing value data count as unknown too."""
+    import polars as pl
+
+    contributors, unknown, assumed = _parts_below(graph, leaves, totals, on_value)
+    return (
+        skus.join(contributors.rename({"node": "id"}), on="id", how="left")
+        .join(unknown.rename({"node": "id"}), on="id", how="left")
+        .join(assumed.rename({"node": "id"}), on="id", how="left")
+        .with_columns(
+            pl.col("unknown").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+            pl.col("assumed").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
+    )
+
+
+def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(contributors, unknown, assumed), each keyed by ``node``."""
+    import numpy as np
+
+    leaf, value = graph.leaf, leaves.value
+    value_missing_leaf = leaf & np.isnan(value)
+    cn_value_missing_leaf = leaf & np.isnan(leaves.cn_value)
+    unknown_leaf, origin_assumed = leaves.unknown, leaves.assumed
+    interesting = leaf & ((totals.cn_controlled_g > 0) | unknown_leaf | origin_assumed | (on_value & (value_missing_leaf | cn_value_missing_leaf)))
+    node, leaf_of, count = closure(graph.parent, graph.child, graph.qty, graph.levels, graph.n, np.flatnonzero(interesting))
+    contributors = _contributors(graph.names, node, leaf_of, count, totals.cn_controlled_g)
+    # missing data and assumed origins: the closure lists each node's leaves sorted by id, i.e. by SKU
+    # a declared assembly price stands in for its parts' prices, not for their China content
+    priced = ~leaf & ~np.isnan(value)
+    leaf_unknown = unknown_leaf | (on_value & cn_value_missing_leaf)
+    missing = leaf_unknown[leaf_of] | ((on_value & value_missing_leaf)[leaf_of] & ~priced[node])
+    unknown = _lists(graph.names, node[missing], leaf_of[missing], "unknown")
+    is_assumed = origin_assumed[leaf_of]
+    assumed = _lists(graph.names, node[is_assumed], leaf_of[is_assumed], "assumed")
+    return contributors, unknown, assumed
+
+
+def _contributors(names: pl.Series, node: np.ndarray, leaf_of: np.ndarray, count: np.ndarray, cn_controlled_g: np.ndarray) -> pl.DataFrame:
+    """node -> list of struct(sku, qty, cn_controlled_g, share): the largest China-origin
+    controlled masses first, ties by SKU (ids follow the sorted SKU names), at most MAX_CONTRIBUTORS."""
+    import numpy as np
+    import polars as pl
+
+    has_cn = cn_controlled_g[leaf_of] > 0
+    c_node, c_leaf = node[has_cn], leaf_of[has_cn]
+    c_qty = count[has_cn]
+    c_cn = c_qty * cn_controlled_g[c_leaf]
+    # Polars' parallel sort: ten times NumPy's lexsort on millions of rows
+    order = pl.DataFrame({"n": c_node, "c": c_cn, "l": c_leaf}).select(pl.arg_sort_by(["n", "c", "l"], descending=[False, True, False]))["n"].to_numpy()
+    c_node, c_leaf, c_qty, c_cn = c_node[order], c_leaf[order], c_qty[order], c_cn[order]
+    # place within its node's rows: index minus the index of the node's first row
+    top = np.arange(c_node.size) - np.searchsorted(c_node, c_node) < MAX_CONTRIBUTORS
+    return (
+        pl.DataFrame(
+            {
+                "node": c_node[top],
+                "sku": names.gather(c_leaf[top]),
+                "qty": c_qty[top],
+                "cn_controlled_g": c_cn[top],
+                "share": c_cn[top] / cn_controlled_g[c_node[top]],
+            }
+        )
+        .group_by("node", maintain_order=True)
+        .agg(pl.struct("sku", "qty", "cn_controlled_g", "share").alias("contributors"))
+    )
+
+
+def _lists(names: pl.Series, node: np.ndarray, leaf: np.ndarray, alias: str) -> pl.DataFrame:
+    """node -> list of the leaves' SKUs, in the given order."""
+    import polars as pl
+
+    return pl.DataFrame({"node": node, "sku": names.gather(leaf)}).group_by("node", maintain_order=True).agg(pl.col("sku").alias(alias))

@@ -1,0 +1,119 @@
+"""Roll-up step 2: what each leaf contributes per one unit: mass, element masses, value, flags.
+
+Arrays are per node (position in the graph's names); an assembly's entries are 0 or False,
+since a SKU with children is described entirely by them (SPEC §3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bomaudit.errors import Collector
+from bomaudit.vocab import UnknownOrigin
+
+if TYPE_CHECKING:
+    import numpy as np
+    import polars as pl
+
+    from bomaudit.normalise import Bom
+    from bomaudit.rollup.graph import Graph
+    from bomaudit.rollup.model import RollupOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Leaves:
+    attrs: pl.DataFrame  # the BOM's attributes, row i for node i (null where none)
+    elements: list[str]  # element symbols with data, in the BOM's order
+    #: summed through the DAG: <El>_g, <El>_cn_g, mass_g, value, cn_value
+    sums: dict[str, np.ndarray]
+    #: propagated as "any below": cn_tech, unknown_n, value_missing, cn_value_missing
+    flags: dict[str, np.ndarray]
+    declared_mass: np.ndarray  # mass_g as given (an assembly's is a cross-check)
+    value: np.ndarray  # unit_value as given (an assembly's is its declared price)
+    cn_value: np.ndarray  # China-origin rare-earth value; 0 where there is no China content
+    unknown: np.ndarray  # a leaf with data missing
+    assumed: np.ndarray  # a leaf whose origin was not given and is counted as China
+
+
+def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collector) -> Leaves:
+    """Raises BomauditError where a part's rare-earth content is more than its mass."""
+    import numpy as np
+
+    n, leaf = graph.n, graph.leaf
+    elements = [e for e in bom.elements]
+    a = graph.names.to_frame("sku").with_row_index("id").join(bom.attrs, on="sku", how="left").sort("id")
+    bulk_node = np.zeros(n, dtype=bool)
+    bulk_node[graph.child[graph.bulk]] = True
+    mass = a["mass_g"].to_numpy().astype(np.float64)
+    declared_mass = mass.copy()
+    mass = np.where(bulk_node, 1.0, mass)  # a bulk material's unit is one gram
+    cols, unknown_leaf, total_re = _element_masses(a, elements, leaf, bulk_node, mass, declared_mass)
+    _check_content(graph, mass, total_re, issues)
+    no_origin = a["re_origin"].is_null().to_numpy()
+    as_china = options.unknown_origin is UnknownOrigin.china
+    origin_assumed = leaf & no_origin & (total_re > 0) & as_china
+    origin_unknown = leaf & no_origin & (total_re > 0) & (not as_china)
+    unknown_leaf |= origin_unknown
+    is_cn = (a["re_origin"] == "CN").fill_null(False).to_numpy()
+    cn_share = np.where(is_cn | origin_assumed, 1.0, 0.0)
+    for el in elements:
+        cols[f"{el}_cn_g"] = cols[f"{el}_g"] * cn_share
+    cols["mass_g"] = np.where(leaf, np.nan_to_num(mass), 0.0)
+    value = a["unit_value"].to_numpy().astype(np.float64)
+    cn_value = a["cn_re_value"].to_numpy().astype(np.float64)
+    # a part without China-origin controlled content has none of its value either
+    leaf_cn_controlled = sum((cols[f"{e}_cn_g"] for e in elements if e in options.controlled), np.zeros(n))
+    cn_value = np.where(np.isnan(cn_value) & (leaf_cn_controlled == 0), 0.0, cn_value)
+    cols["value"] = np.where(leaf, np.nan_to_num(value), 0.0)
+    cols["cn_value"] = np.where(leaf, np.nan_to_num(cn_value), 0.0)
+    flags = {
+        "cn_tech": a["cn_tech"].fill_null(False).to_numpy().astype(bool),
+        "unknown_n": unknown_leaf,
+        "value_missing": leaf & np.isnan(value),
+        "cn_value_missing": leaf & np.isnan(cn_value),
+    }
+    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed)
+
+
+def _element_masses(
+    a: pl.DataFrame, elements: list[str], leaf: np.ndarray, bulk_node: np.ndarray, mass: np.ndarray, declared_mass: np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """(<El>_g per leaf, leaves with data missing, total rare-earth grams per leaf).
+
+    An element is given in grams or as a fraction of the mass; a bulk material's is per gram.
+    """
+    import numpy as np
+
+    cols: dict[str, np.ndarray] = {}
+    unknown_leaf = leaf & np.isnan(mass)
+    total_re = np.zeros(leaf.size)
+    for el in elements:
+        g = a[f"{el}_g"].to_numpy().astype(np.float64)
+        frac = a[f"{el}_frac"].to_numpy().astype(np.float64)
+        unk = a[f"{el}_unk"].fill_null(False).to_numpy().astype(bool)
+        from_frac = frac * np.where(bulk_node, 1.0, mass)
+        if bulk_node.any():
+            # a bulk material given by element mass and mass: per gram
+            g = np.where(bulk_node & ~np.isnan(g), g / declared_mass, g)
+        value = np.where(~np.isnan(g), g, from_frac)
+        missing = np.isnan(value) & (~np.isnan(frac) | unk)
+        unknown_leaf |= leaf & missing
+        value = np.where(np.isnan(value), 0.0, value)
+        cols[f"{el}_g"] = np.where(leaf, value, 0.0)
+        total_re += cols[f"{el}_g"]
+    return cols, unknown_leaf, total_re
+
+
+def _check_content(graph: Graph, mass: np.ndarray, total_re: np.ndarray, issues: Collector) -> None:
+    """Errors for (at most 20) parts whose rare-earth content is more than their mass."""
+    import numpy as np
+
+    over = graph.leaf & ~np.isnan(mass) & (total_re > mass * (1 + 1e-9))
+    for i in np.flatnonzero(over)[:20]:
+        issues.error(
+            "content-over-mass",
+            f"rare-earth content of {graph.names[int(i)]!r} ({total_re[i]:g} g) is more than its mass ({mass[i]:g} g)",
+            "check the element and mass units",
+        )
+    issues.raise_if_errors()

@@ -1,0 +1,41 @@
+"""What the roll-up is asked for and what it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bomaudit.vocab import Basis, UnknownOrigin
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from bomaudit.errors import Problem
+
+
+@dataclass(frozen=True, slots=True)
+class RollupOptions:
+    controlled: tuple[str, ...]  # element symbols the threshold rule counts
+    unknown_origin: UnknownOrigin = UnknownOrigin.china
+    basis: Basis = Basis.mass  # value also lists parts missing value data as unknown
+
+    def __post_init__(self) -> None:
+        # the steps compare members by identity: text such as "value" becomes its member (or fails)
+        object.__setattr__(self, "unknown_origin", UnknownOrigin(self.unknown_origin))
+        object.__setattr__(self, "basis", Basis(self.basis))
+
+
+@dataclass(slots=True)
+class Rollup:
+    #: one row per SKU below a product, per one unit of it: id, sku, kind, height, description,
+    #: category, end_use, mass_g, controlled_g, cn_controlled_g, cn_fraction, value,
+    #: declared_value, cn_value, cn_tech, has_unknown, <El>_g and <El>_cn_g per element,
+    #: contributors (list of struct(sku, qty, cn_controlled_g, share), largest first, at most
+    #: 5; null where none), unknown (sorted SKUs with data missing below it, the SKU itself for
+    #: a leaf; [] where none), assumed (sorted parts whose origin was assumed China; []),
+    #: denominator (declared_value, else value) and cn_value_fraction (cn_value / denominator)
+    skus: pl.DataFrame
+    elements: list[str]
+    warnings: list[Problem] = field(default_factory=list)
+    #: distinct parent → child links after repeated lines were added
+    links: int = 0

@@ -1,0 +1,121 @@
+"""Roll-up step 3: the leaves' values summed up the DAG, level by level, and the SKU frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bomaudit.errors import Collector
+from bomaudit.vocab import Kind
+
+if TYPE_CHECKING:
+    import numpy as np
+    import polars as pl
+
+    from bomaudit.rollup.graph import Graph
+    from bomaudit.rollup.leaves import Leaves
+
+#: relative difference between a declared assembly mass and the roll-up that is warned about
+MASS_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Per node, per one unit: the leaves' sums and flags over everything below it."""
+
+    sums: dict[str, np.ndarray]
+    flags: dict[str, np.ndarray]
+    controlled_g: np.ndarray
+    cn_controlled_g: np.ndarray
+
+
+def propagate(graph: Graph, leaves: Leaves, controlled: tuple[str, ...]) -> Totals:
+    """One pass, leaves first: a parent's sums are complete once every lower level is done.
+
+    A level's edges are sorted by parent; bincount over the level's parents adds each column
+    in edge order (reduceat on a matrix is slower and adds in another order).
+    """
+    import numpy as np
+
+    parent, child, qty, levels = graph.parent, graph.child, graph.qty, graph.levels
+    out = {k: v.astype(np.float64) for k, v in leaves.sums.items()}  # copies: the leaves' values stay
+    fl = {k: v.copy() for k, v in leaves.flags.items()}
+    for lv in range(1, levels.top + 1):
+        sel = levels.edges(lv)
+        if sel.size == 0:
+            continue
+        p_sel, c_sel, q_sel = parent[sel], child[sel], qty[sel]
+        first = np.concatenate(([True], p_sel[1:] != p_sel[:-1]))
+        local = np.cumsum(first) - 1
+        up = p_sel[first]
+        for col in out.values():
+            col[up] += np.bincount(local, weights=col[c_sel] * q_sel, minlength=up.size)
+        starts = np.flatnonzero(first)
+        for flag in fl.values():
+            flag[up] |= np.logical_or.reduceat(flag[c_sel], starts)
+    counted = [e for e in leaves.elements if e in controlled]
+    controlled_g = sum((out[f"{e}_g"] for e in counted), np.zeros(graph.n))
+    cn_controlled_g = sum((out[f"{e}_cn_g"] for e in counted), np.zeros(graph.n))
+    return Totals(out, fl, controlled_g, cn_controlled_g)
+
+
+def check_declared_mass(graph: Graph, leaves: Leaves, totals: Totals, issues: Collector) -> None:
+    """Declared assembly masses are a cross-check, not added: warns where they differ by more than the tolerance."""
+    import numpy as np
+
+    declared_mass, mass_g = leaves.declared_mass, totals.sums["mass_g"]
+    check = ~graph.leaf & ~np.isnan(declared_mass) & (mass_g > 0) & ~totals.flags["unknown_n"]
+    diff = np.abs(declared_mass - mass_g) > MASS_TOLERANCE * mass_g
+    for i in np.flatnonzero(check & diff & graph.reach):
+        issues.warn(
+            "mass-mismatch",
+            f"declared mass {declared_mass[i]:g} g of {graph.names[int(i)]!r} differs from its parts' total {mass_g[i]:g} g by more than 5 %: the parts' total is used",
+            "update the declared mass or check the parts' masses",
+            sku=graph.names[int(i)],
+        )
+
+
+def sku_frame(graph: Graph, leaves: Leaves, totals: Totals) -> pl.DataFrame:
+    """One row per SKU below a product (ids in name order): kind, attributes, totals and flags."""
+    import numpy as np
+    import polars as pl
+
+    n, leaf, a, out, fl = graph.n, graph.leaf, leaves.attrs, totals.sums, totals.flags
+    mass_g = out["mass_g"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cn_fraction = np.where(mass_g > 0, totals.cn_controlled_g / mass_g, np.nan)
+    kind = np.where(~graph.has_parent, Kind.product.value, np.where(leaf, Kind.part.value, Kind.assembly.value))
+    data: dict[str, object] = {
+        "id": np.arange(n),
+        "sku": graph.names,
+        "kind": kind,
+        "height": graph.height,
+        "description": a["description"],
+        "category": a["category"],
+        "end_use": a["end_use"],
+        "mass_g": mass_g,
+        "controlled_g": totals.controlled_g,
+        "cn_controlled_g": totals.cn_controlled_g,
+        "cn_fraction": cn_fraction,
+        "value": np.where(fl["value_missing"], np.nan, out["value"]),
+        "declared_value": np.where(leaf, np.nan, leaves.value),
+        "cn_value": np.where(fl["cn_value_missing"], np.nan, out["cn_value"]),
+        "cn_tech": fl["cn_tech"],
+        "has_unknown": fl["unknown_n"],
+    }
+    for el in leaves.elements:
+        data[f"{el}_g"] = out[f"{el}_g"]
+        data[f"{el}_cn_g"] = out[f"{el}_cn_g"]
+    skus = pl.DataFrame(data).with_columns(pl.col("cn_fraction", "value", "cn_value", "declared_value").fill_nan(None))
+    keep_ids = np.flatnonzero(graph.reach)
+    return skus.filter(pl.col("id").is_in(keep_ids.tolist()) if keep_ids.size < n else pl.lit(True))
+
+
+def with_value_fraction(skus: pl.DataFrame) -> pl.DataFrame:
+    """``denominator``: an assembly's declared price, else its parts' total value;
+    ``cn_value_fraction``: China-origin rare-earth value over it (null without a positive one)."""
+    import polars as pl
+
+    return skus.with_columns(denominator=pl.coalesce("declared_value", "value")).with_columns(
+        cn_value_fraction=pl.when(pl.col("denominator") > 0).then(pl.col("cn_value") / pl.col("denominator"))
+    )
