@@ -214,13 +214,12 @@ MOTOR,SHAFT,1,100,,,,
 
 
 def test_rollup_skus_carry_lists_and_value_fraction(write):
-    from bomaudit.scan import load_bom
-
+    from bomaudit.audit import AuditOptions, load_bom
     from bomaudit.rollup import RollupOptions, rollup
     from bomaudit.rules import load_pack
     from bomaudit.vocab import Basis
 
-    bom = load_bom(ScanOptions(files=(write("bom.csv", VALUE_DAG),), as_of=AS_OF))
+    bom = load_bom(AuditOptions(files=(write("bom.csv", VALUE_DAG),), as_of=AS_OF))
     rolled = rollup(bom, RollupOptions(controlled=load_pack().controlled, basis=Basis.value))
     skus = {r["sku"]: r for r in rolled.skus.to_dicts()}
     assert set(skus) == {"KIT", "MOTOR", "MAG_A", "MAG_B", "SHAFT"}
