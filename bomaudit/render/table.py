@@ -7,7 +7,7 @@ import math
 from typing import TYPE_CHECKING
 
 from bomaudit.render.report import contributor_label
-from bomaudit.vocab import Verdict
+from bomaudit.vocab import Kind, Verdict
 
 if TYPE_CHECKING:
     from bomaudit.audit import Audit
@@ -59,7 +59,7 @@ def render_table(result: Audit, view: View) -> str:
 
     skus = result.skus
     if not view.show_all:
-        skus = skus.filter((pl.col("kind") == "product") | (pl.col("verdict") != "clear"))
+        skus = skus.filter((pl.col("kind") == Kind.product.value) | (pl.col("verdict") != Verdict.clear.value))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
     table.add_column("verdict")
     table.add_column("SKU", overflow="fold")
