@@ -4,7 +4,7 @@
 
 Deterministic: no randomness, no clock. The same script gives byte-identical files (the .xlsx
 carries a fixed document date and fixed zip timestamps). Every composition number is either a
-row of /work/shared/real_boms/reference_composition.csv or a MODEL ASSUMPTION; README.md in this
+row of ../shared/real_boms/reference_composition.csv or a MODEL ASSUMPTION; README.md in this
 folder says which, and gives the hand-computed roll-up of every product.
 """
 

@@ -7,6 +7,9 @@ import pytest
 
 AS_OF = dt.date(2026, 11, 28)
 REPO = Path(__file__).resolve().parents[1]
+#: real BOM exports of public projects, beside the checkout as ../shared/real_boms (a user's clone has none)
+REAL = REPO.parent / "shared" / "real_boms"
+needs_real_boms = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real_boms is not beside the checkout")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Real third-party BOM exports (/work/shared/real_boms, see its README): each one loads with at most
+"""Real third-party BOM exports (../shared/real_boms, see its README): each one loads with at most
 a few --map options, or fails with one clear line per problem (exit 2, no traceback).
 
 The facts asserted here (header row, rows read and used, which header became sku/qty, row numbers
