@@ -42,6 +42,8 @@ class AuditOptions:
     rules: str | None = None  # a rule pack file; None: the built-in pack
     unknown_origin: UnknownOrigin = UnknownOrigin.china
     end_use: EndUse = EndUse.civil
+    #: parts with no composition data count as free of controlled elements (an assumption)
+    assume_free_unlisted: bool = False
     decimal_comma: bool = False
     no_header: bool = False
     max_rows: int = 50_000_000
@@ -164,7 +166,10 @@ def _rolled(options: AuditOptions, pack: RulePack, progress: Callable[[str], Non
     progress("loading")
     bom = load_bom(options)
     progress("rolling up")
-    return bom, rollup(bom, RollupOptions(controlled=pack.controlled, unknown_origin=options.unknown_origin, basis=options.basis))
+    roll = RollupOptions(
+        controlled=pack.controlled, unknown_origin=options.unknown_origin, basis=options.basis, assume_free_unlisted=options.assume_free_unlisted
+    )
+    return bom, rollup(bom, roll)
 
 
 def audit(options: AuditOptions, progress: Callable[[str], None] = _silent) -> Audit:

@@ -7,6 +7,7 @@ Polars, openpyxl and the Rich console are imported inside the commands, so ``--h
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import shutil
 import sys
@@ -68,14 +69,28 @@ def main_callback(
 # --- option parsing -------------------------------------------------------------------
 
 
+#: a bare threshold at or above this is almost surely meant as a percentage (0.1 for 0.1 %)
+AMBIGUOUS_THRESHOLD = 0.01
+
+
 def parse_threshold(text: str | None) -> float | None:
+    """``0.001`` or ``0.1%`` → 0.001. A bare number of 0.01 or more is refused as ambiguous:
+    ``--threshold 0.1`` would be 10 %, a hundred times the rule's 0.1 %."""
     if text is None:
         return None
     raw = text.strip()
+    percent = raw.endswith("%")
+    number = raw[:-1].strip() if percent else raw
     try:
-        value = float(raw[:-1].strip()) / 100 if raw.endswith("%") else float(raw)
+        value = float(number)
     except ValueError:
         _usage(f"--threshold {text!r} is not a number", "write 0.001 or 0.1%")
+    if not math.isfinite(value) or "_" in number:
+        _usage(f"--threshold {text!r} is not a number", "write 0.001 or 0.1%")
+    if not percent and value >= AMBIGUOUS_THRESHOLD:
+        _usage(f"--threshold {text!r} is ambiguous: as a fraction it is {value * 100:g} %", f"write {text.strip()}% for a percentage, or 0.001 for 0.1 %")
+    if percent:
+        value /= 100
     if not 0 < value < 1:
         _usage(f"--threshold {text!r} is out of range", "use a fraction above 0 and below 1, such as 0.001 or 0.1%")
     return value
@@ -125,6 +140,10 @@ UnknownOriginOpt = Annotated[UnknownOrigin, typer.Option("--unknown-origin", hel
 EndUseOpt = Annotated[EndUse, typer.Option("--end-use", help="End use of the shipment.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="PATH", help="Write the report there, atomically.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+AssumeFreeOpt = Annotated[
+    bool,
+    typer.Option("--assume-free-unlisted", help="Parts with no composition data count as free of controlled rare earths (an assumption, listed on every SKU)."),
+]
 
 
 def _input_options(
@@ -284,9 +303,12 @@ def scan(
     rules: RulesOpt = None,
     unknown_origin: UnknownOriginOpt = UnknownOrigin.china,
     end_use: EndUseOpt = EndUse.civil,
+    assume_free_unlisted: AssumeFreeOpt = False,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help="Report format (default: table, or from --output's suffix).")] = None,
     output: OutputOpt = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a verdict in --fail-scope is at or above this level.")] = FailOn.license_required,
+    fail_on: Annotated[
+        FailOn, typer.Option("--fail-on", help="Exit 1 when a verdict in --fail-scope is at or above this level (unknown: data missing fails too).")
+    ] = FailOn.unknown,
     fail_scope: Annotated[FailScope, typer.Option("--fail-scope", help="Whose verdicts --fail-on looks at.")] = FailScope.products,
     show_all: Annotated[bool, typer.Option("--all", help="The table lists every SKU.")] = False,
     quiet: QuietOpt = False,
@@ -320,7 +342,15 @@ def scan(
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
     )
-    options = replace(base, threshold=parse_threshold(threshold), basis=basis, rules=rules, unknown_origin=unknown_origin, end_use=end_use)
+    options = replace(
+        base,
+        threshold=parse_threshold(threshold),
+        basis=basis,
+        rules=rules,
+        unknown_origin=unknown_origin,
+        end_use=end_use,
+        assume_free_unlisted=assume_free_unlisted,
+    )
     with Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
         result: Audit = _run(debug, audit, options, progress)
         progress(f"writing {chosen}")
@@ -360,6 +390,7 @@ def validate(
     rules: RulesOpt = None,
     unknown_origin: UnknownOriginOpt = UnknownOrigin.china,
     end_use: EndUseOpt = EndUse.civil,
+    assume_free_unlisted: AssumeFreeOpt = False,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="table (for people) or json (schema bomaudit.validation/1).")] = CheckFormat.table,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
@@ -391,7 +422,15 @@ def validate(
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
     )
-    options = replace(base, threshold=parse_threshold(threshold), basis=basis, rules=rules, unknown_origin=unknown_origin, end_use=end_use)
+    options = replace(
+        base,
+        threshold=parse_threshold(threshold),
+        basis=basis,
+        rules=rules,
+        unknown_origin=unknown_origin,
+        end_use=end_use,
+        assume_free_unlisted=assume_free_unlisted,
+    )
     result = _run(debug, check, options)
     rendered = CHECKS[fmt].render(result, View(width=_terminal_width()))
     if output is not None or not quiet:

@@ -24,10 +24,11 @@ MOTOR,HOUSING,1,Housing,5000,,
 ROTOR,MAG,48,Magnet,10,4,CN
 ROTOR,SHAFT,1,Shaft,500,,
 """
-CLEAN = """parent,sku,qty,description,mass_g
-,PUMP,,Pump,
-PUMP,BODY,1,Body,900
-PUMP,BOLT,8,Bolt,12.5
+# a blank Dy_pct cell in a present column is a declared zero (SPEC §2): every part has composition data
+CLEAN = """parent,sku,qty,description,mass_g,Dy_pct
+,PUMP,,Pump,,
+PUMP,BODY,1,Body,900,
+PUMP,BOLT,8,Bolt,12.5,
 """
 
 

@@ -40,7 +40,7 @@ def attr_schema() -> dict[str, Any]:
         schema[f"{sym}_g"] = pl.Float64
         schema[f"{sym}_frac"] = pl.Float64
         schema[f"{sym}_unk"] = pl.Boolean
-    schema.update({"mass_unk": pl.Boolean, "_file": pl.String, "_sheet": pl.String, "_row": pl.Int64})
+    schema.update({"mass_unk": pl.Boolean, "composition_declared": pl.Boolean, "_file": pl.String, "_sheet": pl.String, "_row": pl.Int64})
     return schema
 
 
@@ -50,6 +50,7 @@ def attribute_rows(t: TableContext, cols: Columns, rows: RowClasses) -> pl.DataF
 
     values = _attribute_columns(t, cols, rows)
     frame = pl.DataFrame(values).with_columns(
+        composition_declared=pl.lit(bool(cols.elements), dtype=pl.Boolean),
         _file=pl.lit(t.raw.path, dtype=pl.String),
         _sheet=pl.lit(t.raw.sheet, dtype=pl.String),
         _row=t.frame[ROW],
@@ -62,7 +63,7 @@ def attribute_rows(t: TableContext, cols: Columns, rows: RowClasses) -> pl.DataF
     informative = pl.any_horizontal([pl.col(c).is_not_null() for c in stated]) if stated else pl.lit(False)
     unknown_cells = pl.any_horizontal([pl.col(c) for c in values if c.endswith("_unk")]) if any(c.endswith("_unk") for c in values) else pl.lit(False)
     # rows that state nothing about their part add nothing to the merge
-    return frame.filter(rows.used).filter(informative | unknown_cells.fill_null(False))
+    return frame.filter(rows.used).filter(informative | unknown_cells.fill_null(False) | pl.col("composition_declared"))
 
 
 def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict[str, pl.Series]:
@@ -164,8 +165,8 @@ def merge_attributes(rows: pl.DataFrame, issues: Collector) -> pl.DataFrame:
     """One row per SKU; two different non-blank values for one attribute is an error."""
     import polars as pl
 
-    value_cols = [c for c in rows.columns if c not in {"sku", "_file", "_sheet", "_row"} and not c.endswith("_unk")]
-    flag_cols = [c for c in rows.columns if c.endswith("_unk")]
+    flag_cols = [c for c in rows.columns if c.endswith("_unk") or c == "composition_declared"]
+    value_cols = [c for c in rows.columns if c not in {"sku", "_file", "_sheet", "_row", *flag_cols}]
     if not rows["sku"].is_duplicated().any():  # one row per SKU already: nothing to merge or compare
         return rows.select("sku", *value_cols, *[pl.col(c).fill_null(False) for c in flag_cols])
     compare = {c: (pl.col(c).round_sig_figs(12) if rows.schema[c] == pl.Float64 else pl.col(c)) for c in value_cols if c != "description"}

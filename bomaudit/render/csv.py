@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bomaudit.render.fields import LIST_FIELDS, SCALAR_FIELDS
+from bomaudit.render.fields import SKU_FIELDS, SkuField
 from bomaudit.render.safe import FORMULA_START
 
 if TYPE_CHECKING:
@@ -17,11 +17,15 @@ def render_csv(result: Audit, view: View) -> str:
 
     del view
 
-    frame = result.skus.select(
-        *SCALAR_FIELDS,
-        *[pl.col(c).list.join("; ").alias(c) for c in LIST_FIELDS],
-        pl.col("contributors").list.eval(pl.element().struct.field("sku")).list.join("; ").fill_null("").alias("contributors"),
-    )
+    def column(f: SkuField) -> pl.Expr:
+        col = pl.col(f.source)
+        if f.kind == "list":
+            return col.list.join("; ").alias(f.key)
+        if f.kind == "contributors":
+            return col.list.eval(pl.element().struct.field("sku")).list.join("; ").fill_null("").alias(f.key)
+        return col.alias(f.key)
+
+    frame = result.skus.select([column(f) for f in SKU_FIELDS])
     text_cols = [c for c, t in frame.schema.items() if t == pl.String]
     pattern = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_START) + "]"
     frame = frame.with_columns([pl.when(pl.col(c).str.contains(pattern)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in text_cols])

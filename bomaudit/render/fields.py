@@ -8,14 +8,24 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class SkuField:
-    key: str  # the JSON key and CSV column
+    key: str  # the CSV column and (unless ``json`` is False) the JSON key
     #: how the value is shown: text, verdict, bool, percent, grams, money, list, contributors
     kind: str
     header: str = ""  # the XLSX header when it is not the key
+    column: str = ""  # the audit's SKU column when it is not the key
+    json: bool = True  # False: in CSV and XLSX only (JSON nests it, e.g. under ``coverage``)
 
     @property
     def title(self) -> str:
         return self.header or self.key
+
+    @property
+    def source(self) -> str:
+        return self.column or self.key
+
+
+#: composition provenances in the order reports list them (SPEC §3)
+PROVENANCES = ("declared", "estimated", "assumed", "none")
 
 
 #: where the per-element columns go in CSV-like layouts
@@ -32,23 +42,27 @@ SKU_FIELDS: tuple[SkuField, ...] = (
     SkuField("mass_g", "grams"),
     SkuField("controlled_g", "grams"),
     SkuField("cn_controlled_g", "grams"),
-    SkuField("value", "money"),
+    # the denominator of the value fraction: a declared assembly price, else the parts' total
+    SkuField("value", "money", column="denominator"),
+    SkuField("parts_value", "money", column="value"),
     SkuField("cn_value", "money"),
     SkuField("cn_value_fraction", "percent"),
     SkuField("cn_tech", "bool"),
+    *(SkuField(f"coverage_{p}_g", "grams", f"{p} g", column=f"cov_{p}_g", json=False) for p in PROVENANCES),
     SkuField("reasons", "list"),
     SkuField("assumptions", "list"),
     SkuField("unknown", "list"),
+    SkuField("no_data", "list", "parts without composition data"),
     SkuField("contributors", "contributors", "top contributors"),
 )
-#: fields holding one number, flag or text (not a list)
-SCALAR_FIELDS: tuple[str, ...] = tuple(f.key for f in SKU_FIELDS if f.kind not in ("list", "contributors"))
-LIST_FIELDS: tuple[str, ...] = tuple(f.key for f in SKU_FIELDS if f.kind == "list")
 #: fields that are numbers, possibly missing (null in JSON, never NaN)
 NUMBER_FIELDS: tuple[str, ...] = tuple(f.key for f in SKU_FIELDS if f.kind in ("percent", "grams", "money"))
-#: a SKU's JSON keys in sorted order, split around ``elements`` (whose keys vary per SKU)
-JSON_KEYS_BEFORE_ELEMENTS: tuple[str, ...] = tuple(sorted(k for k in (f.key for f in SKU_FIELDS) if k < "elements"))
-JSON_KEYS_AFTER_ELEMENTS: tuple[str, ...] = tuple(sorted(k for k in (f.key for f in SKU_FIELDS) if k > "elements"))
+#: a SKU's JSON keys: the fields, ``coverage`` (an object per provenance) and ``elements``
+JSON_KEYS: tuple[str, ...] = tuple(sorted({f.key for f in SKU_FIELDS if f.json} | {"coverage", "elements"}))
+#: the JSON keys in sorted order, split around ``elements`` (whose keys vary per SKU)
+JSON_KEYS_BEFORE_ELEMENTS: tuple[str, ...] = tuple(k for k in JSON_KEYS if k < "elements")
+JSON_KEYS_AFTER_ELEMENTS: tuple[str, ...] = tuple(k for k in JSON_KEYS if k > "elements")
+FIELDS_BY_KEY: dict[str, SkuField] = {f.key: f for f in SKU_FIELDS}
 
 
 def element_fields(elements: Iterable[str]) -> list[SkuField]:

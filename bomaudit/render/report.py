@@ -9,7 +9,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from bomaudit import __version__
-from bomaudit.render.fields import JSON_KEYS_AFTER_ELEMENTS, JSON_KEYS_BEFORE_ELEMENTS, NUMBER_FIELDS, SKU_FIELDS
+from bomaudit.render.fields import FIELDS_BY_KEY, JSON_KEYS_AFTER_ELEMENTS, JSON_KEYS_BEFORE_ELEMENTS, NUMBER_FIELDS, PROVENANCES, SKU_FIELDS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,22 +34,46 @@ def contributor_label(c: dict[str, Any]) -> str:
     return out + (f" ({share * 100:.0f} %)" if share is not None else "")
 
 
-def sku_records(result: Audit) -> list[dict[str, Any]]:
-    """One dict per SKU, in report order, with exactly the keys of SPEC §4."""
-    cols = [f.key for f in SKU_FIELDS]
+def sku_records(result: Audit, *, json_only: bool = False) -> list[dict[str, Any]]:
+    """One dict per SKU, in report order: every field of the SKU layout plus ``elements`` and
+    ``coverage``; with ``json_only``, exactly the keys of the JSON report (SPEC §4)."""
+    import polars as pl
+
     el_cols = [(el, f"{el}_g", f"{el}_cn_g") for el in result.elements]
-    frame = result.skus.select([*cols, *[c for _, g, cn in el_cols for c in (g, cn)]])
+    cov_cols = [f"cov_{p}_{m}" for p in PROVENANCES for m in ("parts", "g")]
+    frame = result.skus.select(
+        *[pl.col(f.source).alias(f.key) for f in SKU_FIELDS], *[c for _, g, cn in el_cols for c in (g, cn)], *[pl.col(c).alias(f"_{c}") for c in cov_cols]
+    )
     out = []
     for row in frame.iter_rows(named=True):
-        rec = {k: row[k] for k in cols}
+        rec = {f.key: row[f.key] for f in SKU_FIELDS if f.json or not json_only}
         for k in NUMBER_FIELDS:
-            rec[k] = _num(rec[k])
+            if k in rec:
+                rec[k] = _num(rec[k])
         rec["elements"] = {el: {"g": row[g], "cn_g": row[cn]} for el, g, cn in el_cols if row[g]}
         rec["contributors"] = [
             {"sku": c["sku"], "qty": c["qty"], "cn_controlled_g": c["cn_controlled_g"], "share": _num(c["share"])} for c in (row["contributors"] or [])
         ]
+        rec["coverage"] = {p: {"parts": row[f"_cov_{p}_parts"], "mass_g": row[f"_cov_{p}_g"]} for p in PROVENANCES}
         out.append(rec)
     return out
+
+
+def _coverage_struct() -> pl.Expr:
+    """``coverage`` as a struct that encodes to the JSON object (keys in sorted order)."""
+    import polars as pl
+
+    return pl.struct([pl.struct(pl.col(f"cov_{p}_g").alias("mass_g"), pl.col(f"cov_{p}_parts").alias("parts")).alias(p) for p in sorted(PROVENANCES)]).alias(
+        "coverage"
+    )
+
+
+def _json_column(key: str) -> pl.Expr:
+    import polars as pl
+
+    if key == "coverage":
+        return _coverage_struct()
+    return pl.col(FIELDS_BY_KEY[key].source).alias(key)
 
 
 def sku_json(result: Audit) -> pl.Series:
@@ -76,11 +100,11 @@ def sku_json(result: Audit) -> pl.Series:
                 pl.lit([], dtype=pl.List(pl.Struct({"cn_controlled_g": pl.Float64, "qty": pl.Float64, "share": pl.Float64, "sku": pl.String})))
             ).alias("contributors")
             if k == "contributors"
-            else pl.col(k)
+            else _json_column(k)
             for k in JSON_KEYS_BEFORE_ELEMENTS
         ]
     )
-    after = pl.struct([pl.col(k) for k in JSON_KEYS_AFTER_ELEMENTS])
+    after = pl.struct([_json_column(k) for k in JSON_KEYS_AFTER_ELEMENTS])
     pieces = [
         pl.when(pl.col(f"{el}_g") != 0).then(
             pl.concat_str(pl.lit(f'"{el}":{{"cn_g":'), float_text(f"{el}_cn_g"), pl.lit(',"g":'), float_text(f"{el}_g"), pl.lit("}"))
@@ -180,6 +204,6 @@ def build(result: Audit) -> dict[str, Any]:
         "rules": rules_block(result),
         "inputs": inputs_block(result),
         "summary": summary(result),
-        "skus": sku_records(result),
+        "skus": sku_records(result, json_only=True),
         "issues": [p.as_dict() for p in result.issues],
     }

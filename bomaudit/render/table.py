@@ -7,7 +7,7 @@ import math
 from typing import TYPE_CHECKING
 
 from bomaudit.render.report import contributor_label
-from bomaudit.vocab import Kind, Verdict
+from bomaudit.vocab import Basis, Kind, Provenance, Verdict
 
 if TYPE_CHECKING:
     from bomaudit.audit import Audit
@@ -43,11 +43,24 @@ def percent(f: float | None) -> str:
 def summary_line(result: Audit) -> str:
     s = result.summary
     verdicts = ", ".join(f"{n} {v}" for v, n in s.verdicts.items())
-    return (
+    line = (
         f"{s.products} product(s), {s.skus} SKU(s): {verdicts} · threshold {result.threshold * 100:g} % of {result.basis.value}"
         f" · rules {result.pack.pack} {result.pack.version} as of {result.as_of.isoformat()}"
         f" (in force: {', '.join(result.in_force) or 'none'})"
     )
+    unknown = s.products_by_verdict.get(Verdict.unknown.value, 0)
+    if unknown:
+        line += f" · {unknown} product(s) unknown: data missing below them fails the gate (--fail-on license-required accepts them)"
+    return line
+
+
+def coverage_text(row: dict[str, Any]) -> str:
+    """``100 %`` of the mass with declared composition, or ``60 % · 2 parts no data``."""
+    mass = row["mass_g"] or 0.0
+    known = sum(row[f"cov_{p}_g"] or 0.0 for p in (Provenance.declared, Provenance.estimated, Provenance.assumed))
+    text = f"{known / mass * 100:.3g} %" if mass > 0 else "—"
+    missing = len(row["no_data"] or [])
+    return text + (f" · {missing} part{'s' if missing != 1 else ''} no data" if missing else "")
 
 
 def render_table(result: Audit, view: View) -> str:
@@ -67,7 +80,8 @@ def render_table(result: Audit, view: View) -> str:
     table.add_column("description", overflow="ellipsis", no_wrap=True, max_width=32)
     table.add_column("mass g", justify="right")
     table.add_column("CN controlled g", justify="right")
-    table.add_column("CN fraction", justify="right")
+    table.add_column("CN fraction" if result.basis is Basis.mass else "CN value fraction", justify="right")
+    table.add_column("data", justify="right")
     table.add_column("CN tech")
     table.add_column("main contributor", no_wrap=True)
     for row in skus.iter_rows(named=True):
@@ -81,7 +95,8 @@ def render_table(result: Audit, view: View) -> str:
             row["description"] or "",
             grams(row["mass_g"]),
             grams(row["cn_controlled_g"]),
-            percent(row["cn_fraction"]),
+            percent(row["cn_fraction"] if result.basis is Basis.mass else row["cn_value_fraction"]),
+            coverage_text(row),
             "yes" if row["cn_tech"] else "",
             top_text,
         )

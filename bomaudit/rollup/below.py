@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bomaudit.rollup.dag import closure
+from bomaudit.vocab import Provenance
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,27 +28,25 @@ def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: T
     where none). ``on_value``: the value basis, where parts missing value data count as unknown too."""
     import polars as pl
 
-    contributors, unknown, assumed = _parts_below(graph, leaves, totals, on_value)
-    return (
-        skus.join(contributors.rename({"node": "id"}), on="id", how="left")
-        .join(unknown.rename({"node": "id"}), on="id", how="left")
-        .join(assumed.rename({"node": "id"}), on="id", how="left")
-        .with_columns(
-            pl.col("unknown").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-            pl.col("assumed").fill_null(pl.lit([], dtype=pl.List(pl.String))),
-        )
-    )
+    contributors, *lists = _parts_below(graph, leaves, totals, on_value)
+    skus = skus.join(contributors.rename({"node": "id"}), on="id", how="left")
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    for frame in lists:
+        (name,) = (c for c in frame.columns if c != "node")
+        skus = skus.join(frame.rename({"node": "id"}), on="id", how="left").with_columns(pl.col(name).fill_null(empty))
+    return skus
 
 
-def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(contributors, unknown, assumed), each keyed by ``node``."""
+def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, ...]:
+    """(contributors, unknown, assumed, no_data, assumed_free), each keyed by ``node``."""
     import numpy as np
 
     leaf, value = graph.leaf, leaves.value
     value_missing_leaf = leaf & np.isnan(value)
     cn_value_missing_leaf = leaf & np.isnan(leaves.cn_value)
     unknown_leaf, origin_assumed = leaves.unknown, leaves.assumed
-    interesting = leaf & ((totals.cn_controlled_g > 0) | unknown_leaf | origin_assumed | (on_value & (value_missing_leaf | cn_value_missing_leaf)))
+    free = leaves.provenance[Provenance.assumed]
+    interesting = leaf & ((totals.cn_controlled_g > 0) | unknown_leaf | origin_assumed | free | (on_value & (value_missing_leaf | cn_value_missing_leaf)))
     node, leaf_of, count = closure(graph.parent, graph.child, graph.qty, graph.levels, graph.n, np.flatnonzero(interesting))
     contributors = _contributors(graph.names, node, leaf_of, count, totals.cn_controlled_g)
     # missing data and assumed origins: the closure lists each node's leaves sorted by id, i.e. by SKU
@@ -58,7 +57,15 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     unknown = _lists(graph.names, node[missing], leaf_of[missing], "unknown")
     is_assumed = origin_assumed[leaf_of]
     assumed = _lists(graph.names, node[is_assumed], leaf_of[is_assumed], "assumed")
-    return contributors, unknown, assumed
+    no_data = leaves.provenance[Provenance.none][leaf_of]
+    free = leaves.provenance[Provenance.assumed][leaf_of]
+    return (
+        contributors,
+        unknown,
+        assumed,
+        _lists(graph.names, node[no_data], leaf_of[no_data], "no_data"),
+        _lists(graph.names, node[free], leaf_of[free], "assumed_free"),
+    )
 
 
 def _contributors(names: pl.Series, node: np.ndarray, leaf_of: np.ndarray, count: np.ndarray, cn_controlled_g: np.ndarray) -> pl.DataFrame:

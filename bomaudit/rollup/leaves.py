@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
-from bomaudit.vocab import UnknownOrigin
+from bomaudit.vocab import Provenance, UnknownOrigin
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,6 +34,8 @@ class Leaves:
     cn_value: np.ndarray  # China-origin rare-earth value; 0 where there is no China content
     unknown: np.ndarray  # a leaf with data missing
     assumed: np.ndarray  # a leaf whose origin was not given and is counted as China
+    #: per node: where its composition comes from (a leaf's only; False for assemblies)
+    provenance: dict[Provenance, np.ndarray]
 
 
 def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collector) -> Leaves:
@@ -50,6 +52,8 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
     mass = np.where(bulk_node, 1.0, mass)  # a bulk material's unit is one gram
     cols, unknown_leaf, total_re = _element_masses(a, elements, leaf, bulk_node, mass, declared_mass)
     _check_content(graph, mass, total_re, issues)
+    provenance = _provenance(a, leaf, options.assume_free_unlisted)
+    unknown_leaf |= provenance[Provenance.none]
     no_origin = a["re_origin"].is_null().to_numpy()
     as_china = options.unknown_origin is UnknownOrigin.china
     origin_assumed = leaf & no_origin & (total_re > 0) & as_china
@@ -73,7 +77,24 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
         "value_missing": leaf & np.isnan(value),
         "cn_value_missing": leaf & np.isnan(cn_value),
     }
-    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed)
+    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance)
+
+
+def _provenance(a: pl.DataFrame, leaf: np.ndarray, assume_free: bool) -> dict[Provenance, np.ndarray]:
+    """A part's composition is ``declared`` when an input table with element columns has a row
+    for it (a blank cell there is a declared zero), else ``assumed`` free under
+    --assume-free-unlisted, else ``none``: unknown, never silently free. ``estimated`` is
+    reserved for the materials library."""
+    import numpy as np
+
+    declared = leaf & a["composition_declared"].fill_null(False).to_numpy().astype(bool)
+    unlisted = leaf & ~declared
+    return {
+        Provenance.declared: declared,
+        Provenance.estimated: np.zeros(leaf.size, dtype=bool),
+        Provenance.assumed: unlisted if assume_free else np.zeros(leaf.size, dtype=bool),
+        Provenance.none: np.zeros(leaf.size, dtype=bool) if assume_free else unlisted,
+    }
 
 
 def _element_masses(

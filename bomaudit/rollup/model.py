@@ -18,6 +18,8 @@ class RollupOptions:
     controlled: tuple[str, ...]  # element symbols the threshold rule counts
     unknown_origin: UnknownOrigin = UnknownOrigin.china
     basis: Basis = Basis.mass  # value also lists parts missing value data as unknown
+    #: parts with no composition data count as free of controlled elements (an assumption)
+    assume_free_unlisted: bool = False
 
     def __post_init__(self) -> None:
         # the steps compare members by identity: text such as "value" becomes its member (or fails)
@@ -33,7 +35,10 @@ class Rollup:
     #: contributors (list of struct(sku, qty, cn_controlled_g, share), largest first, at most
     #: 5; null where none), unknown (sorted SKUs with data missing below it, the SKU itself for
     #: a leaf; [] where none), assumed (sorted parts whose origin was assumed China; []),
-    #: denominator (declared_value, else value) and cn_value_fraction (cn_value / denominator)
+    #: denominator (declared_value, else value) and cn_value_fraction (cn_value / denominator);
+    #: no_data (sorted parts below with no composition data; []), assumed_free (sorted parts below
+    #: counted free by --assume-free-unlisted; []); per provenance P of PROVENANCES:
+    #: cov_P_parts (part units per one unit) and cov_P_g (their grams)
     skus: pl.DataFrame
     elements: list[str]
     warnings: list[Problem] = field(default_factory=list)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
-from bomaudit.vocab import Kind
+from bomaudit.vocab import Kind, Provenance
 
 if TYPE_CHECKING:
     import numpy as np
@@ -27,6 +27,9 @@ class Totals:
     flags: dict[str, np.ndarray]
     controlled_g: np.ndarray
     cn_controlled_g: np.ndarray
+    #: per provenance: part units (a bulk line counts once per use) and their grams, per one unit
+    coverage_parts: dict[Provenance, np.ndarray]
+    coverage_g: dict[Provenance, np.ndarray]
 
 
 def propagate(graph: Graph, leaves: Leaves, controlled: tuple[str, ...]) -> Totals:
@@ -56,7 +59,30 @@ def propagate(graph: Graph, leaves: Leaves, controlled: tuple[str, ...]) -> Tota
     counted = [e for e in leaves.elements if e in controlled]
     controlled_g = sum((out[f"{e}_g"] for e in counted), np.zeros(graph.n))
     cn_controlled_g = sum((out[f"{e}_cn_g"] for e in counted), np.zeros(graph.n))
-    return Totals(out, fl, controlled_g, cn_controlled_g)
+    parts, grams = _coverage(graph, leaves)
+    return Totals(out, fl, controlled_g, cn_controlled_g, parts, grams)
+
+
+def _coverage(graph: Graph, leaves: Leaves) -> tuple[dict[Provenance, np.ndarray], dict[Provenance, np.ndarray]]:
+    """Per provenance, summed like the masses: how many part units below each node and their grams."""
+    import numpy as np
+
+    mass = leaves.sums["mass_g"]
+    grams = {p: np.where(is_p, mass, 0.0) for p, is_p in leaves.provenance.items()}
+    parts = {p: is_p.astype(np.float64) for p, is_p in leaves.provenance.items()}
+    units = np.where(graph.bulk, 1.0, graph.qty)  # a bulk line's quantity is grams: it is one part
+    for lv in range(1, graph.levels.top + 1):
+        sel = graph.levels.edges(lv)
+        if sel.size == 0:
+            continue
+        p_sel, c_sel = graph.parent[sel], graph.child[sel]
+        first = np.concatenate(([True], p_sel[1:] != p_sel[:-1]))
+        local, up = np.cumsum(first) - 1, p_sel[first]
+        for col in grams.values():
+            col[up] += np.bincount(local, weights=col[c_sel] * graph.qty[sel], minlength=up.size)
+        for col in parts.values():
+            col[up] += np.bincount(local, weights=col[c_sel] * units[sel], minlength=up.size)
+    return parts, grams
 
 
 def check_declared_mass(graph: Graph, leaves: Leaves, totals: Totals, issues: Collector) -> None:
@@ -106,6 +132,9 @@ def sku_frame(graph: Graph, leaves: Leaves, totals: Totals) -> pl.DataFrame:
     for el in leaves.elements:
         data[f"{el}_g"] = out[f"{el}_g"]
         data[f"{el}_cn_g"] = out[f"{el}_cn_g"]
+    for p in Provenance:
+        data[f"cov_{p.value}_parts"] = totals.coverage_parts[p]
+        data[f"cov_{p.value}_g"] = totals.coverage_g[p]
     skus = pl.DataFrame(data).with_columns(pl.col("cn_fraction", "value", "cn_value", "declared_value").fill_nan(None))
     keep_ids = np.flatnonzero(graph.reach)
     return skus.filter(pl.col("id").is_in(keep_ids.tolist()) if keep_ids.size < n else pl.lit(True))

@@ -20,6 +20,12 @@ if TYPE_CHECKING:
     from bomaudit.rules.pack import RulePack, RuleStatus
 
 
+#: a fraction this close below the threshold (relative) counts as at it: sums of float grams carry
+#: rounding error (7 × 0.1 g at 0.1 % gives 0.0009999999999999998), and the error must fall on
+#: the side of "over", never of "clear"
+THRESHOLD_REL_TOL = 1e-9
+
+
 @dataclass(frozen=True, slots=True)
 class EvalOptions:
     as_of: dt.date
@@ -117,12 +123,72 @@ def _counted(pieces: list[pl.Expr], column: str) -> pl.Expr:
     return pl.col(column).list.len() == pl.sum_horizontal([p.is_not_null() for p in pieces])
 
 
+def _listed(column: str) -> pl.Expr:
+    """``A, B, C`` or ``A, B, C, D, E and 7 more``: the first five SKUs of a list column."""
+    import polars as pl
+
+    n = pl.col(column).list.len()
+    head = pl.col(column).list.head(5).list.join(", ")
+    return pl.when(n > 5).then(pl.format("{} and {} more", head, n - 5)).otherwise(head)
+
+
+def _unknown_reasons(shown: pl.Expr) -> list[pl.Expr]:
+    """Why a SKU is ``unknown``: parts with no composition data, other data missing, no value."""
+    import polars as pl
+
+    no_data = pl.col("no_data").list.len()
+    other = pl.col("unknown").list.set_difference(pl.col("no_data")).list.sort()
+    return [
+        pl.when(shown & (no_data > 0)).then(
+            pl.format(
+                "no composition data for {} part(s) ({}): the fraction may be higher; give their element content"
+                " (a --parts file with element columns), or pass --assume-free-unlisted if they hold no rare earths",
+                no_data,
+                _listed("no_data"),
+            )
+        ),
+        pl.when(shown & (other.list.len() > 0)).then(
+            pl.format("data missing for {} part(s) below ({}): the fraction may be higher", other.list.len(), other.list.head(5).list.join(", "))
+        ),
+        pl.when(shown & (pl.col("unknown").list.len() == 0)).then(pl.lit("value data missing: the value fraction cannot be computed")),
+    ]
+
+
+def _assumptions(options: EvalOptions) -> list[pl.Expr]:
+    import polars as pl
+
+    out = [
+        pl.when(pl.col("assumed").list.len() > 0).then(
+            pl.format(
+                f"rare-earth origin not given for {{}} part(s) ({{}}): counted as China-origin (--unknown-origin {UnknownOrigin.china.value})",
+                pl.col("assumed").list.len(),
+                pl.col("assumed").list.head(5).list.join(", "),
+            )
+        ),
+        pl.when(pl.col("assumed_free").list.len() > 0).then(
+            pl.format(
+                "composition not given for {} part(s) ({}): counted as free of controlled rare earths (--assume-free-unlisted)",
+                pl.col("assumed_free").list.len(),
+                _listed("assumed_free"),
+            )
+        ),
+    ]
+    if options.basis is Basis.value:
+        out.append(
+            pl.when((pl.col("kind") != Kind.part.value) & pl.col("declared_value").is_null() & pl.col("value").is_not_null()).then(
+                pl.lit("no unit_value declared for this assembly: its value is the sum of its parts' values")
+            )
+        )
+    return out
+
+
 def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options: EvalOptions) -> pl.DataFrame:
     """Every SKU with ``over_threshold``, ``verdict``, ``reasons``, ``assumptions``, ``unknown``
     and ``contributors``, sorted as SPEC §4 says. ``statuses``: ``pack.statuses(options.as_of)``."""
     import polars as pl
 
-    over = (pl.col(_fraction(options.basis)) >= options.threshold).fill_null(False)
+    # at the threshold it is over: a ratio equal to it within floating-point error counts as over
+    over = (pl.col(_fraction(options.basis)) >= options.threshold * (1 - THRESHOLD_REL_TOL)).fill_null(False)
     skus = rolled.skus.with_columns(over_threshold=over).with_columns([_hit(st, pl.col("over_threshold")).alias(f"hit_{st.rule.id}") for st in statuses])
 
     in_force = [pl.col(f"hit_{st.rule.id}") for st in statuses if st.in_force]
@@ -141,28 +207,8 @@ def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options
             pl.format("end use {}: {} under the licensing policy ({})", use, outcome, pl.lit(policy))
         )
     )
-    reasons.append(
-        pl.when(unknown & ~needs).then(
-            pl.when(pl.col("unknown").list.len() > 0)
-            .then(pl.format("data missing for {} part(s) below: the fraction may be higher", pl.col("unknown").list.len()))
-            .otherwise(pl.lit("value data missing: the value fraction cannot be computed"))
-        )
-    )
-    assumptions = [
-        pl.when(pl.col("assumed").list.len() > 0).then(
-            pl.format(
-                f"rare-earth origin not given for {{}} part(s) ({{}}): counted as China-origin (--unknown-origin {UnknownOrigin.china.value})",
-                pl.col("assumed").list.len(),
-                pl.col("assumed").list.head(5).list.join(", "),
-            )
-        )
-    ]
-    if options.basis is Basis.value:
-        assumptions.append(
-            pl.when((pl.col("kind") != Kind.part.value) & pl.col("declared_value").is_null() & pl.col("value").is_not_null()).then(
-                pl.lit("no unit_value declared for this assembly: its value is the sum of its parts' values")
-            )
-        )
+    reasons.extend(_unknown_reasons(unknown & ~needs))
+    assumptions = _assumptions(options)
     out = skus.with_columns(
         verdict=verdict,
         reasons=_present(reasons),

@@ -152,7 +152,7 @@ def test_zip_bomb_is_refused_quickly(tmp_path: Path):
 
 def test_row_limit_can_be_raised(tmp_path: Path):
     path = tmp_path / "big.csv"
-    path.write_text("sku,qty,mass_g\n" + "".join(f"P{i},1,1\n" for i in range(50)))
+    path.write_text("sku,qty,mass_g,Dy_pct\n" + "".join(f"P{i},1,1,\n" for i in range(50)))
     refused = runner.invoke(app, ["scan", str(path), "--max-rows", "10"])
     assert refused.exit_code == 2
     assert refused.stderr == f"error: {path}: has 50 data rows, over the limit of 10 — raise it with --max-rows if the file is genuine\n"
