@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bomaudit.render.report import contributor_label
 from bomaudit.vocab import Basis, Kind, Provenance, Verdict
