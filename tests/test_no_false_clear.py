@@ -210,3 +210,22 @@ def test_the_table_fraction_follows_the_basis(write):
     assert "CN value fraction" in value
     assert "1 %" in value  # KIT: 2 / 200
     assert "CN value fraction" not in scan(path, "--all").stdout
+
+
+def test_json_never_holds_nan_or_infinity(write):
+    """Whatever reaches the renderer, an unknown number is written as null (json.loads would
+    otherwise accept the bare NaN/Infinity tokens that other JSON readers refuse)."""
+    import dataclasses
+
+    from bomaudit.audit import AuditOptions, audit
+    from bomaudit.render import as_text, report
+
+    result = audit(AuditOptions(files=(write("b.csv", "sku,qty,mass_g,Dy_g,re_origin\nM,1,10,1,CN\n"),), assembly="P"))
+    poisoned = dataclasses.replace(result, skus=result.skus.with_columns(Dy_g=pl.lit(float("inf")), Dy_cn_g=pl.lit(float("nan"))))
+
+    def refuse(token: str) -> None:
+        raise AssertionError(f"bare {token} in the JSON report")
+
+    text = as_text(report.build_json(poisoned))
+    rep = json.loads(text, parse_constant=refuse)
+    assert rep["skus"][0]["elements"]["Dy"] == {"g": None, "cn_g": None}

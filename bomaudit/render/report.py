@@ -84,7 +84,8 @@ def sku_json(result: Audit) -> pl.Series:
     import polars as pl
 
     def float_text(col: str) -> pl.Expr:
-        return pl.col(col).cast(pl.String)
+        # never a bare NaN or Infinity in JSON: an unknown number is null
+        return pl.when(pl.col(col).is_finite()).then(pl.col(col).cast(pl.String)).otherwise(pl.lit("null"))
 
     contributors = pl.col("contributors").list.eval(
         pl.struct(
