@@ -70,6 +70,8 @@ def _coverage(graph: Graph, leaves: Leaves) -> tuple[dict[Provenance, np.ndarray
     mass = leaves.sums["mass_g"]
     grams = {p: np.where(is_p, mass, 0.0) for p, is_p in leaves.provenance.items()}
     parts = {p: is_p.astype(np.float64) for p, is_p in leaves.provenance.items()}
+    # a provenance no part has stays zero everywhere: only the others are summed
+    summed = [p for p, is_p in leaves.provenance.items() if is_p.any()]
     units = np.where(graph.bulk, 1.0, graph.qty)  # a bulk line's quantity is grams: it is one part
     for lv in range(1, graph.levels.top + 1):
         sel = graph.levels.edges(lv)
@@ -78,10 +80,9 @@ def _coverage(graph: Graph, leaves: Leaves) -> tuple[dict[Provenance, np.ndarray
         p_sel, c_sel = graph.parent[sel], graph.child[sel]
         first = np.concatenate(([True], p_sel[1:] != p_sel[:-1]))
         local, up = np.cumsum(first) - 1, p_sel[first]
-        for col in grams.values():
-            col[up] += np.bincount(local, weights=col[c_sel] * graph.qty[sel], minlength=up.size)
-        for col in parts.values():
-            col[up] += np.bincount(local, weights=col[c_sel] * units[sel], minlength=up.size)
+        for p in summed:
+            grams[p][up] += np.bincount(local, weights=grams[p][c_sel] * graph.qty[sel], minlength=up.size)
+            parts[p][up] += np.bincount(local, weights=parts[p][c_sel] * units[sel], minlength=up.size)
     return parts, grams
 
 
