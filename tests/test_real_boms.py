@@ -333,3 +333,25 @@ def test_no_header_option_skips_the_data_row_check(tmp_path: Path):
     table = load_table(str(path), ReadOptions(no_header=True))
     assert table.headers == ["1", "2", "3", "4"]
     assert table.frame["__row"].to_list() == [1, 2]
+
+
+# --- no composition: unknown, never clear (issue #10) -------------------------------------
+
+
+@pytest.mark.parametrize(("name", "mapping"), [(c[0], c[1]) for c in LOADS], ids=[c[0] for c in LOADS])
+def test_real_export_without_composition_is_unknown_and_fails_the_gate(name, mapping):
+    """None of these exports carries rare-earth data: every product is unknown with nothing of its
+    mass declared, and the default gate fails (exit 1), until a parts file or an assumption says more."""
+    import json
+
+    result = runner.invoke(app, ["scan", str(REAL / name), *map_args(mapping), "--as-of", AS_OF.isoformat(), "-f", "json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    products = [s for s in report["skus"] if s["kind"] == "product"]
+    assert products
+    assert {s["verdict"] for s in report["skus"]} == {"unknown"}
+    for p in products:
+        assert p["coverage"]["declared"]["parts"] == 0.0
+        assert p["no_data"], p["sku"]
+    free = runner.invoke(app, ["scan", str(REAL / name), *map_args(mapping), "--as-of", AS_OF.isoformat(), "-f", "json", "--assume-free-unlisted"])
+    assert all(any("--assume-free-unlisted" in a for a in s["assumptions"]) for s in json.loads(free.stdout)["skus"])
