@@ -116,6 +116,8 @@ class Coverage:
     parts_missing_data: int
     #: parts with controlled rare-earth content
     parts_with_controlled: int
+    #: parts whose composition no input gives (provenance ``none``): unknown in a scan
+    parts_without_composition: int
 
 
 @dataclass(slots=True)
@@ -237,5 +239,6 @@ def check(options: AuditOptions, progress: Callable[[str], None] = _silent) -> C
         parts=parts.height,
         parts_missing_data=int(parts["has_unknown"].sum()),
         parts_with_controlled=int((parts["controlled_g"] > 0).sum()),
+        parts_without_composition=int((parts["no_data"].list.len() > 0).sum()),
     )
     return Check(bom.tables, graph, coverage, [*bom.warnings, *rolled.warnings])

@@ -102,13 +102,22 @@ def test_graph_counts(board: dict, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_coverage(board: dict, phone: dict):
-    assert board["coverage"] == {"elements": ["Dy"], "parts": 2, "parts_missing_data": 0, "parts_with_controlled": 1}
+    assert board["coverage"] == {"elements": ["Dy"], "parts": 2, "parts_missing_data": 0, "parts_with_controlled": 1, "parts_without_composition": 0}
     assert phone["coverage"]["elements"] == ["Y", "Pr", "Nd", "Dy"]
 
 
 def test_issues_are_the_warnings(board: dict):
     assert [i["code"] for i in board["issues"]] == ["footer", "no-sku", "dnp", "qty-blank"]
     assert all(i["severity"] == "warning" and i["file"] == BOARD for i in board["issues"])
+
+
+def test_coverage_counts_parts_without_composition(write, monkeypatch: pytest.MonkeyPatch):
+    bom = write("b.csv", "Part Number,Qty,Mass (g)\nMAG,8,30\nHSG,1,900\n")
+    parts = write("p.csv", "sku,Dy_pct,re_origin\nMAG,4,CN\n")
+    alone = validate_json(bom, monkeypatch=monkeypatch)["coverage"]
+    assert (alone["parts_without_composition"], alone["parts_missing_data"]) == (2, 2)
+    assert validate_json(bom, "--parts", parts, monkeypatch=monkeypatch)["coverage"]["parts_without_composition"] == 1
+    assert validate_json(bom, "--assume-free-unlisted", monkeypatch=monkeypatch)["coverage"]["parts_without_composition"] == 0
 
 
 def test_validate_honours_unknown_origin(write, monkeypatch: pytest.MonkeyPatch):

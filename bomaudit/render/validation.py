@@ -33,7 +33,10 @@ def render_check_text(check: Check, view: View) -> str:
     kinds = {"assembly": g.assemblies, "part": g.parts, "product": g.products}
     counts = ", ".join(f"{n} {k}(s)" for k, n in kinds.items() if n)
     lines.append(f"graph: {g.skus} SKUs ({counts}), {g.links} parent→child links, no cycles")
-    lines.append(f"elements with data: {', '.join(c.elements) or 'none'}; parts with missing data: {c.parts_missing_data}")
+    lines.append(
+        f"elements with data: {', '.join(c.elements) or 'none'}; parts with missing data: {c.parts_missing_data}"
+        + (f" ({c.parts_without_composition} without composition data: unknown in a scan)" if c.parts_without_composition else "")
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -67,6 +70,7 @@ def check_dict(check: Check) -> dict[str, Any]:
             "parts": c.parts,
             "parts_missing_data": c.parts_missing_data,
             "parts_with_controlled": c.parts_with_controlled,
+            "parts_without_composition": c.parts_without_composition,
         },
         "issues": [p.as_dict() for p in check.issues],
     }
