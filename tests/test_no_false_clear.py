@@ -5,6 +5,7 @@ reader (forced with ``lazy_bytes=1``), XLSX through calamine, Parquet (text and 
 and standard input. Every refusal must name the row and column (and the sheet of a workbook).
 
 1. numbers that are not numbers: NaN, infinities, overflow, digit-group underscores, …
+2. spreadsheet error values (``#DIV/0!``, ``#N/A``…), as XLSX error cells and as text
 3. date- and time-typed cells where a number is expected; list and struct Parquet columns
 """
 
@@ -136,6 +137,35 @@ def test_numbers_that_underflow_to_zero_are_errors(tmp_path: Path, cell: str):
     assert has_line(lines, f"row 3, column 'mass_g': mass is too close to zero to be read (it would read as 0): '{cell}'"), lines
 
 
+def test_typed_parquet_floats_holding_nan_or_infinity_are_errors(tmp_path: Path):
+    path = tmp_path / "bom.parquet"
+    frame = pl.DataFrame(
+        {
+            "sku": ["A", "B", "C", "D"],
+            "qty": [1.0, float("nan"), 1.0, 2.0],
+            "mass_g": [10.0, 1.0, float("inf"), 1.0],
+            "Dy_pct": [1.0, 1.0, 1.0, float("-inf")],
+            "unit_value": [None, None, None, float("nan")],
+        }
+    )
+    frame.write_parquet(path)
+    for lazy in (None, 1):
+        lines = refused(path, lazy_bytes=lazy)
+        hint = " — enter the real value: NaN and infinity are not amounts"
+        assert lines == [
+            f"{path}, row 3, column 'qty': cell holds NaN, not a finite number{hint}",
+            f"{path}, row 4, column 'mass_g': cell holds inf, not a finite number{hint}",
+            f"{path}, row 5, column 'Dy_pct': cell holds -inf, not a finite number{hint}",
+            f"{path}, row 5, column 'unit_value': cell holds NaN, not a finite number{hint}",
+        ]
+
+
+def test_a_nan_part_number_in_a_float_column_is_an_error(tmp_path: Path):
+    path = tmp_path / "bom.parquet"
+    pl.DataFrame({"sku": [101.0, float("nan")], "qty": [1, 2]}).write_parquet(path)
+    assert refused(path) == [f"{path}, row 3, column 'sku': cell holds NaN, not a finite number — enter the real value: NaN and infinity are not amounts"]
+
+
 @pytest.mark.parametrize(
     ("cell", "value", "unit"),
     [
@@ -209,6 +239,37 @@ def test_the_lazy_reader_reads_these_files(tmp_path: Path):
     assert load_table(str(path), ReadOptions(lazy_bytes=1)).details["read"].startswith("lazily")
 
 
+# --- 2. spreadsheet error values ----------------------------------------------------------
+
+ERRORS = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"]
+HINT = "fix the formula or enter the value"
+
+
+@pytest.mark.parametrize("reader", [r for r in READERS if r != "xlsx"])
+@pytest.mark.parametrize("column", HEADER)
+def test_spreadsheet_errors_as_text_in_any_column_used(tmp_path: Path, reader: str, column: str):
+    """Exported to CSV (or typed into a text cell), #DIV/0! is text: refused in every column bomaudit
+    reads, the part number included (a #N/A part number is a lookup that failed, not a blank)."""
+    lines = error_lines(reader, tmp_path, rows_with(column, "#DIV/0!" if column != "sku" else "#N/A"))
+    error = "#DIV/0!" if column != "sku" else "#N/A"
+    assert has_line(lines, f"row 3, column '{column}': cell holds the spreadsheet error {error} — {HINT}"), lines
+
+
+@pytest.mark.parametrize("error", [*ERRORS, "#n/a", "#WERT!", "#NV", "#¡VALOR!", "#BEZUG!", "#NOM?", " #REF! "])
+def test_every_spreadsheet_error_value_is_refused(tmp_path: Path, error: str):
+    lines = error_lines("csv", tmp_path, rows_with("qty", error))
+    assert lines == [f"{tmp_path / 'bom.csv'}, row 3, column 'qty': cell holds the spreadsheet error {error.strip()} — {HINT}"]
+
+
+def test_hash_text_that_is_no_error_value_is_kept(tmp_path: Path):
+    """Part numbers and descriptions may start with "#"; and a column bomaudit does not read
+    (``notes``) may hold anything."""
+    path = tmp_path / "bom.csv"
+    path.write_text("sku,qty,description,notes\n#4-40 SCREW,2,#6 washer,#N/A\nN/A-7,1,#WOW,#DIV/0!\n")
+    result = audit(AuditOptions(files=(str(path),), as_of=AS_OF))
+    assert set(result.skus["sku"].to_list()) == {"#4-40 SCREW", "N/A-7", "bom"}
+
+
 # --- 3. dates and times where a number is expected ---------------------------------------
 
 
@@ -272,6 +333,25 @@ def test_parquet_date_and_time_columns_mapped_to_numbers(tmp_path: Path, lazy, c
     pl.DataFrame(data).write_parquet(path)
     lines = refused(path, lazy_bytes=lazy)
     assert has_line(lines, f"row 3, column '{column}': {WHAT[column]} is a date or time, not a number: '{shown}'"), lines
+
+
+@pytest.mark.parametrize("lazy", [None, 1], ids=["eager", "lazy"])
+@pytest.mark.parametrize("column", ["sku", "qty", "mass_g", "re_origin", "description"])
+@pytest.mark.parametrize(
+    ("values", "kind"),
+    [([[1, 2], None], "lists"), ([{"a": 1}, None], "structs"), ([b"\x00", None], "binary data")],
+    ids=["list", "struct", "binary"],
+)
+def test_parquet_list_and_struct_columns_used_as_fields(tmp_path: Path, lazy, column: str, values, kind: str):
+    """They crashed (casting a list to text): now the column is named."""
+    path = tmp_path / "bom.parquet"
+    data: dict[str, object] = {"sku": ["A", "B"], "qty": [1, 2], "mass_g": [1.0, 2.0]}
+    data[column] = values
+    pl.DataFrame(data).write_parquet(path)
+    lines = refused(path, lazy_bytes=lazy)
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{path}, column '{column}': the column holds {kind} (")
+    assert lines[0].endswith("), not one value per cell — export it with one number or text per cell")
 
 
 def test_dates_stay_dates_where_dates_are_expected(tmp_path: Path):

@@ -93,6 +93,11 @@ CASES = {
             "(for decimal commas such as 1,5 pass --decimal-comma)"
         ],
     ),
+    "spreadsheet error value": (
+        "x.csv",
+        "sku,qty,mass_g\nA,1,#DIV/0!\n",
+        ["{f}, row 2, column 'mass_g': cell holds the spreadsheet error #DIV/0! — fix the formula or enter the value"],
+    ),
     "date in a quantity": (
         "x.csv",
         "sku,qty\nA,2026-01-05\n",
