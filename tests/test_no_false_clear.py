@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -245,11 +246,12 @@ ERRORS = ["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#
 HINT = "fix the formula or enter the value"
 
 
-@pytest.mark.parametrize("reader", [r for r in READERS if r != "xlsx"])
+@pytest.mark.parametrize("reader", READERS)
 @pytest.mark.parametrize("column", HEADER)
 def test_spreadsheet_errors_as_text_in_any_column_used(tmp_path: Path, reader: str, column: str):
-    """Exported to CSV (or typed into a text cell), #DIV/0! is text: refused in every column bomaudit
-    reads, the part number included (a #N/A part number is a lookup that failed, not a blank)."""
+    """Exported to CSV, #DIV/0! is text: refused in every column bomaudit reads, the part number
+    included (a #N/A part number is a lookup that failed, not a blank). (Through the xlsx reader
+    these are error cells: openpyxl writes a known error value as one.)"""
     lines = error_lines(reader, tmp_path, rows_with(column, "#DIV/0!" if column != "sku" else "#N/A"))
     error = "#DIV/0!" if column != "sku" else "#N/A"
     assert has_line(lines, f"row 3, column '{column}': cell holds the spreadsheet error {error} — {HINT}"), lines
@@ -268,6 +270,101 @@ def test_hash_text_that_is_no_error_value_is_kept(tmp_path: Path):
     path.write_text("sku,qty,description,notes\n#4-40 SCREW,2,#6 washer,#N/A\nN/A-7,1,#WOW,#DIV/0!\n")
     result = audit(AuditOptions(files=(str(path),), as_of=AS_OF))
     assert set(result.skus["sku"].to_list()) == {"#4-40 SCREW", "N/A-7", "bom"}
+
+
+def xlsx_with_errors(path: Path, errors: dict[str, str], rows: list[list[object]] | None = None, origin: str = "A1") -> None:
+    """A workbook holding ``rows`` from cell ``origin``, and error cells ``errors`` (cell → error text):
+    what Excel writes for a formula whose cached value is an error, ``<c t="e"><v>#DIV/0!</v></c>``."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "BOM"
+    col0, row0 = openpyxl.utils.cell.coordinate_from_string(origin)
+    c0 = openpyxl.utils.cell.column_index_from_string(col0)
+    for i, row in enumerate(rows if rows is not None else [HEADER, GOOD, ["B", *GOOD[1:]]]):
+        for j, value in enumerate(row):
+            ws.cell(row0 + i, c0 + j, _number_or_text(value))
+    for ref, text in errors.items():
+        ws[ref].value = text
+        ws[ref].data_type = "e"
+    wb.save(path)
+
+
+@pytest.mark.parametrize("error", ERRORS)
+def test_xlsx_error_cells_in_numeric_columns(tmp_path: Path, error: str):
+    """Calamine reads an error cell as empty: a #DIV/0! quantity counted as 1, a #N/A mass as unknown."""
+    path = tmp_path / "bom.xlsx"
+    xlsx_with_errors(path, {"B3": error, "C3": error, "D2": error})
+    assert refused(path) == [
+        f"{path}, sheet 'BOM', row 3, column 'qty': cell holds the spreadsheet error {error} — {HINT}",
+        f"{path}, sheet 'BOM', row 3, column 'mass_g': cell holds the spreadsheet error {error} — {HINT}",
+        f"{path}, sheet 'BOM', row 2, column 'Dy_pct': cell holds the spreadsheet error {error} — {HINT}",
+    ]
+
+
+@pytest.mark.parametrize("column", HEADER)
+def test_xlsx_error_cells_in_any_column_used(tmp_path: Path, column: str):
+    ref = f"{openpyxl.utils.get_column_letter(HEADER.index(column) + 1)}3"
+    path = tmp_path / "bom.xlsx"
+    xlsx_with_errors(path, {ref: "#N/A"})
+    assert refused(path) == [f"{path}, sheet 'BOM', row 3, column '{column}': cell holds the spreadsheet error #N/A — {HINT}"]
+
+
+def test_xlsx_error_cells_are_placed_in_a_sheet_not_starting_at_a1(tmp_path: Path):
+    """Calamine's frame starts at the first row and the first column holding a value: here the
+    table is at C2:F6 and an error cell in H1 moves the start to row 1 (and the end to column H)."""
+    path = tmp_path / "bom.xlsx"
+    rows = [["Motor BOM"], [], ["sku", "qty", "mass_g", "notes"], ["A", "1", "10", "x"], ["B", "2", "5", "y"]]
+    xlsx_with_errors(path, {"D6": "#REF!", "E5": "#NUM!", "F5": "#N/A", "H1": "#NAME?", "F8": "#N/A"}, rows, origin="C2")
+    assert refused(path) == [
+        f"{path}, sheet 'BOM', row 6, column 'qty': cell holds the spreadsheet error #REF! — {HINT}",
+        f"{path}, sheet 'BOM', row 5, column 'mass_g': cell holds the spreadsheet error #NUM! — {HINT}",
+    ]
+
+
+@pytest.mark.parametrize("error", ["#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!"])
+def test_xlsx_error_values_newer_than_calamine(tmp_path: Path, error: str):
+    """Calamine fails a whole sheet holding one of these; it is read with them blanked, then refused by cell."""
+    path = tmp_path / "bom.xlsx"
+    rows = [["sku", "qty", "notes"], ["A", "1", "x"], ["B", "2", "y"]]
+    xlsx_with_errors(path, {"B3": error, "C2": error}, rows)
+    assert refused(path) == [f"{path}, sheet 'BOM', row 3, column 'qty': cell holds the spreadsheet error {error} — {HINT}"]
+
+
+def test_xlsx_error_cells_outside_the_columns_used_are_left_alone(tmp_path: Path):
+    """A #DIV/0! in a cost column bomaudit does not read, in the title or beyond the table, does not stop the scan."""
+    path = tmp_path / "bom.xlsx"
+    rows = [["Motor BOM"], ["sku", "qty", "mass_g", "Total cost"], ["A", "1", "10", "5"], ["B", "2", "5", "1"]]
+    xlsx_with_errors(path, {"D4": "#DIV/0!", "B1": "#REF!", "F9": "#N/A"}, rows)
+    result = audit(AuditOptions(files=(str(path),), as_of=AS_OF))
+    assert sorted(result.skus["sku"].to_list()) == ["A", "B", "bom"]
+
+
+def test_xlsx_error_cell_with_its_formula(tmp_path: Path):
+    """As Excel saves it: the formula and its cached error value, attributes in any order."""
+    path = tmp_path / "bom.xlsx"
+    xlsx_with_errors(path, {})
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = re.sub(r'<c r="B3"[^>]*>.*?</c>', '<c t="e" s="0" r=\'B3\'><f>1/0</f><v>#DIV/0!</v></c>', sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert refused(path) == [f"{path}, sheet 'BOM', row 3, column 'qty': cell holds the spreadsheet error #DIV/0! — {HINT}"]
+
+
+def test_xlsx_error_cells_that_cannot_be_placed_are_refused_by_cell(tmp_path: Path):
+    """When the sheet's extent in its XML disagrees with calamine's frame, nothing is guessed."""
+    from bomaudit.load.errorcells import ErrorCells, put_back_errors
+
+    frame = pl.DataFrame({"c0": ["sku", "A"], "c1": ["qty", None]})
+    found = ErrorCells([(2, 2, "#DIV/0!")], first_row=1, first_column=1, last_column=3, positioned=True)
+    with pytest.raises(BomauditError) as exc:
+        put_back_errors(frame, found, 1, "bom.xlsx", "BOM")
+    assert [p.line() for p in exc.value.problems] == [f"bom.xlsx, sheet 'BOM', row 2: cell B2 holds the spreadsheet error #DIV/0! — {HINT}"]
+    placed = put_back_errors(frame, ErrorCells([(2, 2, "#DIV/0!")], 1, 1, 2, True), 1, "bom.xlsx", "BOM")
+    assert placed["c1"].to_list() == ["qty", "#DIV/0!"]
 
 
 # --- 3. dates and times where a number is expected ---------------------------------------

@@ -2,6 +2,12 @@
 
 Calamine returns a sheet's used range, which starts at its first non-empty cell; the row
 number of that cell is read from the sheet XML so that reported rows match what Excel shows.
+
+Which cells hold an error value (``<c t="e"><v>#DIV/0!</v></c>``, which calamine reads as empty)
+is read from the sheet's XML: their text is put back, so that they are refused like ``#DIV/0!``
+in a CSV.
+Date- and time-formatted cells come from calamine as ``2026-01-05 00:00:00`` and are refused by
+the number parser wherever a number is expected.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from xml.etree import ElementTree
 
 from bomaudit.errors import BomauditError
 from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
+from bomaudit.load.errorcells import error_cells, has_error_cells, put_back_errors, readable_by_calamine
 from bomaudit.load.guard import check_rows, check_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
@@ -138,21 +145,38 @@ def _read_sheet(book: _Workbook, name: str) -> pl.DataFrame:
     """Every cell of a sheet's used range, as text; an error naming the sheet when calamine cannot read it."""
     import polars as pl
 
+    data = book.data
+    while True:
+        try:
+            return pl.read_excel(
+                io.BytesIO(data),
+                sheet_name=name,
+                engine="calamine",
+                has_header=False,
+                drop_empty_rows=False,
+                drop_empty_cols=False,
+                infer_schema_length=0,
+                raise_if_empty=False,
+            )
+        except Exception as exc:
+            # error values newer than calamine (#SPILL!, #CALC!…) fail the sheet: read it with them as #N/A
+            patched = _without_new_errors(book, name) if data is book.data and "error value" in str(exc) else None
+            if patched is None:
+                raise BomauditError.at(
+                    "bad-xlsx",
+                    f"cannot read the sheet ({type(exc).__name__}: {exc})".splitlines()[0],
+                    "open it in Excel and save it again",
+                    file=book.path,
+                    sheet=name,
+                ) from None
+            data = patched
+
+
+def _without_new_errors(book: _Workbook, name: str) -> bytes | None:
     try:
-        return pl.read_excel(
-            io.BytesIO(book.data),
-            sheet_name=name,
-            engine="calamine",
-            has_header=False,
-            drop_empty_rows=False,
-            drop_empty_cols=False,
-            infer_schema_length=0,
-            raise_if_empty=False,
-        )
-    except Exception as exc:
-        raise BomauditError.at(
-            "bad-xlsx", f"cannot read the sheet ({type(exc).__name__}: {exc})".splitlines()[0], "open it in Excel and save it again", file=book.path, sheet=name
-        ) from None
+        return readable_by_calamine(book.data, book.layout[name])
+    except _BROKEN:
+        return None
 
 
 def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptions) -> bool:
@@ -170,6 +194,8 @@ def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, 
     path = book.path
     try:
         first = first_value_row(book.data, book.layout[name])
+        if has_error_cells(book.data, book.layout[name]):
+            frame = put_back_errors(frame, error_cells(book.data, book.layout[name]), first, path, name)
     except _BROKEN:
         raise BomauditError.at(
             "bad-xlsx", "is damaged: a part of the workbook cannot be unpacked", "open it in Excel and save it again", file=path, sheet=name
