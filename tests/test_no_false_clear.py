@@ -7,6 +7,7 @@ and standard input. Every refusal must name the row and column (and the sheet of
 1. numbers that are not numbers: NaN, infinities, overflow, digit-group underscores, …
 2. spreadsheet error values (``#DIV/0!``, ``#N/A``…), as XLSX error cells and as text
 3. date- and time-typed cells where a number is expected; list and struct Parquet columns
+4. hidden sheets are skipped when choosing the sheet, with a warning
 """
 
 from __future__ import annotations
@@ -462,6 +463,85 @@ def test_dates_stay_dates_where_dates_are_expected(tmp_path: Path):
     wb.save(path)
     result = audit(AuditOptions(files=(str(path),), as_of=AS_OF))
     assert sorted(result.skus["sku"].to_list()) == ["A", "bom"]
+
+
+# --- 4. hidden sheets ---------------------------------------------------------------------
+
+
+def workbook(path: Path, sheets: list[tuple[str, str, list[list[object]]]]) -> None:
+    """Sheets as (name, state, rows); state is visible, hidden or veryHidden."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, _state, rows in sheets:
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.active = 0
+    wb.save(path)
+    # openpyxl refuses to save a workbook with no visible sheet: set the states in the XML
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    xml = parts["xl/workbook.xml"].decode()
+    for name, state, _rows in sheets:
+        xml = re.sub(rf'(<sheet name="{re.escape(name)}" sheetId="\d+") state="\w+"', rf'\1 state="{state}"', xml)
+    parts["xl/workbook.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+OLD = [["sku", "qty"], ["OLD-MAGNET", 1]]
+NEW = [["sku", "qty"], ["NEW-PART", 1]]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_hidden_sheets_are_skipped_with_a_warning(tmp_path: Path, state: str):
+    path = tmp_path / "bom.xlsx"
+    workbook(path, [("Old rev", state, OLD), ("BOM", "visible", NEW)])
+    table = load_table(str(path))
+    assert table.sheet == "BOM"
+    assert [w.line() for w in table.warnings] == [f"{path}: sheet 'Old rev' is hidden: skipped — pass --sheet 'Old rev' to read it"]
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"warning: {path}: sheet 'Old rev' is hidden: skipped — pass --sheet 'Old rev' to read it" in result.stderr
+
+
+def test_a_hidden_sheet_named_by_sheet_is_read(tmp_path: Path):
+    path = tmp_path / "bom.xlsx"
+    workbook(path, [("Old rev", "hidden", OLD), ("BOM", "visible", NEW)])
+    table = load_table(str(path), ReadOptions(sheet="Old rev"))
+    assert table.sheet == "Old rev"
+    assert table.frame["sku"].to_list() == ["OLD-MAGNET"]
+    assert table.warnings == []
+
+
+def test_hidden_sheets_after_the_chosen_one_go_unmentioned(tmp_path: Path):
+    path = tmp_path / "bom.xlsx"
+    workbook(path, [("BOM", "visible", NEW), ("Old rev", "hidden", OLD)])
+    table = load_table(str(path))
+    assert (table.sheet, table.warnings) == ("BOM", [])
+
+
+def test_hidden_sheets_are_passed_over_for_the_fallback_too(tmp_path: Path):
+    """No sheet has a part-number header: the first visible sheet with rows, never a hidden one."""
+    path = tmp_path / "bom.xlsx"
+    notes = [["note"], ["see the other sheet"]]
+    workbook(path, [("Notes", "visible", notes), ("Lookup", "hidden", [["x"], ["1"]])])
+    table = load_table(str(path))
+    assert table.sheet == "Notes"
+    assert [w.line() for w in table.warnings] == [f"{path}: sheet 'Lookup' is hidden: skipped — pass --sheet 'Lookup' to read it"]
+
+
+def test_a_workbook_whose_every_sheet_is_hidden_is_refused(tmp_path: Path):
+    path = tmp_path / "bom.xlsx"
+    workbook(path, [("Old rev", "hidden", OLD), ("BOM", "veryHidden", NEW)])
+    result = runner.invoke(app, ["scan", str(path), "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: {path}: every sheet of the workbook is hidden ('Old rev', 'BOM'): there is no sheet to choose — "
+        "unhide the BOM sheet in Excel, or pass --sheet 'Old rev' to read a hidden one\n"
+    )
+    assert load_table(str(path), ReadOptions(sheet="BOM")).frame["sku"].to_list() == ["NEW-PART"]
 
 
 def test_the_same_bom_gives_the_same_report_from_every_reader(tmp_path: Path):
