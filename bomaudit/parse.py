@@ -6,7 +6,6 @@ could not read, so the caller can name the rows. No Python loop runs over rows.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,9 +13,6 @@ from bomaudit.fields import CHINA_NAMES, FALSE_WORDS, TRUE_WORDS, UNKNOWN_WORDS
 
 if TYPE_CHECKING:
     import polars as pl
-
-_NUMBER = r"[-+]?(?:\d[\d,.' \u00a0\u202f]*\d|\d)?(?:[.,]\d+)?(?:[eE][-+]?\d+)?"
-_CELL = re.compile(rf"^\s*[$€£¥]?\s*(?P<num>{_NUMBER})\s*(?P<unit>[^\d\s].*?)?\s*$")
 
 
 def constant(value: object, n: int, dtype: pl.DataType | type) -> pl.Series:
@@ -26,54 +22,145 @@ def constant(value: object, n: int, dtype: pl.DataType | type) -> pl.Series:
     return pl.repeat(value, n, dtype=dtype, eager=True)
 
 
+# --- numbers ----------------------------------------------------------------------------
+# Polars' own cast reads the common cells ("12", "0.5", "1e-3"); the rest are matched whole against
+# a strict grammar, so that nothing is read as a number unless all of it is one: digit groups of
+# three with one separator ("1,250.5", "1 250", "1'250"), an optional currency sign before, and an
+# optional unit after that starts with a letter, a currency sign or "%" ("12 g", "5 pcs", "3 €").
+# "1_000", "1 2", "2026-01-05" or "12:30" are therefore not numbers, rather than 1, 12, 2026 or 12.
+
+_GROUPED = "|".join(rf"\d{{1,3}}(?:{sep}\d{{3}})+" for sep in (",", "'", "\u2019", " ", "\u00a0", "\u202f"))
+_GROUPED_DC = "|".join(rf"\d{{1,3}}(?:{sep}\d{{3}})+" for sep in (r"\.", "'", "\u2019", " ", "\u00a0", "\u202f"))
+_EXPONENT = r"(?:[eE][-+]?\d+)?"
+_NUMBER = rf"[-+]?(?:(?:{_GROUPED}|\d+)(?:\.\d*)?|\.\d+){_EXPONENT}"
+_NUMBER_DC = rf"[-+]?(?:(?:{_GROUPED_DC}|\d+)(?:,\d*)?|,\d+){_EXPONENT}"
+#: a unit written after the number starts with a letter (µ is one), a currency sign, % or ‰
+_UNIT = r"[\p{L}\p{Sc}%‰°].*?"
+_CELL = rf"^[$€£¥]?\s*(?P<num>{_NUMBER})\s*(?P<unit>{_UNIT})?$"
+_CELL_DC = rf"^[$€£¥]?\s*(?P<num>{_NUMBER_DC})\s*(?P<unit>{_UNIT})?$"
+_SEPARATORS = "[,'\u2019 \u00a0\u202f]"
+_SEPARATORS_DC = "[.'\u2019 \u00a0\u202f]"
+
+#: a spreadsheet's error value: Excel's (#DIV/0!, #N/A, #VALUE!, #REF!, #NAME?, #NUM!, #NULL!, #SPILL!,
+#: #CALC!, #GETTING_DATA…) and their translations in localised exports (#WERT!, #NV, #¡VALOR!…)
+ERROR_VALUE = r"^#(?:(?i:n/a|nv|n/d|n/b|getting_data)|[¡¿]?\p{Lu}[\p{Lu}\d_/]*[!?])$"
+#: a date or a time of day as exports write them ("2026-01-05", "05.01.2026", "1/5/2026 10:30", "12:30")
+_DATE_OR_TIME = (
+    r"^(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?"
+    r"|\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)$"
+)
+_NOT_FINITE_WORD = r"(?i)^[$€£¥]?\s*[-+]?(?:nan|inf|infinity)\b"
+#: a mantissa with a digit other than 0: a cell that reads as 0 with one has underflowed ("1e-400")
+_NONZERO_MANTISSA = r"^[^eE]*[1-9]"
+
+# Why a cell is not a usable number (``Parsed.reason``), also the code of the error that says so.
+NOT_A_NUMBER = "bad-number"
+NOT_FINITE = "not-finite"
+TOO_SMALL = "too-small"
+DATE_OR_TIME = "date-not-number"
+SPREADSHEET_ERROR = "spreadsheet-error"
+#: each reason, and what an error says of the cell after naming what it should hold ("quantity …")
+REASONS: dict[str, str] = {
+    SPREADSHEET_ERROR: "is a spreadsheet error, not a number",
+    DATE_OR_TIME: "is a date or time, not a number",
+    NOT_FINITE: "is not a finite number",
+    TOO_SMALL: "is too close to zero to be read (it would read as 0)",
+    NOT_A_NUMBER: "is not a number",
+}
+
+
 @dataclass(slots=True)
 class Parsed:
-    values: pl.Series  # Float64
+    values: pl.Series  # Float64: null where blank, unknown or bad
     units: pl.Series  # String, lower-cased unit written in the cell, or null
     unknown: pl.Series  # Boolean: the cell says unknown / ?
-    bad: pl.Series  # Boolean: a non-empty cell that is not a number
+    bad: pl.Series  # Boolean: a non-empty cell that is not a usable number
+    #: String: why a bad cell is bad (a key of REASONS), null elsewhere
+    reason: pl.Series
+
+    def by_reason(self) -> list[tuple[str, pl.Series]]:
+        """(reason, mask of its cells) for each reason some cell has, in the order of REASONS."""
+        if not self.bad.any():
+            return []
+        present = set(self.reason.drop_nulls().unique().to_list())
+        return [(r, (self.reason == r).fill_null(False)) for r in REASONS if r in present]
 
 
 def parse_numbers(cells: pl.Series, *, decimal_comma: bool = False) -> Parsed:
-    """Numbers with optional thousands separators, currency sign and trailing unit."""
+    """Numbers with optional thousands separators, currency sign and trailing unit.
+
+    NaN, infinities and numbers too large or too small for a float are bad cells, and so are
+    dates and times (typed, or written as text), spreadsheet error values and list or struct
+    cells: each has its ``reason``."""
     import polars as pl
 
     n = cells.len()
+    none = constant(None, n, pl.String)
+    false = constant(False, n, pl.Boolean)
     if cells.dtype.is_numeric():
         values = cells.cast(pl.Float64)
-        none = constant(None, n, pl.String)
-        false = constant(False, n, pl.Boolean)
-        return Parsed(values, none, false, false)
+        bad = ~values.is_finite().fill_null(True)
+        if not bad.any():
+            return Parsed(values, none, false, false, none)
+        reason = pl.select(pl.when(bad).then(pl.lit(NOT_FINITE))).to_series()
+        return Parsed(values.set(bad, None), none, false, bad, reason)
+    if cells.dtype.is_temporal() or cells.dtype.is_nested() or cells.dtype in (pl.Binary, pl.Object):
+        bad = cells.is_not_null()
+        why = DATE_OR_TIME if cells.dtype.is_temporal() else NOT_A_NUMBER
+        reason = pl.select(pl.when(bad).then(pl.lit(why))).to_series()
+        return Parsed(constant(None, n, pl.Float64), none, false, bad, reason)
     if cells.dtype != pl.String:
         cells = cells.cast(pl.String)
     text = cells.str.strip_chars()
     text = pl.Series(text).set(text == "", None) if n else text
     fast = text.cast(pl.Float64, strict=False) if not decimal_comma else constant(None, n, pl.Float64)
     frame = pl.DataFrame({"t": text, "fast": fast})
-    need = frame.select(pl.col("t").is_not_null() & pl.col("fast").is_null()).to_series()
+    need = frame.select(pl.col("t").is_not_null() & ~pl.col("fast").is_finite().fill_null(False)).to_series()
     if not need.any():
-        none = constant(None, n, pl.String)
-        false = constant(False, n, pl.Boolean)
-        return Parsed(fast, none, false, false)
-    lower = pl.col("t").str.to_lowercase()
-    parts = pl.col("t").str.extract_groups(_CELL.pattern)
-    num = parts.struct.field("num").str.replace_all(r"[ '\u00a0\u202f]", "")
-    if decimal_comma:
-        num = num.str.replace_all(r"\.", "").str.replace(",", ".", literal=True)
-    else:
-        num = pl.when(num.str.contains(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")).then(num.str.replace_all(",", "")).otherwise(num)
+        zero = (fast == 0).fill_null(False)
+        if not zero.any() or not (tiny := zero & text.str.contains(_NONZERO_MANTISSA)).any():
+            return Parsed(fast, none, false, false, none)
+        reason = pl.select(pl.when(tiny).then(pl.lit(TOO_SMALL))).to_series()
+        return Parsed(fast.set(tiny, None), none, false, tiny, reason)
+    return _parse_slowly(frame, decimal_comma)
+
+
+def _parse_slowly(frame: pl.DataFrame, decimal_comma: bool) -> Parsed:
+    """:func:`parse_numbers` for cells Polars' cast does not read (``frame``: text ``t``, cast ``fast``)."""
+    import polars as pl
+
+    t = pl.col("t")
+    parts = t.str.extract_groups(_CELL_DC if decimal_comma else _CELL)
+    num = parts.struct.field("num")
+    # the digit-group separators out; with --decimal-comma the comma becomes the point
+    num = num.str.replace_all(_SEPARATORS_DC, "").str.replace(",", ".", literal=True) if decimal_comma else num.str.replace_all(_SEPARATORS, "")
+    fast_ok = pl.col("fast").is_finite().fill_null(False)
     out = frame.with_columns(
         slow=num.cast(pl.Float64, strict=False),
         unit=parts.struct.field("unit").str.to_lowercase(),
-        unknown=lower.is_in(list(UNKNOWN_WORDS)).fill_null(False),
+        unknown=t.str.to_lowercase().is_in(list(UNKNOWN_WORDS)).fill_null(False),
     ).with_columns(
-        value=pl.when(pl.col("fast").is_not_null()).then(pl.col("fast")).otherwise(pl.col("slow")),
-        unit=pl.when(pl.col("fast").is_not_null()).then(None).otherwise(pl.col("unit")),
+        value=pl.when(fast_ok).then(pl.col("fast")).otherwise(pl.col("slow")),
+        unit=pl.when(fast_ok).then(None).otherwise(pl.col("unit")),
     )
-    out = out.with_columns(
-        bad=(pl.col("t").is_not_null() & pl.col("value").is_null() & ~pl.col("unknown")),
+    value = pl.col("value")
+    reason = (
+        pl.when(t.is_null() | pl.col("unknown"))
+        .then(None)
+        .when(t.str.contains(ERROR_VALUE))
+        .then(pl.lit(SPREADSHEET_ERROR))
+        .when(t.str.contains(_DATE_OR_TIME))
+        .then(pl.lit(DATE_OR_TIME))
+        .when(t.str.contains(_NOT_FINITE_WORD) | (value.is_not_null() & ~value.is_finite()))
+        .then(pl.lit(NOT_FINITE))
+        .when(value.is_null())
+        .then(pl.lit(NOT_A_NUMBER))
+        .when((value == 0) & num.str.contains(_NONZERO_MANTISSA).fill_null(False))
+        .then(pl.lit(TOO_SMALL))
     )
-    return Parsed(out["value"], out["unit"], out["unknown"], out["bad"])
+    out = out.with_columns(reason=reason).with_columns(bad=pl.col("reason").is_not_null())
+    out = out.with_columns(value=pl.when(pl.col("bad")).then(None).otherwise(value), unit=pl.when(pl.col("bad")).then(None).otherwise(pl.col("unit")))
+    return Parsed(out["value"], out["unit"], out["unknown"], out["bad"], out["reason"])
 
 
 def parse_flags(cells: pl.Series) -> tuple[pl.Series, pl.Series]:

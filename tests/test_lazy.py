@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 
 from bomaudit.audit import AuditOptions, audit, load_bom
+from bomaudit.load import LAZY_BYTES as LAZY_BYTES_DEFAULT
 from bomaudit.load import ReadOptions, load_table
 from bomaudit.render import View, as_text
 from bomaudit.render.json import render_json
@@ -217,3 +218,24 @@ def test_windows_and_european_exports_read_lazily(tmp_path: Path, data: bytes, k
     assert lazy.edges.rows() == eager.edges.rows()
     assert [w.line() for w in lazy.warnings] == [w.line() for w in eager.warnings]
     assert lazy.edges["qty"].to_list() == ([2.0, 3.0] if not kw else [2.5])
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["nan", "inf", "1e400", "1_000", "2026-01-05", "12:30", "#DIV/0!", "#N/A"],
+)
+def test_cells_that_are_no_numbers_are_refused_alike_read_lazily(tmp_path: Path, cell: str):
+    """Issue #10: the lazy reader refuses what the careful reader refuses, with the same lines."""
+    from bomaudit.errors import BomauditError
+
+    path = tmp_path / "bom.csv"
+    path.write_text(f"sku,qty,mass_g,Dy_pct\nA,1,10,1\nB,{cell},{cell},{cell}\n")
+    if not cell.startswith("#"):  # the reader itself refuses spreadsheet errors
+        assert load_table(str(path), LAZY).details["read"].startswith("lazily")
+    lines = []
+    for lazy_bytes in (LAZY_BYTES_DEFAULT, 1):
+        with pytest.raises(BomauditError) as exc:
+            audit(AuditOptions(files=(str(path),), as_of=AS_OF, lazy_bytes=lazy_bytes))
+        lines.append([p.line() for p in exc.value.problems])
+    assert lines[0] == lines[1]
+    assert len(lines[0]) == 3

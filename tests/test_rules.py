@@ -226,3 +226,79 @@ def test_reasons_and_assumptions_keep_texts_holding_the_list_separator(write):
     v = verdicts(write, "2026-11-28", bom=bom)
     assert v["DRIVE"]["assumptions"] == ["rare-earth origin not given for 1 part(s) (MAG\x1f7): counted as China-origin (--unknown-origin china)"]
     assert len(v["DRIVE"]["reasons"]) == 1 and v["DRIVE"]["reasons"][0].startswith("China-origin controlled")
+
+
+#: a key misspelt or unknown in every table of a pack: refused, naming the table and the nearest known key
+UNKNOWN_KEYS = [
+    ('pack = "cn-mofcom-2025"', 'pak = "cn-mofcom-2025"', "key 'pak' at the top level is not known — did you mean 'pack'?"),
+    ("reviewed = 2026-11-28", "reviewed = 2026-11-28\nrevieved = 2026-11-29", "key 'revieved' at the top level is not known — did you mean 'reviewed'?"),
+    ('description = "Medium', 'descripton = "Medium', "key 'descripton' in elements.no18 is not known — did you mean 'description'?"),
+    ('symbols = ["Ho"', 'symbol = ["Ho"', "key 'symbol' in elements.no57 is not known — did you mean 'symbols'?"),
+    ('id = "no61-de-minimis"', 'id = "no61-de-minimis"\nthreshhold = 0.01', "key 'threshhold' in rules[0] is not known — did you mean 'threshold'?"),
+    (
+        'suspended = [{ from = 2025-11-07, until = 2026-11-10, by = "MOFCOM Announcement No. 70 of 2025" }]\nnote = "What happened on or after 2026-11-10 is',
+        'suspendid = [{ from = 2025-11-07, until = 2026-11-10, by = "MOFCOM Announcement No. 70 of 2025" }]\nnote = "What happened on or after 2026-11-10 is',
+        "key 'suspendid' in rules[1] is not known — did you mean 'suspended'?",
+    ),
+    (
+        "{ from = 2025-11-07, until = 2026-11-10,",
+        "{ from = 2025-11-07, untill = 2026-11-10,",
+        "key 'untill' in elements.no57.suspended[0] is not known — did you mean 'until'?",
+    ),
+    (
+        'id = "no61-licensing-policy"',
+        'id = "no61-licensing-policy"\nannouncment = "x"',
+        "key 'announcment' in policy is not known — did you mean 'announcement'?",
+    ),
+    ('civil = "license-required"', 'civilian = "license-required"', "key 'civilian' in policy.end_uses is not a known end use — did you mean 'civil'?"),
+    (
+        'military = "denied"',
+        'military = "denied"\nspace = "denied"',
+        "key 'space' in policy.end_uses is not a known end use — the end uses in policy.end_uses are civil, military, advanced-semiconductor, military-ai, humanitarian",
+    ),
+    (
+        'title = "PRC',
+        'zzz = 1\ntitle = "PRC',
+        "key 'zzz' at the top level is not known — the keys at the top level are schema, pack, version, reviewed, title, elements, rules, policy",
+    ),
+    (
+        'test = "cn_tech"',
+        'test = "cn_tech"\nthreshold = 0.01',
+        'key \'threshold\' in rules[1] applies only to a rule with test = "threshold", and this one has test = "cn_tech" — remove it, or make the rule a threshold rule',
+    ),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), UNKNOWN_KEYS, ids=[m.split("'")[1] for _, _, m in UNKNOWN_KEYS])
+def test_unknown_keys_are_refused_with_the_nearest_known_one(tmp_path: Path, old: str, new: str, message: str):
+    """A misspelt ``suspended`` used to leave the rule in force all year; a misspelt end use, unapplied."""
+    text = BUILTIN.read_text()
+    assert old in text
+    path = tmp_path / "pack.toml"
+    path.write_text(text.replace(old, new, 1))
+    with pytest.raises(BomauditError) as exc:
+        load_pack(str(path))
+    assert str(exc.value) == f"{path}: {message}"
+    result = runner.invoke(app, ["scan", "-", "--rules", str(path)], input="sku,qty\nA,1\n")
+    assert (result.exit_code, result.stderr) == (2, f"error: {path}: {message}\n")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (bytes(range(256)) * 4, "is not text (not UTF-8), so not a TOML rule pack — name the .toml rule pack with --rules"),
+        (b'schema = "bomaudit.rulepack/1"\x00\n', "holds binary data, not a TOML rule pack — name the .toml rule pack with --rules"),
+        (b"a = " + b"[" * 50_000 + b"]" * 50_000, "nests arrays or tables too deeply to be a rule pack — see README, 'Rule packs'"),
+        (b"a = " + b"{b = " * 5_000 + b"1" + b"}" * 5_000, "nests arrays or tables too deeply to be a rule pack — see README, 'Rule packs'"),
+    ],
+    ids=["binary", "nul", "deep-arrays", "deep-tables"],
+)
+def test_binary_and_deeply_nested_packs_are_located_errors(tmp_path: Path, content: bytes, message: str):
+    path = tmp_path / "pack.toml"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["rules", "--rules", str(path)])
+    assert (result.exit_code, result.stderr) == (2, f"error: {path}: {message}\n")
+
+
+def test_the_built_in_pack_uses_only_known_keys():
+    assert load_pack().pack == "cn-mofcom-2025"

@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 
 from bomaudit.errors import BomauditError
+from bomaudit.load.cleanup import check_cells
 from bomaudit.load.guard import Limits
 from bomaudit.load.interface import (
     CONTENT,
@@ -31,12 +32,13 @@ __all__ = ["CONTENT", "LAZY_BYTES", "ROW", "Limits", "RawTable", "ReadOptions", 
 
 def load_table(path: str, options: ReadOptions = ReadOptions()) -> RawTable:
     """Read one input file (or ``-``) into a :class:`RawTable`."""
-    lazy = _read_lazily(path, options)
-    if lazy is not None:
-        return lazy
-    data = read_source(path)
-    digest = hashlib.sha256(data).hexdigest()
-    return _reader(path, data)(path, data, digest, options)
+    table = _read_lazily(path, options)
+    if table is None:
+        data = read_source(path)
+        digest = hashlib.sha256(data).hexdigest()
+        table = _reader(path, data)(path, data, digest, options)
+    check_cells(table, options.mapped_headers)
+    return table
 
 
 def _reader(path: str, data: bytes) -> Reader:

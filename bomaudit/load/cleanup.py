@@ -1,4 +1,5 @@
-"""Clean-up every reader applies to its table: blank rows and columns, footers, header checks.
+"""Clean-up every reader applies to its table: blank rows and columns, footers, header checks,
+and cells that hold no value at all.
 
 The text, Excel and lazy readers share these so that a file reads the same whichever reader
 takes it: the same rows dropped, the same warnings, word for word.
@@ -6,13 +7,15 @@ takes it: the same rows dropped, the same warnings, word for word.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import TYPE_CHECKING
 
-from bomaudit.errors import BomauditError, Location, Problem, listed, warning
+from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.fields import FOOTER_LABEL
-from bomaudit.load.header import renamed_headers
-from bomaudit.load.interface import ROW
+from bomaudit.load.header import renamed_headers, wanted_columns
+from bomaudit.load.interface import INTERNAL, ROW, RawTable
+from bomaudit.parse import ERROR_VALUE
 
 if TYPE_CHECKING:
     import polars as pl
@@ -126,3 +129,66 @@ def header_warnings(cells: list[str | None], names: list[str], path: str, sheet:
         )
         for text, name in renamed_headers(cells, names)
     ]
+
+
+# --- cells that hold no value -----------------------------------------------------------
+
+
+def check_cells(table: RawTable, mapped: tuple[str, ...]) -> None:
+    """Refuse the cells, in the columns normalise may use (recognised, or named by ``--map``), that
+    hold no value of any kind: spreadsheet error values (``#DIV/0!``, ``#N/A``…, written as text or
+    read from XLSX error cells), NaN and infinities in typed float columns, and list, struct or
+    binary columns. Each problem names its row and column. A ``#N/A`` part number is refused too:
+    it is a lookup that failed, not a row without a part."""
+    frame = table.frame
+    names = [c for c in frame.columns if c not in INTERNAL]
+    problems: list[Problem] = []
+    for i in wanted_columns(names, mapped):
+        problems.extend(_cell_problems(frame, names[i], Location(file=table.path, sheet=table.sheet, column=names[i])))
+    if problems:
+        raise BomauditError(problems)
+
+
+def _cell_problems(frame: pl.DataFrame, column: str, where: Location) -> list[Problem]:
+    import polars as pl
+
+    cells = frame[column]
+    dtype = cells.dtype
+    if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
+        kind = "structs" if dtype == pl.Struct else "binary data" if dtype in (pl.Binary, pl.Object) else "lists"
+        hint = "export it with one number or text per cell"
+        return [Problem("not-a-value", f"the column holds {kind} ({dtype}), not one value per cell", hint=hint, where=where)]
+    if dtype.is_float():
+        bad = ~cells.is_finite().fill_null(True)
+        if not bad.any():
+            return []
+        hint = "enter the real value: NaN and infinity are not amounts"
+        return _per_cell(frame.filter(bad), column, "not-finite", "cell holds {}, not a finite number", hint, where)
+    if dtype == pl.String or dtype in (pl.Categorical, pl.Enum):
+        text = cells.cast(pl.String)
+        if not text.str.contains("#", literal=True).any():  # memchr-fast: almost every file stops here
+            return []
+        bad = text.str.strip_chars().str.contains(ERROR_VALUE).fill_null(False)
+        if not bad.any():
+            return []
+        hint = "fix the formula or enter the value"
+        found = frame.filter(bad).with_columns(pl.col(column).cast(pl.String).str.strip_chars())
+        return _per_cell(found, column, "spreadsheet-error", "cell holds the spreadsheet error {}", hint, where)
+    return []
+
+
+def _per_cell(found: pl.DataFrame, column: str, code: str, message: str, hint: str, where: Location) -> list[Problem]:
+    """One problem per row of ``found`` (``message`` formatted with the cell's value), up to MAX_LISTED."""
+    out = [
+        Problem(code, message.format(_shown(value)), hint=hint, where=Location(where.file, where.sheet, row, column))
+        for row, value in found.select(ROW, column).head(MAX_LISTED).iter_rows()
+    ]
+    if found.height > MAX_LISTED:
+        out.append(Problem(code, f"{found.height - MAX_LISTED} more cells like these in this column", hint=hint, where=where))
+    return out
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, float):
+        return "NaN" if math.isnan(value) else "-inf" if value < 0 else "inf"
+    return str(value)

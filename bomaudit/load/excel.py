@@ -2,6 +2,13 @@
 
 Calamine returns a sheet's used range, which starts at its first non-empty cell; the row
 number of that cell is read from the sheet XML so that reported rows match what Excel shows.
+
+Two things calamine does not say are read from the workbook's XML: which sheets are hidden
+(``state="hidden"``/``"veryHidden"`` in ``xl/workbook.xml``: skipped when choosing the sheet, with a
+warning), and which cells hold an error value (``<c t="e"><v>#DIV/0!</v></c>``, which calamine
+reads as empty): their text is put back, so that they are refused like ``#DIV/0!`` in a CSV.
+Date- and time-formatted cells come from calamine as ``2026-01-05 00:00:00`` and are refused by
+the number parser wherever a number is expected.
 """
 
 from __future__ import annotations
@@ -14,8 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from bomaudit.errors import BomauditError
+from bomaudit.errors import BomauditError, Location, Problem, warning
 from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
+from bomaudit.load.errorcells import error_cells, has_error_cells, put_back_errors, readable_by_calamine
 from bomaudit.load.guard import check_rows, check_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
@@ -50,18 +58,23 @@ def _safe_xml(data: bytes) -> ElementTree.Element:
     return ElementTree.fromstring(data)
 
 
-def sheet_layout(data: bytes) -> dict[str, str]:
-    """Sheet name → path of its XML part inside the workbook zip."""
+def sheet_layout(data: bytes) -> tuple[dict[str, str], frozenset[str]]:
+    """Sheet name → path of its XML part inside the workbook zip, in workbook order; and the
+    names of the hidden sheets (``state="hidden"`` or ``"veryHidden"``)."""
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         wb = _safe_xml(zf.read("xl/workbook.xml"))
         rels = _safe_xml(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
     out: dict[str, str] = {}
+    hidden: set[str] = set()
     for sheet in wb.findall("m:sheets/m:sheet", _NS):
         target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
         target = target.lstrip("/")
-        out[sheet.get("name", "")] = target if target.startswith("xl/") else f"xl/{target}"
-    return out
+        name = sheet.get("name", "")
+        out[name] = target if target.startswith("xl/") else f"xl/{target}"
+        if (sheet.get("state") or "visible").lower() in ("hidden", "veryhidden"):
+            hidden.add(name)
+    return out, frozenset(hidden)
 
 
 def first_value_row(data: bytes, part: str) -> int:
@@ -83,30 +96,19 @@ def first_value_row(data: bytes, part: str) -> int:
 
 
 def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
-    """A :class:`~bomaudit.load.interface.Reader`: the ``--sheet`` named, else the first sheet whose
-    header names a SKU column, else the first sheet with rows."""
+    """A :class:`~bomaudit.load.interface.Reader`: the ``--sheet`` named, else the first visible sheet
+    whose header names a SKU column, else the first visible sheet with rows. Hidden sheets passed
+    over are named in a warning."""
     check_workbook(data, path, options.limits)
     try:
-        layout = sheet_layout(data)
+        layout, hidden = sheet_layout(data)
     except _BROKEN:
         raise BomauditError.at(
             "bad-xlsx", "is not a readable Excel workbook (damaged or not an .xlsx)", "open it in Excel and save it again as .xlsx", file=path
         ) from None
-    names = list(layout)
-    if options.sheet is not None:
-        if options.sheet not in layout:
-            raise BomauditError.at(
-                "no-such-sheet",
-                f"has no sheet named {options.sheet!r}; its sheets are {', '.join(map(repr, names))}",
-                "pass one of those to --sheet",
-                file=path,
-            )
-        candidates = [options.sheet]
-    else:
-        candidates = names
-    book = _Workbook(path, data, digest, layout)
+    book = _Workbook(path, data, digest, layout, hidden)
     fallback: tuple[str, pl.DataFrame, int | None] | None = None
-    for name in candidates:
+    for name in _candidates(book, options):
         frame = _read_sheet(book, name)
         if frame.width == 0 or frame.height == 0:
             continue
@@ -120,7 +122,44 @@ def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> Raw
     if fallback is None:
         raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=path)
     name, frame, index = fallback
-    return _finish(book, name, frame, index, options)
+    return _finish(book, name, frame, index, options, fallback=True)
+
+
+def _candidates(book: _Workbook, options: ReadOptions) -> list[str]:
+    """The sheets to try, in order: the one ``--sheet`` names (hidden or not), else the visible ones."""
+    names = list(book.layout)
+    if options.sheet is not None:
+        if options.sheet not in book.layout:
+            raise BomauditError.at(
+                "no-such-sheet",
+                f"has no sheet named {options.sheet!r}; its sheets are {', '.join(map(repr, names))}",
+                "pass one of those to --sheet",
+                file=book.path,
+            )
+        return [options.sheet]
+    visible = [n for n in names if n not in book.hidden]
+    if not visible:
+        raise BomauditError.at(
+            "all-sheets-hidden",
+            f"every sheet of the workbook is hidden ({', '.join(map(repr, names))}): there is no sheet to choose",
+            f"unhide the BOM sheet in Excel, or pass --sheet {names[0]!r} to read a hidden one",
+            file=book.path,
+        )
+    return visible
+
+
+def _hidden_warnings(book: _Workbook, chosen: str, options: ReadOptions, fallback: bool) -> list[Problem]:
+    """A warning for each hidden sheet passed over while choosing ``chosen``: those before it in the
+    workbook (all of them when no sheet had a part-number header); none when ``--sheet`` chose."""
+    if options.sheet is not None:
+        return []
+    names = list(book.layout)
+    passed = names if fallback else names[: names.index(chosen)]
+    return [
+        warning("hidden-sheet", f"sheet {name!r} is hidden: skipped", hint=f"pass --sheet {name!r} to read it", where=Location(file=book.path))
+        for name in passed
+        if name in book.hidden
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,27 +171,46 @@ class _Workbook:
     digest: str
     #: sheet name → path of its XML part (:func:`sheet_layout`)
     layout: dict[str, str]
+    #: names of the hidden sheets
+    hidden: frozenset[str] = frozenset()
 
 
 def _read_sheet(book: _Workbook, name: str) -> pl.DataFrame:
     """Every cell of a sheet's used range, as text; an error naming the sheet when calamine cannot read it."""
     import polars as pl
 
+    data = book.data
+    while True:
+        try:
+            return pl.read_excel(
+                io.BytesIO(data),
+                sheet_name=name,
+                engine="calamine",
+                has_header=False,
+                drop_empty_rows=False,
+                drop_empty_cols=False,
+                infer_schema_length=0,
+                raise_if_empty=False,
+            )
+        except Exception as exc:
+            # error values newer than calamine (#SPILL!, #CALC!…) fail the sheet: read it with them as #N/A
+            patched = _without_new_errors(book, name) if data is book.data and "error value" in str(exc) else None
+            if patched is None:
+                raise BomauditError.at(
+                    "bad-xlsx",
+                    f"cannot read the sheet ({type(exc).__name__}: {exc})".splitlines()[0],
+                    "open it in Excel and save it again",
+                    file=book.path,
+                    sheet=name,
+                ) from None
+            data = patched
+
+
+def _without_new_errors(book: _Workbook, name: str) -> bytes | None:
     try:
-        return pl.read_excel(
-            io.BytesIO(book.data),
-            sheet_name=name,
-            engine="calamine",
-            has_header=False,
-            drop_empty_rows=False,
-            drop_empty_cols=False,
-            infer_schema_length=0,
-            raise_if_empty=False,
-        )
-    except Exception as exc:
-        raise BomauditError.at(
-            "bad-xlsx", f"cannot read the sheet ({type(exc).__name__}: {exc})".splitlines()[0], "open it in Excel and save it again", file=book.path, sheet=name
-        ) from None
+        return readable_by_calamine(book.data, book.layout[name])
+    except _BROKEN:
+        return None
 
 
 def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptions) -> bool:
@@ -165,11 +223,14 @@ def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptio
     return any(((m := interpret_header(c)) is not None and m.field == "sku") or norm_header(c) in wanted for c in cells)
 
 
-def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, options: ReadOptions) -> RawTable:
-    """The table of sheet ``name``, whose header is row ``index`` of ``frame`` (None: not found)."""
+def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, options: ReadOptions, fallback: bool = False) -> RawTable:
+    """The table of sheet ``name``, whose header is row ``index`` of ``frame`` (None: not found);
+    ``fallback``: no sheet had a part-number header and this is the first with rows."""
     path = book.path
     try:
         first = first_value_row(book.data, book.layout[name])
+        if has_error_cells(book.data, book.layout[name]):
+            frame = put_back_errors(frame, error_cells(book.data, book.layout[name]), first, path, name)
     except _BROKEN:
         raise BomauditError.at(
             "bad-xlsx", "is damaged: a part of the workbook cannot be unpacked", "open it in Excel and save it again", file=path, sheet=name
@@ -184,4 +245,5 @@ def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, 
         else []
     )
     table, footer = split_footer(drop_empty(table), path, name)
-    return RawTable(path, name, book.digest, table, header_row, [*warnings, *footer], {"format": "xlsx", "sheet": name})
+    hidden = _hidden_warnings(book, name, options, fallback)
+    return RawTable(path, name, book.digest, table, header_row, [*hidden, *warnings, *footer], {"format": "xlsx", "sheet": name})

@@ -38,6 +38,12 @@ def find_header(rows: list[list[str | None]], mapped: tuple[str, ...] = ()) -> i
     return first_nonempty
 
 
+def wanted_columns(headers: list[str], mapped: tuple[str, ...]) -> list[int]:
+    """Positions of the headers that normalise may use: recognised by name or named by ``--map``."""
+    wanted = {norm_header(h) for h in mapped} | set(mapped)
+    return [i for i, h in enumerate(headers) if interpret_header(h) is not None or h in wanted or norm_header(h) in wanted]
+
+
 def unique_headers(cells: list[str | None]) -> list[str]:
     """Header texts made usable as column names: blanks become ``column N``; a header that repeats
     an earlier one, even only in case or punctuation (EAGLE writes ``Value`` and ``VALUE``), gets

@@ -20,10 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError
-from bomaudit.fields import interpret_header, norm_header
 from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_warnings, row_cells
 from bomaudit.load.guard import check_rows
-from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers
+from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers, wanted_columns
 from bomaudit.load.interface import CONTENT, ROW, RawTable, ReadOptions
 
 if TYPE_CHECKING:
@@ -40,12 +39,6 @@ def file_sha256(path: str) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def wanted_columns(headers: list[str], options: ReadOptions) -> list[int]:
-    """Positions of the headers that normalise may use: recognised by name or named by ``--map``."""
-    mapped = {norm_header(h) for h in options.mapped_headers} | set(options.mapped_headers)
-    return [i for i, h in enumerate(headers) if interpret_header(h) is not None or h in mapped or norm_header(h) in mapped]
-
-
 def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable:
     """A :class:`~bomaudit.load.interface.LazyReader` (``head`` is not needed: the schema is read from the file)."""
     import polars as pl
@@ -57,7 +50,7 @@ def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable:
     except Exception as exc:
         raise BomauditError.at("bad-parquet", f"is not a readable Parquet file ({type(exc).__name__})", "export it again", file=path) from None
     names = unique_headers(list(columns))
-    keep = wanted_columns(names, options)
+    keep = wanted_columns(names, options.mapped_headers)
     plan = lf.with_row_index(ROW, offset=2).select(
         pl.col(ROW).cast(pl.Int64),
         *[pl.col(columns[i]).alias(names[i]) for i in keep],
@@ -96,7 +89,7 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
         return None
     if len(columns) != len(names):
         return None
-    keep = wanted_columns(names, options)
+    keep = wanted_columns(names, options.mapped_headers)
     # unnamed columns (trailing delimiters) count as headers only if they hold something
     unnamed = {i: f"__has{i}" for i, n in enumerate(names) if n.startswith("column ") and i not in keep}
     plan = _text_plan(lf, columns, names, keep, unnamed)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from bomaudit.errors import MAX_LISTED
 from bomaudit.load import ROW
-from bomaudit.parse import Parsed, parse_numbers
+from bomaudit.parse import DATE_OR_TIME, NOT_A_NUMBER, REASONS, SPREADSHEET_ERROR, Parsed, parse_numbers
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,7 +35,8 @@ class TableContext:
             return
         bad = self.frame.filter(mask).select(ROW, header)
         for row, value in bad.head(MAX_LISTED).iter_rows():
-            self.issues.error(code, f"{what}: {value!r}", hint, **self.where(row=row, column=header))
+            shown = str(value) if isinstance(value, dt.date | dt.time | dt.timedelta) else value  # typed Parquet cells
+            self.issues.error(code, f"{what}: {shown!r}", hint, **self.where(row=row, column=header))
         if bad.height > MAX_LISTED:
             self.issues.error(
                 code,
@@ -45,11 +47,21 @@ class TableContext:
 
     def numbers(self, header: str, what: str, hint: str) -> Parsed:
         parsed = parse_numbers(self.frame[header], decimal_comma=self.options.decimal_comma)
-        comma_hint = hint
-        if not self.options.decimal_comma:
-            comma_hint = f"{hint} (for decimal commas such as 1,5 pass --decimal-comma)"
-        self.report_bad(parsed.bad, header, "bad-number", f"{what} is not a number", comma_hint)
+        for reason, mask in parsed.by_reason():
+            self.report_bad(mask, header, reason, f"{what} {REASONS[reason]}", self._number_hint(reason, hint))
         return parsed
+
+    def _number_hint(self, reason: str, hint: str) -> str:
+        """What to write instead of a cell that is not a usable number, for why it is not."""
+        if reason == SPREADSHEET_ERROR:
+            return "fix the formula or enter the value"
+        if reason == DATE_OR_TIME:
+            return f"{hint} (the cell holds a date or time: give it a number format)"
+        if reason != NOT_A_NUMBER:
+            return hint
+        if self.options.decimal_comma:
+            return f"{hint} (with --decimal-comma the comma is the decimal point and a dot groups thousands: 1.250,5)"
+        return f"{hint} (for decimal commas such as 1,5 pass --decimal-comma)"
 
 
 def text(frame: pl.DataFrame, header: str) -> pl.Series:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -11,7 +12,7 @@ from typing import Any
 
 from bomaudit.errors import BomauditError, Problem, warning
 from bomaudit.fields import SYMBOLS
-from bomaudit.vocab import Basis, EndUse, Verdict
+from bomaudit.vocab import END_USES, Basis, EndUse, Verdict
 
 BUILTIN = "cn-mofcom-2025"
 TESTS = ("threshold", "cn_tech", "cn_origin")
@@ -21,6 +22,16 @@ OUTCOMES = tuple(v.value for v in (Verdict.license_required, Verdict.denied, Ver
 LEGAL_BASES = tuple(b.value for b in (Basis.value, Basis.mass))
 #: a pack reviewed longer ago than this before --as-of may be stale
 STALE_DAYS = 180
+
+# The keys each table of a pack may have: any other is refused (a misspelt ``suspended`` must not
+# silently leave a rule in force).
+TOP_KEYS = ("schema", "pack", "version", "reviewed", "title", "elements", "rules", "policy")
+LIST_KEYS = ("announcement", "description", "symbols", "effective", "suspended", "sources")
+RULE_KEYS = ("id", "announcement", "summary", "test", "elements", "threshold", "legal_basis", "categories", "effective", "suspended", "note", "sources")
+#: keys that only a threshold rule uses
+THRESHOLD_KEYS = ("elements", "threshold", "legal_basis")
+WINDOW_KEYS = ("from", "until", "by")
+POLICY_KEYS = ("id", "announcement", "sources", "end_uses")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +152,19 @@ def load_pack(path: str | None = None) -> RulePack:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
             raise BomauditError.at("no-such-file", f"cannot read the rule pack ({exc.strerror})", "check the --rules path", file=path) from None
+        except UnicodeDecodeError:
+            raise BomauditError.at(
+                "bad-rules", "is not text (not UTF-8), so not a TOML rule pack", "name the .toml rule pack with --rules", file=path
+            ) from None
         where = path
+        if "\x00" in text:
+            raise BomauditError.at("bad-rules", "holds binary data, not a TOML rule pack", "name the .toml rule pack with --rules", file=path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise BomauditError.at("bad-rules", f"is not valid TOML ({exc})", "fix the syntax at that line", file=where) from None
+    except RecursionError:
+        raise BomauditError.at("bad-rules", "nests arrays or tables too deeply to be a rule pack", "see README, 'Rule packs'", file=where) from None
     return _parse(data, where)
 
 
@@ -155,6 +174,17 @@ class _Reader:
 
     def fail(self, key: str, expected: str) -> BomauditError:
         return BomauditError.at("bad-rules", f"key {key!r}: expected {expected}", "see README, 'Rule packs'", file=self.where)
+
+    def known(self, table: dict[str, Any], keys: tuple[str, ...], name: str, what: str = "key") -> None:
+        """Refuse a key of ``table`` (called ``name`` in messages; "" for the top level) not in ``keys``,
+        suggesting the nearest known one."""
+        for key in table:
+            if key not in keys:
+                place = f"in {name}" if name else "at the top level"
+                close = difflib.get_close_matches(key, keys, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"the {what}s {place} are {', '.join(keys)}"
+                known = "known" if what == "key" else f"a known {what}"
+                raise BomauditError.at("bad-rules", f"key {key!r} {place} is not {known}", hint, file=self.where)
 
     def get(self, table: dict[str, Any], key: str, kind: type | tuple[type, ...], expected: str, prefix: str = "", default: Any = ...) -> Any:
         if key not in table:
@@ -179,6 +209,7 @@ class _Reader:
             p = f"{prefix}suspended[{i}]."
             if not isinstance(w, dict):
                 raise self.fail(f"{prefix}suspended[{i}]", "a table {from = DATE, until = DATE, by = TEXT}")
+            self.known(w, WINDOW_KEYS, p[:-1])
             start, until = self.date(w, "from", p), self.date(w, "until", p)
             if until <= start:
                 raise self.fail(p + "until", "a date after 'from'")
@@ -194,12 +225,14 @@ class _Reader:
 
 def _parse(data: dict[str, Any], where: str) -> RulePack:
     r = _Reader(where)
+    r.known(data, TOP_KEYS, "")
     schema = r.get(data, "schema", str, '"bomaudit.rulepack/1"')
     if schema != "bomaudit.rulepack/1":
         raise r.fail("schema", '"bomaudit.rulepack/1"')
     lists = _element_lists(r, data)
     rules = _rules(r, data, lists)
     policy = r.get(data, "policy", dict, "a [policy] table", default={})
+    r.known(policy, POLICY_KEYS, "policy")
     end_uses = _end_uses(r, policy)
     reviewed = r.date(data, "reviewed", "")
     return RulePack(
@@ -223,6 +256,7 @@ def _element_lists(r: _Reader, data: dict[str, Any]) -> dict[str, ElementList]:
         p = f"elements.{key}."
         if not isinstance(table, dict):
             raise r.fail(f"elements.{key}", "a table")
+        r.known(table, LIST_KEYS, f"elements.{key}")
         symbols = r.get(table, "symbols", list, "a list of element symbols", p)
         bad = [s for s in symbols if s not in SYMBOLS]
         if bad or not symbols:
@@ -246,6 +280,7 @@ def _rules(r: _Reader, data: dict[str, Any], lists: dict[str, ElementList]) -> t
         p = f"rules[{i}]."
         if not isinstance(table, dict):
             raise r.fail(f"rules[{i}]", "a table")
+        r.known(table, RULE_KEYS, f"rules[{i}]")
         rid = r.get(table, "id", str, "a unique rule id", p)
         if rid in seen:
             raise r.fail(p + "id", f"a unique id ({rid!r} is used twice)")
@@ -260,6 +295,14 @@ def _rule(r: _Reader, table: dict[str, Any], p: str, rid: str, lists: dict[str, 
     test = r.get(table, "test", str, f"one of {', '.join(TESTS)}", p)
     if test not in TESTS:
         raise r.fail(p + "test", f"one of {', '.join(TESTS)}")
+    stray = [k for k in THRESHOLD_KEYS if k in table and test != "threshold"]
+    if stray:
+        raise BomauditError.at(
+            "bad-rules",
+            f'key {stray[0]!r} in {p[:-1]} applies only to a rule with test = "threshold", and this one has test = "{test}"',
+            "remove it, or make the rule a threshold rule",
+            file=r.where,
+        )
     elements, threshold, basis = _threshold_terms(r, table, p, lists) if test == "threshold" else (None, None, None)
     categories = r.get(table, "categories", list, "a list of categories such as magnet, target", p, default=[])
     if not all(isinstance(c, str) for c in categories):
@@ -297,6 +340,7 @@ def _threshold_terms(r: _Reader, table: dict[str, Any], p: str, lists: dict[str,
 def _end_uses(r: _Reader, policy: dict[str, Any]) -> dict[str, str]:
     """The policy's end use -> outcome table."""
     end_uses = r.get(policy, "end_uses", dict, "a table of end use = outcome", "policy.", default={EndUse.civil.value: Verdict.license_required.value})
+    r.known(end_uses, END_USES, "policy.end_uses", "end use")
     for use, outcome in end_uses.items():
         if outcome not in OUTCOMES:
             raise r.fail(f"policy.end_uses.{use}", f"one of {', '.join(OUTCOMES)}")

@@ -75,6 +75,37 @@ CASES = {
         "sku,qty,cn_tech\nA,1,maybe\n",
         ["{f}, row 2, column 'cn_tech': not a yes/no value: 'maybe' — write yes or no (also y/n, true/false, 1/0, x)"],
     ),
+    "quantity that is not finite": (
+        "x.csv",
+        "parent,sku,qty\n,T,\nT,A,nan\n",
+        ["{f}, row 3, column 'qty': quantity is not a finite number: 'nan' — write how many are used per assembly, a number greater than 0"],
+    ),
+    "mass that overflows": (
+        "x.csv",
+        "sku,qty,mass_g\nA,1,1e400\n",
+        ["{f}, row 2, column 'mass_g': mass is not a finite number: '1e400' — write a number with a unit such as 12 g or 0.5 kg"],
+    ),
+    "digit groups with underscores": (
+        "x.csv",
+        "sku,qty\nA,1_000\n",
+        [
+            "{f}, row 2, column 'qty': quantity is not a number: '1_000' — write how many are used per assembly, a number greater than 0 "
+            "(for decimal commas such as 1,5 pass --decimal-comma)"
+        ],
+    ),
+    "spreadsheet error value": (
+        "x.csv",
+        "sku,qty,mass_g\nA,1,#DIV/0!\n",
+        ["{f}, row 2, column 'mass_g': cell holds the spreadsheet error #DIV/0! — fix the formula or enter the value"],
+    ),
+    "date in a quantity": (
+        "x.csv",
+        "sku,qty\nA,2026-01-05\n",
+        [
+            "{f}, row 2, column 'qty': quantity is a date or time, not a number: '2026-01-05' — write how many are used per assembly, "
+            "a number greater than 0 (the cell holds a date or time: give it a number format)"
+        ],
+    ),
     "binary garbage": ("x.csv", bytes(range(256)) * 8, ["{f}: holds binary data, not delimited text — export the BOM as CSV or XLSX"]),
     "csv renamed xlsx": (
         "x.xlsx",
