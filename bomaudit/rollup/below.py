@@ -38,7 +38,7 @@ def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: T
 
 
 def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, ...]:
-    """(contributors, unknown, assumed, no_data, assumed_free), each keyed by ``node``."""
+    """(contributors, unknown, assumed, no_data, missing_other, assumed_free), each keyed by ``node``."""
     import numpy as np
 
     leaf, value = graph.leaf, leaves.value
@@ -58,12 +58,14 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     is_assumed = origin_assumed[leaf_of]
     assumed = _lists(graph.names, node[is_assumed], leaf_of[is_assumed], "assumed")
     no_data = leaves.provenance[Provenance.none][leaf_of]
+    other = missing & ~no_data  # missing for another reason: no mass, an element marked unknown, …
     free = leaves.provenance[Provenance.assumed][leaf_of]
     return (
         contributors,
         unknown,
         assumed,
         _lists(graph.names, node[no_data], leaf_of[no_data], "no_data"),
+        _lists(graph.names, node[other], leaf_of[other], "missing_other"),
         _lists(graph.names, node[free], leaf_of[free], "assumed_free"),
     )
 

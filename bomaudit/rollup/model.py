@@ -36,7 +36,8 @@ class Rollup:
     #: 5; null where none), unknown (sorted SKUs with data missing below it, the SKU itself for
     #: a leaf; [] where none), assumed (sorted parts whose origin was assumed China; []),
     #: denominator (declared_value, else value) and cn_value_fraction (cn_value / denominator);
-    #: no_data (sorted parts below with no composition data; []), assumed_free (sorted parts below
+    #: no_data (sorted parts below with no composition data; []), missing_other (the other parts of
+    #: unknown: no mass, an element marked unknown, …; []), assumed_free (sorted parts below
     #: counted free by --assume-free-unlisted; []); per provenance P of PROVENANCES:
     #: cov_P_parts (part units per one unit) and cov_P_g (their grams)
     skus: pl.DataFrame

@@ -137,7 +137,7 @@ def _unknown_reasons(shown: pl.Expr) -> list[pl.Expr]:
     import polars as pl
 
     no_data = pl.col("no_data").list.len()
-    other = pl.col("unknown").list.set_difference(pl.col("no_data")).list.sort()
+    other = pl.col("missing_other")
     return [
         pl.when(shown & (no_data > 0)).then(
             pl.format(
