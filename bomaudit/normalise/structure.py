@@ -97,7 +97,7 @@ def _parent_child(t: TableContext, rows: RowClasses, amounts: Quantities, parent
 
     base = pl.DataFrame({"parent": parent, "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "_row": t.frame[ROW]})
     live = base if rows.used.all() else base.filter(rows.used)
-    tops = live.select(pl.col("child").filter(pl.col("parent").is_null()).unique()).to_series().to_list()
+    tops = live.select(pl.col("child").filter(pl.col("parent").is_null()).unique(maintain_order=True)).to_series().to_list()
     edges = live.filter(pl.col("parent").is_not_null())
     retired = set(base.filter(rows.out_of_force)["child"].to_list())
     return Structure("parent-child", edges, tops, retired)
@@ -206,7 +206,7 @@ def indented(t: TableContext, header: str, rows: RowClasses, amounts: Quantities
     max_level = lines["level"].max()
     _check_jumps(t, header, lines, top_level)
     lines = _live_chains(_with_parents(lines, top_level, max_level), max_level - top_level)
-    tops = lines.filter(pl.col("parent_i").is_null() & pl.col("live"))["sku"].unique().to_list()
+    tops = lines.filter(pl.col("parent_i").is_null() & pl.col("live"))["sku"].unique(maintain_order=True).to_list()
     retired = set(lines.filter(~pl.col("live"))["sku"].to_list())
     children = lines.filter(pl.col("parent_i").is_not_null() & pl.col("live"))
     edges = _first_occurrences(t, header, children)
@@ -214,19 +214,24 @@ def indented(t: TableContext, header: str, rows: RowClasses, amounts: Quantities
 
 
 def _levels(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
-    """Levels written 0, 1, 2 or .1, ..2 (dots counted); a part row's level not understood is an error."""
+    """Levels written 0, 1, 2 or .1, ..2 (dots counted), or as numbers (1.0 from a typed column or an
+    export that wrote floats); a part row's level not understood (1.5, text) is an error."""
     import polars as pl
 
-    cells = text(t.frame, header)
-    level = (
-        pl.select(
-            pl.when(cells.str.contains(r"\d"))
+    raw = t.frame[header]
+    if raw.dtype.is_numeric():
+        whole = (raw == raw.round(0)).fill_null(False)
+        level = pl.select(pl.when(whole).then(raw.cast(pl.Int64, strict=False))).to_series()
+        cells = raw
+    else:
+        cells = text(t.frame, header).str.replace(r"^(\d+)\.0*$", "$1")
+        level = pl.select(
+            pl.when(cells.str.contains(r"\d\.\d"))
+            .then(None)
+            .when(cells.str.contains(r"\d"))
             .then(cells.str.extract(r"(\d+)\s*$", 1).cast(pl.Int64, strict=False))
             .otherwise(cells.str.len_chars().cast(pl.Int64))
         ).to_series()
-        if cells.dtype == pl.String
-        else cells.cast(pl.Int64)
-    )
     bad = (level.is_null() & keep) | (cells.is_not_null() & level.is_null())
     t.report_bad(bad & keep, header, "bad-level", "level not understood", "write 0, 1, 2… or .1, ..2")
     return level
@@ -282,7 +287,12 @@ def _first_occurrences(t: TableContext, header: str, children: pl.DataFrame) -> 
         pl.concat_str([pl.col("sku"), pl.col("qty").cast(pl.String)], separator="×").sort().str.join("|").alias("sig"),
         pl.col("parent_row").first(),
     )
-    variants = occ.sort("parent_row").group_by("parent").agg(pl.col("sig").n_unique().alias("n"), pl.col("parent_row").alias("rows"), pl.col("sig"))
+    # in row order, so that the same input gives the same errors in the same order
+    variants = (
+        occ.sort("parent_row")
+        .group_by("parent", maintain_order=True)
+        .agg(pl.col("sig").n_unique().alias("n"), pl.col("parent_row").alias("rows"), pl.col("sig"))
+    )
     for parent, rws, sigs in variants.filter(pl.col("n") > 1).select("parent", "rows", "sig").head(MAX_LISTED).iter_rows():
         other = next(r for r, s in zip(rws, sigs, strict=True) if s != sigs[0])
         t.issues.error(
@@ -340,7 +350,9 @@ def check_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
             "self-reference", f"{rec['child']!r} is listed as its own child", "remove the row", file=rec["_file"], sheet=rec["_sheet"], row=rec["_row"]
         )
     mixed = (
-        edges.group_by("child").agg(pl.col("bulk").n_unique().alias("n"), pl.col("_file").first(), pl.col("_row").first()).filter(pl.col("n") > 1)
+        edges.group_by("child", maintain_order=True)
+        .agg(pl.col("bulk").n_unique().alias("n"), pl.col("_file").first(), pl.col("_row").first())
+        .filter(pl.col("n") > 1)
         if edges["bulk"].any()
         else edges.head(0)
     )
