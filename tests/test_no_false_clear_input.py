@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from bomaudit.audit import AuditOptions, audit, load_bom
 from bomaudit.errors import BomauditError
+from bomaudit.normalise.attributes import attr_schema
 
 from .conftest import AS_OF
 
@@ -118,6 +119,143 @@ def attrs(bom, name: str) -> dict:
 
 def codes(problems) -> list[str]:
     return [p.code for p in problems]
+
+
+# --- 1. composition provenance per SKU ---------------------------------------------------
+
+
+def test_attr_schema_has_composition_declared():
+    assert attr_schema()["composition_declared"] == pl.Boolean
+
+
+def test_a_row_with_only_a_sku_in_a_table_with_element_columns_declares_no_rare_earths(io_: Tables):
+    # SCREW states nothing but its SKU: in a table with a Dy column, that is "no rare earths here"
+    path = io_.table("bom", ["sku", "qty", "mass_g", "Dy_pct"], [["MAG", "2", "10", "3"], ["SCREW", "4", None, None]])
+    bom = io_.bom([path], assembly="TOP")
+    assert attrs(bom, "SCREW")["composition_declared"] is True
+    assert attrs(bom, "MAG")["composition_declared"] is True
+    assert bom.attrs["composition_declared"].null_count() == 0
+
+
+def test_without_element_columns_nothing_is_declared(io_: Tables):
+    path = io_.table("bom", ["sku", "qty", "mass_g"], [["MAG", "2", "10"], ["SCREW", "4", "1"]])
+    bom = io_.bom([path], assembly="TOP")
+    assert bom.attrs["composition_declared"].to_list() == [False, False]
+
+
+def test_composition_declared_merges_across_files_as_any(files: Tables):
+    # the BOM has no element column; the parts file declares MAG (a blank Dy cell: zero) but not HSG
+    bom_path = files.table("bom", ["sku", "qty", "mass_g"], [["MAG", "2", "10"], ["HSG", "1", "900"]])
+    parts = files.table("parts", ["sku", "Dy_pct"], [["MAG", None]], reader="csv")
+    bom = files.bom([bom_path], [parts], assembly="TOP")
+    assert attrs(bom, "MAG")["composition_declared"] is True
+    assert attrs(bom, "HSG")["composition_declared"] is False
+
+
+def test_a_parts_row_with_only_a_sku_is_kept_when_the_file_has_element_columns(files: Tables):
+    bom_path = files.table("bom", ["sku", "qty", "mass_g"], [["WASHER", "2", "1"]], reader="csv")
+    parts = files.table("parts", ["sku", "Dy_pct", "Tb_pct"], [["WASHER", None, None]])
+    bom = files.bom([bom_path], [parts], assembly="TOP")
+    assert attrs(bom, "WASHER")["composition_declared"] is True
+
+
+# --- 4. two columns for one attribute ----------------------------------------------------
+
+
+def test_two_concentration_columns_merge_cell_by_cell(io_: Tables):
+    rows = [["A", "1", "10", "4", None], ["B", "1", "10", None, "2"], ["C", "1", "10", "3", "3"]]
+    path = io_.table("b", ["sku", "qty", "mass_g", "Dy %", "Dysprosium %"], rows)
+    bom = io_.bom([path], assembly="T")
+    assert [attrs(bom, s)["Dy_frac"] for s in "ABC"] == pytest.approx([0.04, 0.02, 0.03])
+
+
+def test_two_concentration_columns_that_disagree_are_a_located_conflict(io_: Tables):
+    rows = [["A", "1", "10", "4", "4"], ["B", "1", "10", "4", "5"]]
+    path = io_.table("b", ["sku", "qty", "mass_g", "Dy %", "Dysprosium %"], rows)
+    (problem,) = io_.refused([path], assembly="T")
+    assert problem.code == "column-conflict"
+    assert (problem.where.row, problem.where.column) == (3, "Dysprosium %")
+    assert "'Dy %'" in problem.message and "'Dysprosium %'" in problem.message
+
+
+def test_two_mass_columns_in_different_units_agree_or_conflict(io_: Tables):
+    rows = [["A", "1", "12", "0.012"], ["B", "1", None, "0.5"], ["C", "1", "3", None]]
+    path = io_.table("b", ["sku", "qty", "Weight (g)", "Mass [kg]"], rows)
+    bom = io_.bom([path], assembly="T")
+    assert [attrs(bom, s)["mass_g"] for s in "ABC"] == pytest.approx([12, 500, 3])
+    bad = io_.table("c", ["sku", "qty", "Weight (g)", "Mass [g]"], [["A", "1", "12", "13"]], reader="csv" if io_.reader == "stdin" else None)
+    (problem,) = io_.refused([bad], assembly="T")
+    assert problem.code == "column-conflict"
+    assert (problem.where.row, problem.where.column) == (2, "Mass [g]")
+    assert "'12' in 'Weight (g)' but '13' in 'Mass [g]'" in problem.message
+    assert "--map mass=HEADER" in problem.hint
+
+
+def test_a_blank_first_qty_column_does_not_hide_the_second(io_: Tables):
+    # 'Qty' is preferred, but it is blank where 'Quantity' says 48: 48, not 1
+    path = io_.table(
+        "b", ["sku", "Qty", "Quantity", "mass_g", "Dy_pct", "re_origin"], [["MAG", None, "48", "1.5", "4", "CN"], ["HSG", "1", "1", "900", None, None]]
+    )
+    result = io_.audit([path], assembly="M")
+    assert sku(result, "M")["cn_controlled_g"] == pytest.approx(48 * 1.5 * 0.04)
+
+
+def test_two_qty_columns_that_disagree_are_a_conflict(files: Tables):
+    path = files.table("b", ["sku", "Qty", "Quantity"], [["A", "2", "3"]])
+    (problem,) = files.refused([path], assembly="T")
+    assert problem.code == "column-conflict" and problem.where.column == "Quantity"
+
+
+@pytest.mark.parametrize(
+    ("header", "cells", "field"),
+    [
+        (["RE Origin", "Rare Earth Origin"], ["CN", "Japan"], "re_origin"),
+        (["CN Tech", "Chinese Tech"], ["yes", "no"], "cn_tech"),
+        (["Unit Price", "Cost"], ["2", "3"], "unit_value"),
+        (["Category", "Type"], ["magnet", "screw"], "category"),
+    ],
+)
+def test_other_attributes_from_two_columns_conflict(files: Tables, header: list[str], cells: list[str], field: str):
+    path = files.table("b", ["sku", "qty", "mass_g", *header], [["A", "1", "1", *cells]])
+    (problem,) = files.refused([path], assembly="T")
+    assert problem.code == "column-conflict"
+    assert problem.where.column == header[1]
+    assert f"--map {field}=HEADER" in problem.hint
+
+
+def test_two_origin_columns_naming_china_alike_agree(files: Tables):
+    path = files.table("b", ["sku", "qty", "mass_g", "RE Origin", "Rare Earth Origin"], [["A", "1", "1", "CN", "China"], ["B", "1", "1", None, "PRC"]])
+    bom = files.bom([path], assembly="T")
+    assert bom.attrs["re_origin"].to_list() == ["CN", "CN"]
+
+
+def test_element_mass_and_concentration_in_one_row_must_agree(io_: Tables):
+    ok = io_.table("b", ["sku", "qty", "mass_g", "Dy_g", "Dy_pct"], [["A", "1", "10", "0.4", "4"], ["B", "1", "10", None, "4"]])
+    bom = io_.bom([ok], assembly="T")
+    assert attrs(bom, "A")["Dy_g"] == pytest.approx(0.4)
+    bad = io_.table("c", ["sku", "qty", "mass_g", "Dy_g", "Dy_pct"], [["A", "1", "10", "0.5", "4"]], reader="csv" if io_.reader == "stdin" else None)
+    (problem,) = io_.refused([bad], assembly="T")
+    assert problem.code == "content-conflict"
+    assert (problem.where.row, problem.where.column) == (2, "Dy_pct")
+    assert "Dy is given twice and the two disagree" in problem.message
+
+
+def test_element_mass_in_one_file_and_concentration_in_another_must_agree(files: Tables):
+    path = files.table("b", ["sku", "qty", "mass_g", "Dy_pct"], [["A", "1", "10", "4"]])
+    parts = files.table("p", ["sku", "Dy_g"], [["A", "0.5"]], reader="csv")
+    (problem,) = files.refused([path], [parts], assembly="T")
+    assert problem.code == "conflict"
+    assert "SKU 'A' has Dy 0.5 g here but 4 % of its 10 g (0.4 g)" in problem.message
+
+
+def test_merged_columns_are_said_and_listed(files: Tables):
+    path = files.table("b", ["sku", "qty", "Weight (g)", "Mass [g]", "Dy %", "Dysprosium %"], [["A", "1", "1", None, "1", None]])
+    bom = files.bom([path], assembly="T")
+    info = bom.tables[0]
+    assert info.fields["mass"] == "Weight (g)" and info.fields["mass (2)"] == "Mass [g]"
+    assert info.fields["Dy_%"] == "Dy %" and info.fields["Dy_% (2)"] == "Dysprosium %"
+    assert "Mass [g]" not in info.ignored
+    assert "merged-columns" in codes(bom.warnings)
 
 
 # --- levels written as numbers (a tree flattened before) ------------------------------------

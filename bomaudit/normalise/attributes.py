@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bomaudit.errors import MAX_LISTED
 from bomaudit.fields import CONCENTRATION_UNITS, MASS_UNITS, SYMBOLS
 from bomaudit.load import ROW
-from bomaudit.normalise.context import text
+from bomaudit.normalise.columns import header_mass_unit
+from bomaudit.normalise.context import cell_text, close, merge_columns, text
 from bomaudit.parse import constant, parse_flags, parse_origin
 from bomaudit.vocab import END_USES
 
@@ -45,12 +47,17 @@ def attr_schema() -> dict[str, Any]:
 
 
 def attribute_rows(t: TableContext, cols: Columns, rows: RowClasses) -> pl.DataFrame:
-    """The table's rows in use that state something about their part, in :func:`attr_schema`'s columns."""
+    """The table's rows in use that state something about their part, in :func:`attr_schema`'s columns.
+
+    In a table with an element column every row in use states something: a blank element cell is
+    a declared zero ("no rare earths here"), and ``composition_declared`` is True on each.
+    """
     import polars as pl
 
     values = _attribute_columns(t, cols, rows)
+    declared = bool(cols.elements)
     frame = pl.DataFrame(values).with_columns(
-        composition_declared=pl.lit(bool(cols.elements), dtype=pl.Boolean),
+        composition_declared=pl.lit(declared, dtype=pl.Boolean),
         _file=pl.lit(t.raw.path, dtype=pl.String),
         _sheet=pl.lit(t.raw.sheet, dtype=pl.String),
         _row=t.frame[ROW],
@@ -59,6 +66,8 @@ def attribute_rows(t: TableContext, cols: Columns, rows: RowClasses) -> pl.DataF
     frame = frame.with_columns([pl.lit(None, dtype=dtype).alias(c) for c, dtype in schema.items() if c not in frame.columns]).select(
         [pl.col(c).cast(dtype) for c, dtype in schema.items()]
     )
+    if declared:
+        return frame.filter(rows.used)
     stated = [c for c in values if c != "sku" and not c.endswith("_unk")]
     informative = pl.any_horizontal([pl.col(c).is_not_null() for c in stated]) if stated else pl.lit(False)
     unknown_cells = pl.any_horizontal([pl.col(c) for c in values if c.endswith("_unk")]) if any(c.endswith("_unk") for c in values) else pl.lit(False)
@@ -67,7 +76,10 @@ def attribute_rows(t: TableContext, cols: Columns, rows: RowClasses) -> pl.DataF
 
 
 def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict[str, pl.Series]:
-    """Attribute name -> parsed cells, for the attribute columns the table has; bad cells are errors."""
+    """Attribute name -> parsed cells, for the attribute columns the table has; bad cells are errors.
+
+    An attribute given by several columns is merged cell by cell (:func:`merge_columns`).
+    """
     f = cols.fields
     frame = t.frame
     keep = rows.keep
@@ -78,53 +90,79 @@ def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict
     out["mass_g"] = mass_g
     out["mass_unk"] = mass_unk
     if "re_origin" in f:
-        out["re_origin"] = parse_origin(frame[f["re_origin"]])
+        out["re_origin"] = merge_columns(t, "rare-earth origin", [(h, parse_origin(frame[h])) for h in cols.headers_for("re_origin")], keep, "re_origin")
     if "cn_tech" in f:
-        flags, bad = parse_flags(frame[f["cn_tech"]])
-        t.report_bad(bad & keep, f["cn_tech"], "bad-flag", "not a yes/no value", "write yes or no (also y/n, true/false, 1/0, x)")
-        out["cn_tech"] = flags
+        out["cn_tech"] = merge_columns(t, "the Chinese-technology flag", [(h, _flags(t, h, keep)) for h in cols.headers_for("cn_tech")], keep, "cn_tech")
     for fld in ("unit_value", "cn_re_value"):
         if fld in f:
-            parsed = t.numbers(f[fld], "value", "write a plain number in one currency")
-            neg = (parsed.values < 0).fill_null(False) & keep
-            t.report_bad(neg, f[fld], "negative-value", "value is negative", "values must be 0 or more")
-            out[fld] = parsed.values
+            out[fld] = merge_columns(t, fld.replace("_", " "), [(h, _value(t, h, keep)) for h in cols.headers_for(fld)], keep, fld)
     if "category" in f:
-        out["category"] = text(frame, f["category"]).str.to_lowercase()
+        categories = [(h, text(frame, h).str.to_lowercase()) for h in cols.headers_for("category")]
+        out["category"] = merge_columns(t, "category", categories, keep, "category")
     if "end_use" in f:
-        use = text(frame, f["end_use"]).str.to_lowercase().str.replace_all(r"[\s_]+", "-")
-        bad = (use.is_not_null() & ~use.is_in(list(END_USES))).fill_null(False) & keep
-        t.report_bad(bad, f["end_use"], "bad-end-use", "end use not recognised", f"use one of {', '.join(END_USES)}")
-        out["end_use"] = use
+        out["end_use"] = merge_columns(t, "end use", [(h, _end_use(t, h, keep)) for h in cols.headers_for("end_use")], keep, "end_use")
     _elements(t, cols, out, keep)
     return out
 
 
+def _flags(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
+    flags, bad = parse_flags(t.frame[header])
+    t.report_bad(bad & keep, header, "bad-flag", "not a yes/no value", "write yes or no (also y/n, true/false, 1/0, x)")
+    return flags
+
+
+def _value(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
+    parsed = t.numbers(header, "value", "write a plain number in one currency")
+    neg = (parsed.values < 0).fill_null(False) & keep
+    t.report_bad(neg, header, "negative-value", "value is negative", "values must be 0 or more")
+    return parsed.values
+
+
+def _end_use(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
+    use = text(t.frame, header).str.to_lowercase().str.replace_all(r"[\s_]+", "-")
+    bad = (use.is_not_null() & ~use.is_in(list(END_USES))).fill_null(False) & keep
+    t.report_bad(bad, header, "bad-end-use", "end use not recognised", f"use one of {', '.join(END_USES)}")
+    return use
+
+
 def _mass(t: TableContext, cols: Columns, keep: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Grams per unit and the cells that say unknown, from every mass column (merged)."""
     import polars as pl
 
     n = t.frame.height
-    if "mass" not in cols.fields:
+    headers = cols.headers_for("mass")
+    if not headers:
         return constant(None, n, pl.Float64), constant(False, n, pl.Boolean)
-    header = cols.fields["mass"]
+    col_unit = text(t.frame, cols.fields["mass_unit"]).str.to_lowercase() if "mass_unit" in cols.fields else None
+    pieces: list[tuple[str, pl.Series]] = []
+    unknown = constant(False, n, pl.Boolean)
+    for header in headers:
+        grams, unk = _mass_column(t, header, header_mass_unit(header), col_unit, keep)
+        pieces.append((header, grams))
+        unknown |= unk
+    return merge_columns(t, "mass", pieces, keep, "mass"), unknown
+
+
+def _mass_column(t: TableContext, header: str, header_unit: str | None, col_unit: pl.Series | None, keep: pl.Series) -> tuple[pl.Series, pl.Series]:
+    import polars as pl
+
+    n = t.frame.height
     parsed = t.numbers(header, "mass", "write a number with a unit such as 12 g or 0.5 kg")
     unit = parsed.units
-    if "mass_unit" in cols.fields:
-        col_unit = text(t.frame, cols.fields["mass_unit"]).str.to_lowercase()
+    if col_unit is not None:
         unit = pl.select(pl.coalesce(unit, col_unit)).to_series()
-    if cols.mass_unit is not None:
-        unit = unit.fill_null(cols.mass_unit)
-    factor_map = {k: v for k, v in MASS_UNITS.items()}
-    factor = unit.replace_strict(factor_map, default=None, return_dtype=pl.Float64)
+    if header_unit is not None:
+        unit = unit.fill_null(header_unit)
+    factor = unit.replace_strict(dict(MASS_UNITS), default=None, return_dtype=pl.Float64)
     has_value = parsed.values.is_not_null() & keep
     conflict = constant(False, n, pl.Boolean)
-    if cols.mass_unit is not None:
-        conflict = (parsed.units.is_not_null() & (parsed.units != cols.mass_unit)).fill_null(False) & has_value
+    if header_unit is not None:
+        conflict = (parsed.units.is_not_null() & (parsed.units != header_unit)).fill_null(False) & has_value
         t.report_bad(
             conflict,
             header,
             "unit-conflict",
-            f"mass cell's unit disagrees with the header's ({cols.mass_unit})",
+            f"mass cell's unit disagrees with the header's ({header_unit})",
             "remove the unit from the cell or fix the header",
         )
     no_unit = has_value & unit.is_null()
@@ -143,7 +181,12 @@ def _mass(t: TableContext, cols: Columns, keep: pl.Series) -> tuple[pl.Series, p
 
 
 def _elements(t: TableContext, cols: Columns, out: dict[str, pl.Series], keep: pl.Series) -> None:
+    """``<El>_g`` (grams per unit) and ``<El>_frac`` (share of the unit's mass) and ``<El>_unk``.
 
+    Several columns giving one element in one form (``Dy %`` and ``Dysprosium %``, ``Dy_pct`` and
+    ``Dy_ppm``) are merged cell by cell; a row giving both forms must agree with its mass.
+    """
+    groups: dict[str, list[tuple[str, pl.Series]]] = {}
     for header, sym, unit in cols.elements:
         parsed = t.numbers(header, f"{sym} content", "write a number, leave it blank for none, or write unknown")
         negative = (parsed.values < 0).fill_null(False) & keep
@@ -153,16 +196,45 @@ def _elements(t: TableContext, cols: Columns, out: dict[str, pl.Series], keep: p
         unk = parsed.unknown
         out[f"{sym}_unk"] = unk if f"{sym}_unk" not in out else (out[f"{sym}_unk"] | unk)
         if unit in MASS_UNITS:
-            out[f"{sym}_g"] = parsed.values * MASS_UNITS[unit]
+            groups.setdefault(f"{sym}_g", []).append((header, parsed.values * MASS_UNITS[unit]))
         else:
             frac = parsed.values * CONCENTRATION_UNITS[unit]
             over = (frac > 1).fill_null(False) & keep
             t.report_bad(over, header, "over-100-percent", f"{sym} concentration is above 100 %", f"check the unit of {header!r}")
-            out[f"{sym}_frac"] = frac
+            groups.setdefault(f"{sym}_frac", []).append((header, frac))
+    for col, pieces in groups.items():
+        sym = col.split("_")[0]
+        out[col] = merge_columns(t, f"{sym} {'content' if col.endswith('_g') else 'concentration'}", pieces, keep)
+    for sym in dict.fromkeys(c.split("_")[0] for c in groups):
+        if f"{sym}_g" in groups and f"{sym}_frac" in groups:
+            _check_forms(t, sym, groups[f"{sym}_g"], groups[f"{sym}_frac"], out, keep)
+
+
+def _check_forms(
+    t: TableContext, sym: str, grams: list[tuple[str, pl.Series]], fractions: list[tuple[str, pl.Series]], out: dict[str, pl.Series], keep: pl.Series
+) -> None:
+    """A row giving an element both as a mass and as a concentration: the two must agree with the row's mass."""
+    import polars as pl
+
+    g, frac, mass = out[f"{sym}_g"], out[f"{sym}_frac"], out["mass_g"]
+    both = pl.col("keep") & pl.col("g").is_not_null() & pl.col("frac").is_not_null() & pl.col("mass").is_not_null()
+    mask = pl.DataFrame({"g": g, "frac": frac, "mass": mass, "keep": keep}).select(both & ~close(pl.col("g"), pl.col("frac") * pl.col("mass"))).to_series()
+    for i in mask.fill_null(False).arg_true().head(MAX_LISTED).to_list():
+        hg = next(h for h, s in grams if s[i] is not None)
+        hf = next(h for h, s in fractions if s[i] is not None)
+        t.issues.error(
+            "content-conflict",
+            f"{sym} is given twice and the two disagree: '{cell_text(t.frame[hg][i])}' in {hg!r} is {g[i]:g} g, but '{cell_text(t.frame[hf][i])}' in {hf!r} "
+            f"is {frac[i] * mass[i]:g} g of the {mass[i]:g} g part",
+            "make the two agree or clear one of them",
+            **t.where(row=t.frame[ROW][i], column=hf),
+        )
 
 
 def merge_attributes(rows: pl.DataFrame, issues: Collector) -> pl.DataFrame:
-    """One row per SKU; two different non-blank values for one attribute is an error."""
+    """One row per SKU; two different non-blank values for one attribute is an error, and so is an
+    element given as a mass in one row and as a concentration of the part's mass in another that
+    disagree. Flags (``<El>_unk``, ``mass_unk``, ``composition_declared``) are any() of the rows."""
     import polars as pl
 
     flag_cols = [c for c in rows.columns if c.endswith("_unk") or c == "composition_declared"]
@@ -181,26 +253,58 @@ def merge_attributes(rows: pl.DataFrame, issues: Collector) -> pl.DataFrame:
     for rec in bad.head(BOMAUDIT_MAX_CONFLICTS).iter_rows(named=True):
         for c in compare:
             if rec[f"{c}__n"] > 1:
-                places = (
-                    rows.filter(pl.col("sku") == rec["sku"])
-                    .filter(pl.col(c).is_not_null())
-                    .with_columns(cmp=compare[c])
-                    .unique(subset="cmp", keep="first", maintain_order=True)
-                    .head(2)
-                )
-                (v1, f1, s1, r1), (v2, f2, s2, r2) = places.select(c, "_file", "_sheet", "_row").rows()
-                sheet1 = f", sheet {s1!r}" if s1 else ""
-                issues.error(
-                    "conflict",
-                    f"SKU {rec['sku']!r} has {_label(c)} {_fmt(v2)} here but {_fmt(v1)} in {f1}{sheet1}, row {r1}",
-                    "make the two agree or give the variants different part numbers",
-                    sku=rec["sku"],
-                    file=f2,
-                    sheet=s2,
-                    row=r2,
-                    column=_label(c),
-                )
-    return agg.drop(counts)
+                _report_conflict(rows, rec["sku"], c, compare[c], issues)
+    agg = agg.drop(counts)
+    if not bad.height:
+        _check_merged_forms(agg, rows, issues)
+    return agg
+
+
+def _report_conflict(rows: pl.DataFrame, sku: str, c: str, cmp: pl.Expr, issues: Collector) -> None:
+    import polars as pl
+
+    places = (
+        rows.filter(pl.col("sku") == sku).filter(pl.col(c).is_not_null()).with_columns(cmp=cmp).unique(subset="cmp", keep="first", maintain_order=True).head(2)
+    )
+    (v1, f1, s1, r1), (v2, f2, s2, r2) = places.select(c, "_file", "_sheet", "_row").rows()
+    sheet1 = f", sheet {s1!r}" if s1 else ""
+    issues.error(
+        "conflict",
+        f"SKU {sku!r} has {_label(c)} {_fmt(v2)} here but {_fmt(v1)} in {f1}{sheet1}, row {r1}",
+        "make the two agree or give the variants different part numbers",
+        sku=sku,
+        file=f2,
+        sheet=s2,
+        row=r2,
+        column=_label(c),
+    )
+
+
+def _check_merged_forms(agg: pl.DataFrame, rows: pl.DataFrame, issues: Collector) -> None:
+    """An element given in grams by one row and as a concentration by another must agree with the part's mass."""
+    import polars as pl
+
+    for sym in SYMBOLS:
+        g, frac = f"{sym}_g", f"{sym}_frac"
+        if agg[g].null_count() == agg.height or agg[frac].null_count() == agg.height:
+            continue
+        both = pl.col(g).is_not_null() & pl.col(frac).is_not_null() & pl.col("mass_g").is_not_null()
+        bad = agg.filter(both & ~close(pl.col(g), pl.col(frac) * pl.col("mass_g")))
+        for sku, grams, share, mass in bad.select("sku", g, frac, "mass_g").head(BOMAUDIT_MAX_CONFLICTS).iter_rows():
+            of_sku = rows.filter(pl.col("sku") == sku)
+            fg, sg, rg = of_sku.filter(pl.col(g).is_not_null()).select("_file", "_sheet", "_row").row(0)
+            ff, sf, rf = of_sku.filter(pl.col(frac).is_not_null()).select("_file", "_sheet", "_row").row(0)
+            sheet = f", sheet {sf!r}" if sf else ""
+            issues.error(
+                "conflict",
+                f"SKU {sku!r} has {sym} {grams:g} g here but {share * 100:g} % of its {mass:g} g ({share * mass:g} g) in {ff}{sheet}, row {rf}",
+                "make the two agree, or give the element in one form only",
+                sku=sku,
+                file=fg,
+                sheet=sg,
+                row=rg,
+                column=g,
+            )
 
 
 BOMAUDIT_MAX_CONFLICTS = 20

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header
@@ -14,12 +14,28 @@ if TYPE_CHECKING:
     from bomaudit.normalise.model import NormaliseOptions
 
 
+#: fields whose every column is read and merged cell by cell (a blank takes the other's value, two
+#: different values in one row are an error); for the other fields one column is chosen
+MERGED_FIELDS = ("qty", "mass", "re_origin", "cn_tech", "unit_value", "cn_re_value", "category", "end_use")
+
+
 @dataclass(slots=True)
 class Columns:
-    fields: dict[str, str]  # field -> header
-    elements: list[tuple[str, str, str]]  # (header, symbol, unit)
-    mass_unit: str | None  # from the mass header
+    fields: dict[str, str]  # field -> header (of a merged field, the first of its columns)
+    elements: list[tuple[str, str, str]]  # (header, symbol, unit); several columns of one element are merged
+    mass_unit: str | None  # from the (first) mass header
     ignored: list[str]
+    #: merged field -> every column read for it, the one in ``fields`` first (only fields with several)
+    merged: dict[str, list[str]] = field(default_factory=dict)
+    #: the columns whose cells count as data on a line without a part number: every column read as a
+    #: field or element (the same whichever reader read the file), the part-number column included
+    data: list[str] = field(default_factory=list)
+
+    def headers_for(self, fld: str) -> list[str]:
+        """Every column read for ``fld`` (one for a field that is not merged; none when absent)."""
+        if fld in self.merged:
+            return self.merged[fld]
+        return [self.fields[fld]] if fld in self.fields else []
 
 
 def _priority(fld: str, header: str) -> int:
@@ -49,6 +65,7 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
     mass_unit: str | None = None
     candidates: dict[str, list[str]] = {}
     ignored: list[str] = []
+    data = [h for h in headers if h in forced]
     for header in headers:
         if header in forced:
             continue
@@ -58,28 +75,58 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
             continue
         if meaning.field == "element":
             elements.append((header, meaning.element or "", meaning.unit or ""))
+            data.append(header)
             continue
         if meaning.field in fields or meaning.field in disabled:
             ignored.append(header)
+            if meaning.field not in disabled:
+                data.append(header)
             continue
         candidates.setdefault(meaning.field, []).append(header)
+        data.append(header)
+    merged = _choose(table, candidates, fields, ignored, issues)
+    if "mass" in fields:
+        mass_unit = header_mass_unit(fields["mass"])
+    data = [h for h in headers if h in set(data)]
+    return Columns(fields, elements, mass_unit, ignored, merged, data)
+
+
+def header_mass_unit(header: str) -> str | None:
+    """The mass unit a mass column's header carries (``Weight (kg)``: kg), if any."""
+    meaning = interpret_header(header)
+    return meaning.unit if meaning is not None and meaning.field == "mass" else None
+
+
+def _choose(table: RawTable, candidates: dict[str, list[str]], fields: dict[str, str], ignored: list[str], issues: Collector) -> dict[str, list[str]]:
+    """Of several columns for one field, the most specific is ``fields[fld]``; an attribute's others
+    are merged with it (returned), an identifier's are ignored with a warning."""
+    merged: dict[str, list[str]] = {}
     for fld, headers_for in candidates.items():
         chosen = min(headers_for, key=lambda h: _priority(fld, h))
         fields[fld] = chosen
         others = [h for h in headers_for if h != chosen]
-        ignored.extend(others)
-        if others:
+        if not others:
+            continue
+        names = ", ".join(map(repr, [chosen, *others]))
+        if fld in MERGED_FIELDS:
+            merged[fld] = [chosen, *others]
             issues.warn(
-                "ambiguous-column",
-                f"columns {', '.join(map(repr, [chosen, *others]))} all look like {fld!r}; using {chosen!r}",
-                f"pass --map {fld}=HEADER to choose another",
+                "merged-columns",
+                f"columns {names} all give {fld!r}: read together cell by cell (a blank takes the other's value, two different values are an error)",
+                f"pass --map {fld}=HEADER to read only one",
                 file=table.path,
                 sheet=table.sheet,
             )
-    if "mass" in fields:
-        meaning = interpret_header(fields["mass"])
-        mass_unit = meaning.unit if meaning is not None and meaning.field == "mass" else None
-    return Columns(fields, elements, mass_unit, ignored)
+            continue
+        ignored.extend(others)
+        issues.warn(
+            "ambiguous-column",
+            f"columns {names} all look like {fld!r}; using {chosen!r}",
+            f"pass --map {fld}=HEADER to choose another",
+            file=table.path,
+            sheet=table.sheet,
+        )
+    return merged
 
 
 def check_sku_column(t: TableContext, cols: Columns) -> bool:
@@ -111,7 +158,7 @@ def check_mapping(tables: list[RawTable], options: NormaliseOptions, issues: Col
 
 def describe(cols: Columns) -> dict[str, str]:
     """Header -> what it was read as, for ``validate``."""
-    described = {h: _describe(fld, h, cols) for fld, h in cols.fields.items()}
+    described = {h: _describe(fld, h, cols) for fld in cols.fields for h in cols.headers_for(fld)}
     for header, sym, unit in cols.elements:
         described[header] = f"element {sym} ({'mass, ' + unit if unit in MASS_UNITS else 'concentration, ' + unit})"
     return described
@@ -120,17 +167,30 @@ def describe(cols: Columns) -> dict[str, str]:
 def field_headers(cols: Columns) -> dict[str, str]:
     """Canonical field -> the header read for it; an element column under ``<symbol>_<unit key>`` (``Dy_pct``, ``Tb_g``).
 
-    Of two element columns with one key the later wins, as it does for the values read.
+    A field or element key read from several columns (merged cell by cell) lists the first under
+    its key and the others as ``"mass (2)"``, ``"Dy_pct (2)"``…
     """
-    headers = dict(cols.fields)
+    headers: dict[str, str] = {}
+    for fld in cols.fields:
+        for header in cols.headers_for(fld):
+            _add_key(headers, fld, header)
     for header, sym, unit in cols.elements:
-        headers[f"{sym}_{unit}"] = header
+        _add_key(headers, f"{sym}_{unit}", header)
     return headers
+
+
+def _add_key(headers: dict[str, str], key: str, header: str) -> None:
+    n, name = 1, key
+    while name in headers:
+        n += 1
+        name = f"{key} ({n})"
+    headers[name] = header
 
 
 def _describe(fld: str, header: str, cols: Columns) -> str:
     if fld == "designator" and "qty" in cols.fields:
         return "designator (not used: the quantity column is)"
     if fld == "mass":
-        return f"mass ({cols.mass_unit})" if cols.mass_unit else "mass (unit from mass_unit column or cell)"
+        unit = header_mass_unit(header)
+        return f"mass ({unit})" if unit else "mass (unit from mass_unit column or cell)"
     return fld

@@ -73,3 +73,69 @@ def text(frame: pl.DataFrame, header: str) -> pl.Series:
         s = s.cast(pl.String)
     s = s.str.strip_chars()
     return pl.select(pl.when(s == "").then(None).otherwise(s)).to_series()
+
+
+#: two numbers of one attribute agree when they differ by at most this share of the larger
+REL_TOLERANCE = 1e-9
+
+
+def close(a: pl.Expr | pl.Series, b: pl.Expr | pl.Series) -> pl.Expr:
+    """Equal within :data:`REL_TOLERANCE` of the larger magnitude (null where either is null)."""
+    import polars as pl
+
+    a, b = pl.lit(a) if isinstance(a, pl.Series) else a, pl.lit(b) if isinstance(b, pl.Series) else b
+    return (a - b).abs() <= REL_TOLERANCE * pl.max_horizontal(a.abs(), b.abs())
+
+
+def cell_text(value: object) -> str:
+    """A cell as a message quotes it: text as written, a typed number without a trailing ``.0``."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def agree(a: object, b: object) -> bool:
+    """Two cell values agree: equal, or numbers within :data:`REL_TOLERANCE`."""
+    if isinstance(a, float) and isinstance(b, float):
+        return abs(a - b) <= REL_TOLERANCE * max(abs(a), abs(b))
+    return a == b
+
+
+def merge_columns(t: TableContext, what: str, pieces: list[tuple[str, pl.Series]], keep: pl.Series, fld: str | None = None) -> pl.Series:
+    """Several columns giving one attribute, read cell by cell: a blank takes the other's value,
+    equal values (numbers within :data:`REL_TOLERANCE`) are the value, and two different values in
+    one row of a part are an error naming the row and both headers.
+
+    ``pieces`` are (header, parsed values) in the order the columns are preferred.
+    """
+    import polars as pl
+
+    if len(pieces) == 1:
+        return pieces[0][1]
+    values = pl.DataFrame({f"v{i}": s for i, (_, s) in enumerate(pieces)})
+    merged = values.select(pl.coalesce(values.columns)).to_series()
+    numeric = merged.dtype.is_numeric()
+    frame = values.with_columns(m=merged)
+    differs = [
+        pl.col(c).is_not_null() & pl.col("m").is_not_null() & ~(close(pl.col(c), pl.col("m")) if numeric else pl.col(c) == pl.col("m")) for c in values.columns
+    ]
+    conflict = frame.select(pl.any_horizontal(differs)).to_series() & keep
+    if conflict.any():
+        _report_conflicts(t, what, pieces, conflict, fld)
+    return merged
+
+
+def _report_conflicts(t: TableContext, what: str, pieces: list[tuple[str, pl.Series]], conflict: pl.Series, fld: str | None) -> None:
+    hint = "make the two columns agree or clear one of them" + (f", or pass --map {fld}=HEADER to read only one" if fld else "")
+    positions = conflict.arg_true()
+    for i in positions.head(MAX_LISTED).to_list():
+        given = [(h, s[i]) for h, s in pieces if s[i] is not None]
+        h1, v1 = given[0]
+        h2 = next(h for h, v in given[1:] if not agree(v, v1))
+        c1, c2 = cell_text(t.frame[h1][i]), cell_text(t.frame[h2][i])
+        t.issues.error(
+            "column-conflict",
+            f"{what} differs between two columns of this row: '{c1}' in {h1!r} but '{c2}' in {h2!r}",
+            hint,
+            **t.where(row=t.frame[ROW][i], column=h2),
+        )
+    if positions.len() > MAX_LISTED:
+        t.issues.error("column-conflict", f"{positions.len() - MAX_LISTED} more rows whose columns {what} disagree", hint, **t.where())

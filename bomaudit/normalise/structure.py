@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from bomaudit.errors import MAX_LISTED, listed
 from bomaudit.fields import COUNT_UNITS, MASS_UNITS
 from bomaudit.load import ROW
-from bomaudit.normalise.context import text
+from bomaudit.normalise.context import merge_columns, text
 from bomaudit.normalise.rows import sku_text
-from bomaudit.parse import constant
+from bomaudit.parse import Parsed, constant
 from bomaudit.vocab import Role
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
         parent = sku_text(t.frame[f["parent"]])
         parent = pl.select(pl.when(parent == "").then(None).otherwise(parent)).to_series()
         edge_rows = edge_rows & parent.is_not_null()
-    amounts = quantities(t, f, edge_rows)
+    amounts = quantities(t, cols, edge_rows)
     if parent is not None:
         found = _parent_child(t, rows, amounts, parent)
     elif "level" in f:
@@ -114,12 +114,13 @@ def _flat(t: TableContext, rows: RowClasses, amounts: Quantities) -> Structure:
     return Structure("flat", edges.filter(rows.used), [name], set())
 
 
-def quantities(t: TableContext, f: dict[str, str], live: pl.Series) -> Quantities:
+def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
     """Quantity per parent (grams for bulk lines) and the bulk flag; ``live`` are the rows that count."""
     import polars as pl
 
+    f = cols.fields
     n = t.frame.height
-    counts = _counts(t, f, live)
+    counts = _counts(t, cols, live)
     uom = text(t.frame, f["uom"]).str.to_lowercase() if "uom" in f else constant(None, n, pl.String)
     uom = pl.select(pl.coalesce(uom, counts.cell_unit)).to_series()
     if uom.null_count() == n:  # no units anywhere: every line a count
@@ -141,22 +142,26 @@ def quantities(t: TableContext, f: dict[str, str], live: pl.Series) -> Quantitie
     return Quantities(qty_g, bulk)
 
 
-def _counts(t: TableContext, f: dict[str, str], live: pl.Series) -> _Counts:
-    """The quantity as written: from the quantity column, else one per designator, else 1."""
+def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
+    """The quantity as written: from the quantity column(s, merged cell by cell), else one per designator, else 1."""
     import polars as pl
 
+    f = cols.fields
     n = t.frame.height
     if "qty" in f:
-        parsed = t.numbers(f["qty"], "quantity", "write how many are used per assembly, a number greater than 0")
-        qty = parsed.values
-        blank = qty.is_null() & ~parsed.bad & live
+        headers = cols.headers_for("qty")
+        parsed = [t.numbers(h, "quantity", "write how many are used per assembly, a number greater than 0") for h in headers]
+        qty, units, bad_cells = parsed[0].values, parsed[0].units, parsed[0].bad
+        if len(parsed) > 1:
+            qty, units, bad_cells = _merged_counts(t, headers, parsed, live)
+        blank = qty.is_null() & ~bad_cells & live
         if blank.any():
             rows = t.frame.filter(blank)[ROW].to_list()
             t.issues.warn("qty-blank", f"quantity is empty on row(s) {listed(rows)}: counted as 1", **t.where(row=rows[0], column=f["qty"]))
         qty = qty.fill_null(1.0)
-        bad = (qty <= 0).fill_null(False) & live & ~parsed.bad
+        bad = (qty <= 0).fill_null(False) & live & ~bad_cells
         t.report_bad(bad, f["qty"], "bad-qty", "quantity must be greater than 0", "remove the line or enter how many are used")
-        return _Counts(qty, parsed.units)
+        return _Counts(qty, units)
     if "designator" in f:
         # EDA exports without a quantity: one part per reference designator ("C1, C5, C25")
         refs = text(t.frame, f["designator"])
@@ -176,6 +181,22 @@ def _counts(t: TableContext, f: dict[str, str], live: pl.Series) -> _Counts:
     if n:
         t.issues.warn("no-qty-column", "no quantity column: every line counts once", "name it with --map qty=HEADER", **t.where())
     return _Counts(constant(1.0, n, pl.Float64), constant(None, n, pl.String))
+
+
+def _merged_counts(t: TableContext, headers: list[str], parsed: list[Parsed], live: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Quantity, cell unit and unreadable cells from several quantity columns, cell by cell."""
+    import polars as pl
+
+    bad_cells = pl.select(pl.any_horizontal([p.bad for p in parsed])).to_series()
+    # a quantity and the unit in its cell are one value: "3" and "3 kg" disagree
+    keyed = [
+        (h, pl.select(pl.concat_str([p.values.cast(pl.String), p.units.fill_null("")], separator=" ")).to_series())
+        for h, p in zip(headers, parsed, strict=True)
+    ]
+    merge_columns(t, "quantity", keyed, live & ~bad_cells, "qty")
+    qty = pl.select(pl.coalesce([p.values for p in parsed])).to_series()
+    units = pl.select(pl.coalesce([pl.when(p.values.is_not_null()).then(p.units) for p in parsed])).to_series()
+    return qty, units, bad_cells
 
 
 # --- indented tables ------------------------------------------------------------------
