@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bomaudit.audit import AuditOptions, audit, load_bom
+from bomaudit.cli import app
 from bomaudit.errors import BomauditError
 from bomaudit.normalise.attributes import attr_schema
 
@@ -159,6 +160,88 @@ def test_a_parts_row_with_only_a_sku_is_kept_when_the_file_has_element_columns(f
     assert attrs(bom, "WASHER")["composition_declared"] is True
 
 
+# --- 3. lines lost through the key column ------------------------------------------------
+
+
+def test_a_blank_part_number_line_with_a_quantity_is_a_part(io_: Tables):
+    rows = [["MAG-1", "NdFeB magnet", "4", "10", "2", "CN"], [None, "note line with a quantity", "3", None, None, None]]
+    path = io_.table("board", ["Part Number", "Description", "Qty", "Mass (g)", "Dy_pct", "RE Origin"], rows)
+    bom = io_.bom([path], assembly="BOARD")
+    assert bom.edges.filter(pl.col("child") == "row-3: note line with a quantity")["qty"].to_list() == [3.0]
+    (warning,) = [w for w in bom.warnings if w.code == "synthetic-sku"]
+    assert (warning.where.file, warning.where.row) == (path, 3)
+    assert warning.message == "no value in 'Part Number', but the line has data: read as part 'row-3: note line with a quantity'"
+    assert "no-sku" not in codes(bom.warnings)
+    assert bom.tables[0].rows_used == 2
+
+
+def test_the_magnet_line_without_part_number_makes_the_product_not_clear(io_: Tables):
+    # the only rare-earth line has no part number: today it is dropped and the board is clear
+    rows = [["R1", "Resistor", "2", "0.01", None, None], [None, "Magnet for the reed switch", "1", "5", "30", "CN"]]
+    path = io_.table("board", ["Part Number", "Description", "Qty", "Mass (g)", "Dy_pct", "RE Origin"], rows)
+    result = io_.audit([path], assembly="BOARD")
+    board = sku(result, "BOARD")
+    assert board["cn_controlled_g"] == pytest.approx(1.5)
+    assert board["verdict"] == "license-required"
+    # an element column is present: no "no rare-earth content column" warning
+    assert "no-composition" not in codes(result.issues)
+
+
+def test_a_blank_part_number_line_with_only_a_mass_or_an_element_is_a_part(io_: Tables):
+    rows = [["A", "1", "1", None], [None, None, "7", None], [None, None, None, "2"]]
+    path = io_.table("b", ["sku", "qty", "mass_g", "Dy_g"], rows)
+    bom = io_.bom([path], assembly="T")
+    assert sorted(bom.edges["child"].to_list()) == ["A", "row-3", "row-4"]
+    assert attrs(bom, "row-4")["Dy_g"] == 2
+
+
+def test_empty_and_heading_lines_stay_skipped(files: Tables):
+    # row 3 is blank but for a column bomaudit does not read (a heading); row 4 is empty
+    rows = [["A", "1", "1", None], [None, None, None, "Fasteners"], [None, None, None, None], ["B", "2", "1", None]]
+    path = files.table("b", ["sku", "qty", "mass_g", "Section"], rows)
+    bom = files.bom([path], assembly="T")
+    assert sorted(bom.edges["child"].to_list()) == ["A", "B"]
+    assert [(w.code, w.where.row) for w in bom.warnings if w.code in {"no-sku", "synthetic-sku"}] == [("no-sku", 3)]
+
+
+def test_synthetic_keys_name_the_file_when_several_bom_files_are_read(files: Tables):
+    one = files.table("motor", ["parent", "sku", "qty", "description"], [[None, "TOP", None, None], ["TOP", None, "2", "Loose magnet"]])
+    two = files.table("gear", ["parent", "sku", "qty", "description"], [["TOP", "GEAR", "1", "Gear"], ["TOP", None, "1", "Loose magnet"]], reader="csv")
+    bom = files.bom([one, two])
+    names = sorted(bom.edges["child"].to_list())
+    assert names == sorted(["GEAR", f"{Path(one).name} row-3: Loose magnet", "gear.csv row-3: Loose magnet"])
+
+
+def test_a_long_description_is_cut_in_the_key(files: Tables):
+    text = "Sintered NdFeB arc segment, grade N42SH, 4.5 % Dy, for rotor pole 3"
+    path = files.table("b", ["sku", "qty", "description"], [["A", "1", "x"], [None, "2", text]])
+    bom = files.bom([path], assembly="T")
+    key = next(c for c in bom.edges["child"].to_list() if c.startswith("row-"))
+    assert key == "row-3: " + text[:39] + "…"
+
+
+def test_the_no_composition_warning_says_unknown(io_: Tables):
+    path = io_.table("b", ["sku", "qty", "mass_g"], [["A", "1", "1"]])
+    bom = io_.bom([path], assembly="T")
+    (warning,) = [w for w in bom.warnings if w.code == "no-composition"]
+    assert "parts without composition data are unknown" in warning.message
+    assert "free of rare earths" not in warning.message
+    assert "--parts file" in warning.hint
+
+
+def test_no_composition_warning_is_absent_when_a_parts_file_has_an_element_column(files: Tables):
+    path = files.table("b", ["sku", "qty", "mass_g"], [["A", "1", "1"]])
+    parts = files.table("p", ["sku", "Dy_pct"], [["A", None]], reader="csv")
+    assert "no-composition" not in codes(files.bom([path], [parts], assembly="T").warnings)
+
+
+def test_a_blank_part_number_assembly_in_an_indented_bom_keeps_its_children(files: Tables):
+    rows = [["0", "TOP", "1", None], ["1", None, "2", None], ["2", "MAG", "4", "5"], ["1", "HSG", "1", "100"]]
+    path = files.table("i", ["Level", "Part Number", "Qty", "mass_g"], rows)
+    bom = files.bom([path])
+    assert sorted(bom.edges.select("parent", "child").rows()) == [("TOP", "HSG"), ("TOP", "row-3"), ("row-3", "MAG")]
+
+
 # --- 4. two columns for one attribute ----------------------------------------------------
 
 
@@ -256,6 +339,108 @@ def test_merged_columns_are_said_and_listed(files: Tables):
     assert info.fields["Dy_%"] == "Dy %" and info.fields["Dy_% (2)"] == "Dysprosium %"
     assert "Mass [g]" not in info.ignored
     assert "merged-columns" in codes(bom.warnings)
+
+
+# --- 5. reversed effectivity -------------------------------------------------------------
+
+
+def test_valid_from_after_valid_to_is_a_located_error(io_: Tables):
+    rows = [["A", "1", "1", "2025-01-01", None], ["B", "1", "1", "2026-06-01", "2026-01-31"]]
+    path = io_.table("e", ["sku", "qty", "mass_g", "valid_from", "valid_to"], rows)
+    (problem,) = io_.refused([path], assembly="T")
+    assert problem.code == "reversed-dates"
+    assert (problem.where.file, problem.where.row, problem.where.column) == (path, 3, "valid_from")
+    assert problem.message == "the line starts after it ends: 'valid_from' is '2026-06-01' but 'valid_to' is '2026-01-31'"
+
+
+def test_reversed_dates_exit_2_from_the_command_line(write):
+    path = write("e.csv", "sku,qty,mass_g,Effective From,Effective To\nA,1,1,2027-01-01,2020-01-01\n")
+    result = runner.invoke(app, ["scan", path, "--assembly", "T", "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {path}, row 2, column 'Effective From': the line starts after it ends: 'Effective From' is '2027-01-01' but 'Effective To' is '2020-01-01' — "
+        "swap the two dates or correct one: a line is in effect from valid_from to valid_to"
+    ]
+
+
+def test_reversed_date_cells_of_a_workbook(tmp_path: Path):
+    import datetime as dt
+
+    wb = openpyxl.Workbook()
+    for row in [["sku", "qty", "valid_from", "valid_to"], ["A", 1, dt.datetime(2026, 6, 1), dt.datetime(2026, 1, 31)]]:
+        wb.active.append(row)
+    wb.save(tmp_path / "dates.xlsx")
+    with pytest.raises(BomauditError) as exc:
+        load_bom(AuditOptions(files=(str(tmp_path / "dates.xlsx"),), as_of=AS_OF))
+    (problem,) = exc.value.problems
+    assert problem.message == "the line starts after it ends: 'valid_from' is '2026-06-01' but 'valid_to' is '2026-01-31'"
+
+
+# --- 6. an empty result is not a clear ---------------------------------------------------
+
+
+def test_every_line_marked_dnp_is_an_error(io_: Tables):
+    path = io_.table("b", ["sku", "qty", "mass_g", "DNP"], [["A", "1", "1", "x"], ["B", "2", "1", "DNP"]])
+    (problem,) = io_.refused([path], assembly="T")
+    assert problem.code == "no-product"
+    assert problem.message == "the BOM gives no product: none of its 2 line(s) is used (2 marked do-not-populate)"
+    assert problem.where.file == path
+    assert "--map dnp=" in problem.hint
+
+
+def test_every_line_out_of_effect_is_an_error(io_: Tables):
+    path = io_.table("b", ["sku", "qty", "valid_to"], [["A", "1", "2020-01-01"], ["B", "2", "2021-01-01"]])
+    (problem,) = io_.refused([path], assembly="T")
+    assert problem.code == "no-product"
+    assert "2 not in effect on 2026-11-28" in problem.message
+    assert "--as-of" in problem.hint
+
+
+def test_a_top_whose_every_child_line_is_dnp_is_an_error(files: Tables):
+    path = files.table("b", ["parent", "sku", "qty", "DNP"], [[None, "TOP", None, None], ["TOP", "A", "2", "x"]])
+    (problem,) = files.refused([path])
+    assert problem.code == "no-line-used"
+    assert problem.message == "no line under the BOM's top item(s) is used (1 marked do-not-populate): an empty product is not a clear"
+
+
+def test_an_indented_top_whose_children_are_all_out_of_effect_is_an_error(files: Tables):
+    rows = [["0", "TOP", "1", None], ["1", "MAG", "8", "2025-12-31"], ["1", "HSG", "1", "2025-12-31"]]
+    path = files.table("i", ["Level", "Part Number", "Qty", "valid_to"], rows)
+    (problem,) = files.refused([path])
+    assert problem.code == "no-line-used"
+    assert "2 not in effect on 2026-11-28" in problem.message
+
+
+def test_a_bom_of_top_items_only_is_read(files: Tables):
+    # a product that is itself a part: nothing was left out, nothing refused
+    path = files.table("b", ["parent", "sku", "mass_g", "Dy_pct"], [[None, "MAG-1", "30", "4"]])
+    assert files.bom([path]).declared_tops == ["MAG-1"]
+
+
+def test_an_export_whose_part_numbers_are_all_blank_is_an_error(io_: Tables):
+    # FreeCAD-like: a 'Part Number' column, empty on every line; the parts are named in 'Name'
+    rows = [["1", None, "Stator", "1"], ["2", None, "Magnet N42", "24"], ["3", None, "Shaft", "1"]]
+    path = io_.table("freecad", ["Index", "Part Number", "Name", "Quantity"], rows)
+    (problem,) = io_.refused([path], assembly="MOTOR")
+    assert problem.code == "no-part-numbers"
+    assert (problem.where.row, problem.where.column) == (1, "Part Number")
+    assert problem.message == "no line has a value in 'Part Number', though 3 line(s) carry data: nothing could be traced to a part"
+    assert problem.hint == 'name the column that identifies the parts with --map sku="Name"'
+    result = runner.invoke(app, ["validate", path, "--map", "sku=Name", "--assembly", "MOTOR"]) if path != "-" else None
+    assert result is None or result.exit_code == 0, result.output
+
+
+def test_without_a_part_number_column_the_hint_skips_line_counters(files: Tables):
+    path = files.table("freecad", ["Index", "Label", "Quantity"], [["1", "Stator", "1"], ["2", "Magnet N42", "24"]])
+    (problem,) = files.refused([path], assembly="MOTOR")
+    assert problem.code == "no-sku-column"
+    assert problem.hint == 'name the part-number column with --map sku="Label"'
+
+
+def test_a_table_with_some_blank_part_numbers_is_read(files: Tables):
+    path = files.table("b", ["Part Number", "Name", "Quantity"], [["P1", "Stator", "1"], [None, "Magnet", "24"]])
+    bom = files.bom([path], assembly="M")
+    assert sorted(bom.edges["child"].to_list()) == ["P1", "row-3: Magnet"]
 
 
 # --- levels written as numbers (a tree flattened before) ------------------------------------

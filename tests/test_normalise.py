@@ -201,11 +201,13 @@ def test_quantity_from_designators_when_no_qty_column(write):
 
 
 def test_placeholder_part_numbers_are_not_one_shared_sku(write):
+    # n/a and - stand for "no part number": lines with data are parts named after their rows, never one SKU
     path = write("b.csv", "sku,qty,mass_g\nA,1,1\nn/a,1,5\n-,2,7\n")
     result = audit(AuditOptions(files=(path,), assembly="T", as_of=AS_OF))
-    assert sorted(result.skus["sku"]) == ["A", "T"]
-    skipped = next(p for p in result.issues if p.code == "no-sku")
-    assert skipped.message == "rows 3, 4: no value in 'sku': skipped"
+    assert sorted(result.skus["sku"]) == ["A", "T", "row-3", "row-4"]
+    assert result.skus.filter(result.skus["sku"] == "T")["mass_g"][0] == 1 + 5 + 2 * 7
+    named = next(p for p in result.issues if p.code == "synthetic-sku")
+    assert named.message == "rows 3, 4: no value in 'sku', but each line has data: read as parts named after their rows ('row-3', …)"
 
 
 def test_map_with_empty_header_ignores_a_field(write):
@@ -238,14 +240,15 @@ def test_table_info_fields_and_skipped_rows(write):
         "Dy_pct": "Dy_pct",
         "Tb_mg": "Tb (mg)",
     }
-    assert b.skipped == [SkippedRow(3, "footer"), SkippedRow(4, "dnp"), SkippedRow(5, "no-sku"), SkippedRow(6, "not-in-force")]
-    assert (b.rows_read, b.rows_used, b.skipped_total) == (6, 2, 4)
+    # row 5 has no part number but a quantity: a part named after its row, not a line dropped
+    assert b.skipped == [SkippedRow(3, "footer"), SkippedRow(4, "dnp"), SkippedRow(6, "not-in-force")]
+    assert (b.rows_read, b.rows_used, b.skipped_total) == (6, 3, 3)
     assert p.role == "parts"
     assert p.fields == {"sku": "sku", "mass": "Weight (kg)", "re_origin": "RE Origin", "Nd_ppm": "Nd_ppm"}
     assert (p.skipped, p.rows_read, p.rows_used, p.skipped_total) == ([], 2, 2, 0)
     # the warnings about these rows are the ones there were before
-    codes = {w.code: w.where.row for w in result.warnings if w.code in {"footer", "dnp", "no-sku"}}
-    assert codes == {"footer": 3, "dnp": 4, "no-sku": 5}
+    codes = {w.code: w.where.row for w in result.warnings if w.code in {"footer", "dnp", "no-sku", "synthetic-sku"}}
+    assert codes == {"footer": 3, "dnp": 4, "synthetic-sku": 5}
 
 
 def test_skipped_rows_are_capped_but_counted(write):

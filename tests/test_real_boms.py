@@ -49,12 +49,13 @@ def fields(info) -> dict[str, str]:
 #: file, --map, header row, data rows read, rows used, header used as sku, header used as qty (None: none)
 LOADS = [
     ("voron2_cad_BOM.csv", {}, 1, 290, 290, "Part Number", "Quantity"),
-    ("openmower_mainboard_kibom.csv", {}, 1, 51, 50, "Part Number", "Quantity Per PCB"),
-    ("nou3_jlcpcb_bom.csv", {}, 1, 58, 43, "LCSC Part #", None),
+    # lines without a part number but with data are parts named after their rows ("row-36: Solder Jumper…")
+    ("openmower_mainboard_kibom.csv", {}, 1, 51, 51, "Part Number", "Quantity Per PCB"),
+    ("nou3_jlcpcb_bom.csv", {}, 1, 58, 58, "LCSC Part #", None),
     ("hpmr_vanguard_kicad_cli_bom.csv", {"sku": "Value"}, 1, 36, 36, "Value", "Qty"),
     ("bcn3d_stepper_jig_eagle_bom.csv", {"sku": "Device"}, 1, 34, 34, "Device", "Qty"),
     ("micromanipulator_stepper_bom.csv", {"sku": "Specification"}, 1, 19, 19, "Specification", "Qty"),
-    ("nasa_osr_control_board_bom_v2.0.3.csv", {"sku": "Value"}, 1, 38, 37, "Value", "Quantity"),
+    ("nasa_osr_control_board_bom_v2.0.3.csv", {"sku": "Value"}, 1, 38, 38, "Value", "Quantity"),
     ("opentorque_actuator_bom.csv", {"sku": "Part Name"}, 1, 11, 11, "Part Name", "Count"),
     ("team_bath_drone_BillOfMaterials.csv", {}, 1, 12, 12, "Component", None),
     ("ironless_qdd_actuator_BOM.xlsx", {"sku": "Part Name"}, 2, 18, 18, "Part Name", "Part Quantity"),
@@ -81,8 +82,9 @@ def test_kibom_metadata_footer_is_skipped_not_counted():
     assert footer[0].where.row == 58
     assert footer[0].message == "rows 58, 59, 60, 61, 62, 63, 64, 65, 66, 67 and 1 more: footer or metadata, not a part: skipped"
     assert "Component Groups:" not in b.edges["child"].to_list()
-    # the solder jumper without a part number is the only other row left out
-    assert [(w.code, w.where.row) for w in b.warnings if w.code == "no-sku"] == [("no-sku", 36)]
+    # the solder jumper without a part number is a part named after its row, not a line left out
+    assert [(w.code, w.where.row) for w in b.warnings if w.code in {"no-sku", "synthetic-sku"}] == [("synthetic-sku", 36)]
+    assert "row-36: Solder Jumper, 2-pole, open" in b.edges["child"].to_list()
     table = load_table(str(REAL / "openmower_mainboard_kibom.csv"))
     assert table.frame["__row"].max() == 52  # last part row; the footer is gone
 
@@ -135,7 +137,9 @@ def test_nasa_control_board_multiline_fields_keep_spreadsheet_row_numbers():
     notes = table.frame.filter(table.frame["UID"] == "A9")["Notes"][0]
     assert notes.startswith("needs mate, see other page\r\n\r\nalternative suppliers:") and notes.count("\n") == 4
     b = bom("nasa_osr_control_board_bom_v2.0.3.csv", {"sku": "Value"})
-    assert [(w.code, w.where.row) for w in b.warnings if w.code == "no-sku"] == [("no-sku", 6)]  # A5: no Value
+    # A5 has no Value: the diode is a part named after its row
+    assert [(w.code, w.where.row) for w in b.warnings if w.code in {"no-sku", "synthetic-sku"}] == [("synthetic-sku", 6)]
+    assert "row-6: motor power return diode" in b.edges["child"].to_list()
     # 'Quantity', not 'Number to Order' (which adds spares and says "1 pack (J1,J5,J3,J4)")
     assert b.edges.filter(b.edges["child"] == "4.7k")["qty"].sum() == 13.0
 
@@ -143,8 +147,11 @@ def test_nasa_control_board_multiline_fields_keep_spreadsheet_row_numbers():
 def test_jlcpcb_lcsc_part_number_is_the_sku_and_quantity_comes_from_designators():
     b = bom("nou3_jlcpcb_bom.csv")
     assert "qty-from-designators" in [w.code for w in b.warnings]
-    skipped = next(w for w in b.warnings if w.code == "no-sku")
-    assert skipped.message.startswith("rows 2, 23, 24, 35, 38, 39, 40, 41, 42, 43 and 5 more: no value in 'LCSC Part #'")
+    named = next(w for w in b.warnings if w.code == "synthetic-sku")
+    assert named.message.startswith("rows 2, 23, 24, 35, 38, 39, 40, 41, 42, 43 and 5 more: no value in 'LCSC Part #', but each line has data")
+    # the pin sockets, test pads and the PCA9685 without an LCSC number are parts, named by their designators
+    assert {"row-23: J16", "row-42: TP3, TP9", "row-49: U10"} <= set(b.edges["child"].to_list())
+    assert "no-sku" not in [w.code for w in b.warnings]
     # no quantity column: the HR8833 line is 4 drivers (U1, U4, U5, U6)
     assert b.edges.filter(b.edges["child"] == "C128666")["qty"].sum() == 4.0
 
@@ -240,7 +247,9 @@ def test_nasa_parts_list_once_quoted_is_two_level(tmp_path: Path):
         csv.writer(fh).writerows(rows)
     b = load_bom(AuditOptions(files=(str(fixed),), mapping={"qty": "# req in assy"}, as_of=AS_OF))
     info = b.tables[0]
-    assert (info.shape, info.rows_read, info.rows_used) == ("parent-child", 47, 46)
+    # the Traxxas wheel (row 2) has no part #: a part named after its row
+    assert (info.shape, info.rows_read, info.rows_used) == ("parent-child", 47, 47)
+    assert b.edges.filter(b.edges["child"] == "row-2")["parent"].to_list() == ["drive wheel"]
     assert fields(info) == {"parent": "assembly", "sku": "part #", "qty": "# req in assy"}
     # no row has an empty 'assembly': each assembly is a top item; 'assembly multiplier' (drive wheel
     # ×6, corner ×4, rocker bogie ×2) has no place in the graph and is not used

@@ -17,7 +17,8 @@ and the edges checked. Only this module is imported from outside the package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
@@ -25,6 +26,7 @@ from bomaudit.fields import SYMBOLS
 from bomaudit.normalise.attributes import attr_schema, attribute_rows, merge_attributes
 from bomaudit.normalise.columns import check_mapping, check_sku_column, describe, field_headers, map_columns
 from bomaudit.normalise.context import TableContext
+from bomaudit.normalise.lines import LineCounts, check_lines_used, check_part_numbers, line_counts
 from bomaudit.normalise.model import MAX_SKIPPED, Bom, NormaliseOptions, SkippedRow, TableInfo
 from bomaudit.normalise.rows import all_skipped, check_not_empty, classify_rows, skipped_rows, warn_not_in_force
 from bomaudit.normalise.structure import Structure, check_edges, edge_schema, repair_float_ids, table_structure
@@ -43,15 +45,19 @@ class _TableResult:
     info: TableInfo
     attrs: pl.DataFrame  # attribute rows, in attr_schema()'s columns
     structure: Structure
+    has_elements: bool = False  # the table has an element column
+    lines: LineCounts | None = None  # what became of the lines of a BOM table
 
 
-def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issues: Collector) -> _TableResult:
-    t = TableContext(raw, issues, options)
+def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issues: Collector, key_prefix: str) -> _TableResult:
+    t = TableContext(raw, issues, options, key_prefix)
     cols = map_columns(raw, options.mapping, issues)
     check_not_empty(t)
     if not check_sku_column(t, cols):
         return _without_sku(t, role)
-    rows = classify_rows(t, cols)
+    rows = classify_rows(t, cols, synthesise=role == Role.bom)
+    if role == Role.bom:
+        check_part_numbers(t, cols, rows)
     attrs = attribute_rows(t, cols, rows)
     structure = table_structure(t, role, cols, rows)
     warn_not_in_force(t, rows)
@@ -71,7 +77,8 @@ def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issue
         skipped=skipped_rows(t, rows),
         skipped_total=int((~rows.used).sum()),
     )
-    return _TableResult(info, attrs, structure)
+    lines = line_counts(t, rows) if role == Role.bom else None
+    return _TableResult(info, attrs, structure, bool(cols.elements), lines)
 
 
 def _without_sku(t: TableContext, role: Role) -> _TableResult:
@@ -98,6 +105,46 @@ def _without_sku(t: TableContext, role: Role) -> _TableResult:
     return _TableResult(info, pl.DataFrame(schema=attr_schema()), Structure("unknown", None, [], set()))
 
 
+def _key_prefixes(boms: list[RawTable]) -> list[str]:
+    """What goes before a synthetic key: nothing for one BOM table, else the file's name (its path
+    when two BOM files share a name), so that keys from different files never collide."""
+    if len(boms) < 2:
+        return [""] * len(boms)
+    names = [Path(raw.path).name if raw.path != "-" else "stdin" for raw in boms]
+    return [name if names.count(name) == 1 else raw.path for name, raw in zip(names, boms, strict=True)]
+
+
+@dataclass(slots=True)
+class _Gathered:
+    """Every table's results, in input order: BOM tables first, then parts tables."""
+
+    infos: list[TableInfo] = field(default_factory=list)
+    bom_attrs: list[pl.DataFrame] = field(default_factory=list)
+    parts_attrs: list[pl.DataFrame] = field(default_factory=list)
+    edges: list[pl.DataFrame] = field(default_factory=list)
+    tops: list[str] = field(default_factory=list)
+    retired: set[str] = field(default_factory=set)
+    has_elements: bool = False
+    lines: list[tuple[TableInfo, LineCounts]] = field(default_factory=list)
+
+
+def _gather(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptions, issues: Collector) -> _Gathered:
+    out = _Gathered()
+    prefixes = _key_prefixes(boms) + [""] * len(parts)
+    for raw, role, prefix in zip([*boms, *parts], [Role.bom] * len(boms) + [Role.parts] * len(parts), prefixes, strict=True):
+        done = _normalise_table(raw, role, options, issues, prefix)
+        out.infos.append(done.info)
+        (out.bom_attrs if role == Role.bom else out.parts_attrs).append(done.attrs)
+        if done.structure.edges is not None:
+            out.edges.append(done.structure.edges)
+        out.tops.extend(done.structure.tops)
+        out.retired |= done.structure.retired
+        out.has_elements |= done.has_elements
+        if done.lines is not None:
+            out.lines.append((done.info, done.lines))
+    return out
+
+
 def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptions) -> Bom:
     """Merge BOM and parts tables into one graph; raises BomauditError on any error."""
     import polars as pl
@@ -106,37 +153,29 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     for raw in [*boms, *parts]:
         issues.warnings.extend(raw.warnings)
     check_mapping(boms + parts, options, issues)
-    infos: list[TableInfo] = []
-    attr_frames: list[pl.DataFrame] = []
-    edge_frames: list[pl.DataFrame] = []
-    tops: list[str] = []
-    retired: set[str] = set()
-    for role, tables in ((Role.bom, boms), (Role.parts, parts)):
-        for raw in tables:
-            done = _normalise_table(raw, role, options, issues)
-            infos.append(done.info)
-            attr_frames.append(done.attrs)
-            if done.structure.edges is not None:
-                edge_frames.append(done.structure.edges)
-            tops.extend(done.structure.tops)
-            retired |= done.structure.retired
+    got = _gather(boms, parts, options, issues)
     issues.raise_if_errors()
-    attr_rows = pl.concat(attr_frames, how="vertical") if attr_frames else pl.DataFrame(schema=attr_schema())
-    edge_rows = pl.concat(edge_frames, how="vertical") if edge_frames else pl.DataFrame(schema=edge_schema())
-    edge_rows = repair_float_ids(edge_rows, attr_rows, tops, issues)
-    attrs = merge_attributes(attr_rows, issues)
+    check_lines_used(got.lines, any(e.height for e in got.edges), options, issues)
+    issues.raise_if_errors()
+    empty = pl.DataFrame(schema=attr_schema())
+    bom_rows = pl.concat(got.bom_attrs, how="vertical") if got.bom_attrs else empty
+    parts_rows = pl.concat(got.parts_attrs, how="vertical") if got.parts_attrs else empty
+    edge_rows = pl.concat(got.edges, how="vertical") if got.edges else pl.DataFrame(schema=edge_schema())
+    edge_rows = repair_float_ids(edge_rows, [bom_rows["sku"], parts_rows["sku"]], got.tops, issues)
+    attrs = merge_attributes(pl.concat([bom_rows, parts_rows], how="vertical"), issues)
     edges = check_edges(edge_rows, issues)
     issues.raise_if_errors()
     elements = sorted(
         {s for s in SYMBOLS for c in (f"{s}_g", f"{s}_frac") if attrs[c].is_not_null().any()} | {s for s in SYMBOLS if attrs[f"{s}_unk"].any()},
         key=SYMBOLS.index,
     )
-    if not elements and attrs.height:
+    if not got.has_elements and (attrs.height or edges.height):
         issues.warn(
             "no-composition",
-            "no rare-earth content column (Dy_g, Tb_pct, …) in any input: every part counts as free of rare earths",
-            "add element columns to a --parts file",
+            "no rare-earth content column (Dy_g, Tb_pct, …) in any input: parts without composition data are unknown",
+            "give their composition in a --parts file with a sku column and element columns (Dy_pct, Tb_g, …; a blank cell there means none)",
         )
+    retired = got.retired
     if retired:
-        retired -= set(edges.filter(pl.col("child").is_in(sorted(retired)))["child"].to_list()) | set(tops)
-    return Bom(edges, attrs, sorted(set(tops)), retired, infos, issues.warnings, elements)
+        retired -= set(edges.filter(pl.col("child").is_in(sorted(retired)))["child"].to_list()) | set(got.tops)
+    return Bom(edges, attrs, sorted(set(got.tops)), retired, got.infos, issues.warnings, elements)

@@ -135,7 +135,7 @@ def check_sku_column(t: TableContext, cols: Columns) -> bool:
         return True
     headers = t.raw.headers
     seen = ", ".join(repr(h) for h in headers[:20]) or "none"
-    guess = next((h for h in headers if not h.startswith("column ")), headers[0] if headers else "HEADER")
+    guess = likely_sku_header(headers) or next((h for h in headers if not h.startswith("column ")), headers[0] if headers else "HEADER")
     t.issues.error(
         "no-sku-column",
         f"no part-number column found; the headers are {seen}",
@@ -143,6 +143,23 @@ def check_sku_column(t: TableContext, cols: Columns) -> bool:
         **t.where(row=t.raw.header_row),
     )
     return False
+
+
+#: headers of line counters, which never identify a part ("Index", "Pos.", "#", "No.")
+LINE_COUNTERS = frozenset({"", "index", "idx", "pos", "position", "line", "lineno", "no", "nr", "num", "number", "row", "id"})
+
+
+def likely_sku_header(headers: list[str], exclude: frozenset[str] = frozenset()) -> str | None:
+    """By its name only, the header most likely to identify parts when no part-number column is
+    known: the first that is not another field (a description may be), nor a line counter, nor
+    unnamed. Names only, so the hint is the same whichever reader read the file."""
+    for header in headers:
+        meaning = interpret_header(header)
+        if header in exclude or header.startswith("column ") or norm_header(header) in LINE_COUNTERS:
+            continue
+        if meaning is None or meaning.field == "description":
+            return header
+    return None
 
 
 def check_mapping(tables: list[RawTable], options: NormaliseOptions, issues: Collector) -> None:

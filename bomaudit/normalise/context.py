@@ -20,11 +20,13 @@ if TYPE_CHECKING:
 class TableContext:
     """One table being normalised, with the error helpers bound to its location."""
 
-    def __init__(self, raw: RawTable, issues: Collector, options: NormaliseOptions) -> None:
+    def __init__(self, raw: RawTable, issues: Collector, options: NormaliseOptions, key_prefix: str = "") -> None:
         self.raw = raw
         self.issues = issues
         self.options = options
         self.frame = raw.frame
+        #: put before the synthetic key of a line without a part number (the file's name when several BOM files are read)
+        self.key_prefix = key_prefix
 
     def where(self, **kw: Any) -> dict[str, Any]:
         return {"file": self.raw.path, "sheet": self.raw.sheet, **kw}

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bomaudit.errors import listed
-from bomaudit.fields import FALSE_WORDS, FOOTER_LABEL
+from bomaudit.errors import MAX_LISTED, listed
+from bomaudit.fields import FALSE_WORDS, FOOTER_LABEL, interpret_header
 from bomaudit.load import ROW
 from bomaudit.normalise.context import text
 from bomaudit.normalise.model import MAX_SKIPPED, SkippedRow
@@ -30,9 +30,10 @@ PLACEHOLDER = "(?i)^(?:" + "|".join(re.escape(p) for p in sorted(PLACEHOLDER_SKU
 class RowClasses:
     """What each row of a table is: Series with one value per row (Boolean unless said)."""
 
-    sku: pl.Series  # String: the part number; null when blank or a placeholder
+    sku: pl.Series  # String: the part number, or the synthetic key of a line with data but none; null when blank
     footer: pl.Series  # a total or metadata line
-    no_sku: pl.Series  # no part number (and not a footer)
+    no_sku: pl.Series  # no part number and no data to name the line by (and not a footer)
+    synthetic: pl.Series  # no part number but data: ``sku`` is a key made from the row (see synthetic_keys)
     dnp: pl.Series | None  # marked do-not-populate (and neither of the above); None without a DNP column
     keep: pl.Series  # a part: none of footer, no_sku, dnp
     in_force: pl.Series  # in effect on the as-of date (rows without dates, or with unreadable ones, are)
@@ -62,8 +63,12 @@ def sku_text(s: pl.Series) -> pl.Series:
     return s.cast(pl.String).str.strip_chars()
 
 
-def classify_rows(t: TableContext, cols: Columns) -> RowClasses:
-    """Which rows are parts and in effect; warns about the rows skipped (the table has a sku column)."""
+def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowClasses:
+    """Which rows are parts and in effect; warns about the rows skipped (the table has a sku column).
+
+    With ``synthesise`` (BOM tables), a line without a part number that carries data becomes a
+    part named after its row (:func:`synthetic_keys`) instead of being skipped.
+    """
     import polars as pl
 
     f = cols.fields
@@ -74,10 +79,17 @@ def classify_rows(t: TableContext, cols: Columns) -> RowClasses:
     placeholder = sku.str.contains(PLACEHOLDER)
     sku = pl.select(pl.when((sku == "") | placeholder).then(None).otherwise(sku)).to_series()
 
-    # rows that are not parts: blank part number, footers ("Total", "key:,value"), DNP
+    # rows that are not parts: footers ("Total", "key:,value"), blank part number without data, DNP
     footer = sku.str.contains(FOOTER).fill_null(False)
     skip_rows(t, footer, "footer", "footer or metadata, not a part: skipped")
     keep &= ~footer
+    synthetic = constant(False, frame.height, pl.Boolean)
+    blank = sku.is_null() & keep
+    if synthesise and blank.any():
+        synthetic = blank & _has_data(t, cols)
+        if synthetic.any():
+            sku = pl.select(pl.when(synthetic).then(synthetic_keys(t, cols)).otherwise(sku)).to_series()
+            _warn_synthetic(t, f["sku"], synthetic, sku)
     no_sku = sku.is_null() & keep
     skip_rows(t, no_sku, "no-sku", f"no value in {f['sku']!r}: skipped")
     keep &= ~no_sku
@@ -88,23 +100,110 @@ def classify_rows(t: TableContext, cols: Columns) -> RowClasses:
         skip_rows(t, dnp, "dnp", "marked do-not-populate: left out")
         keep &= ~dnp
     in_force = _in_force(t, f, keep)
-    return RowClasses(sku, footer, no_sku, dnp, keep, in_force, keep & ~in_force, keep & in_force)
+    return RowClasses(sku, footer, no_sku, synthetic, dnp, keep, in_force, keep & ~in_force, keep & in_force)
+
+
+#: a synthetic key names the line by this many characters of its text at most
+KEY_TEXT_CHARS = 40
+
+
+def _has_data(t: TableContext, cols: Columns) -> pl.Series:
+    """Per row: a cell of a column read as a field or element (other than the part number) holds a value."""
+    import polars as pl
+
+    data = [h for h in cols.data if h != cols.fields["sku"]]
+    if not data:
+        return constant(False, t.frame.height, pl.Boolean)
+    return pl.select(pl.any_horizontal([text(t.frame, h).is_not_null() for h in data])).to_series()
+
+
+#: the fields whose text names a line without a part number, in this order (each in header order)
+LABEL_FIELDS = ("description", "sku", "designator", "category")
+
+
+def synthetic_keys(t: TableContext, cols: Columns) -> pl.Series:
+    """``row-17: <text>`` per row: the row as a person sees it, then the line's description, else
+    the first other text that names it (another part-number-like column, the designators, the
+    category; a plain number names nothing), whitespace collapsed and cut to
+    :data:`KEY_TEXT_CHARS` characters; ``row-17`` alone when there is none. ``t.key_prefix`` (the
+    file's name when several BOM files are read) goes in front: ``bom.csv row-17: …``.
+
+    Only columns every reader reads are looked at, so the key does not depend on how the file was read.
+    """
+    import polars as pl
+
+    meaning = {h: m.field for h in cols.data if (m := interpret_header(h)) is not None}
+    named = [*cols.headers_for("description"), *(h for fld in LABEL_FIELDS for h in cols.data if meaning.get(h) == fld and h != cols.fields["sku"])]
+    label = pl.coalesce([_words(t.frame, h) for h in dict.fromkeys(named)]) if named else pl.lit(None, dtype=pl.String)
+    cut = pl.when(label.str.len_chars() > KEY_TEXT_CHARS).then(label.str.slice(0, KEY_TEXT_CHARS - 1) + "…").otherwise(label)
+    row = pl.lit(f"{t.key_prefix} row-" if t.key_prefix else "row-") + pl.col(ROW).cast(pl.String)
+    return t.frame.select(pl.when(cut.is_null()).then(row).otherwise(row + ": " + cut)).to_series()
+
+
+def _words(frame: pl.DataFrame, header: str) -> pl.Series:
+    """A column's cells as label text, whitespace collapsed; a plain number names nothing (null)."""
+    import polars as pl
+
+    if frame[header].dtype.is_numeric():
+        return constant(None, frame.height, pl.String)
+    cells = text(frame, header).str.replace_all(r"\s+", " ")
+    return pl.select(pl.when(cells.cast(pl.Float64, strict=False).is_null()).then(cells)).to_series()
+
+
+def _warn_synthetic(t: TableContext, header: str, synthetic: pl.Series, sku: pl.Series) -> None:
+    rows = t.frame[ROW].filter(synthetic).to_list()
+    first = sku.filter(synthetic)[0]
+    hint = "give the line a part number, or name the part-number column with --map sku=HEADER; its composition is unknown until a --parts file gives it"
+    if len(rows) == 1:
+        t.issues.warn("synthetic-sku", f"no value in {header!r}, but the line has data: read as part {first!r}", hint, **t.where(row=rows[0]))
+        return
+    t.issues.warn(
+        "synthetic-sku",
+        f"rows {listed(rows)}: no value in {header!r}, but each line has data: read as parts named after their rows ({first!r}, …)",
+        hint.replace("the line", "each line").replace("its composition", "their composition"),
+        **t.where(),
+    )
 
 
 def _in_force(t: TableContext, f: dict[str, str], keep: pl.Series) -> pl.Series:
-    """Effectivity: in effect on the as-of date by the valid_from and valid_to columns."""
+    """Effectivity: in effect on the as-of date by the valid_from and valid_to columns; a row whose
+    valid_from is after its valid_to is an error."""
     import polars as pl
 
     in_force = constant(True, t.frame.height, pl.Boolean)
+    given: dict[str, pl.Series] = {}
     for fld, cmp in (("valid_from", "from"), ("valid_to", "to")):
         if fld in f:
             dates, bad = parse_dates(t.frame[f[fld]])
             t.report_bad(bad & keep, f[fld], "bad-date", "date not understood", "write it as YYYY-MM-DD")
+            given[fld] = dates
             if cmp == "from":
                 in_force &= (dates <= t.options.as_of).fill_null(True)
             else:
                 in_force &= (dates >= t.options.as_of).fill_null(True)
+    if len(given) == 2:
+        _check_order(t, f, given["valid_from"], given["valid_to"], keep)
     return in_force
+
+
+def _check_order(t: TableContext, f: dict[str, str], start: pl.Series, end: pl.Series, keep: pl.Series) -> None:
+    """A line in effect from a date after the one it ends on is never in effect: an error, not a line left out."""
+    reversed_ = (start > end).fill_null(False) & keep
+    if not reversed_.any():
+        return
+    import polars as pl
+
+    frm, to = f["valid_from"], f["valid_to"]
+    bad = pl.DataFrame({ROW: t.frame[ROW], "from": start, "to": end}).filter(reversed_)
+    for row, a, b in bad.head(MAX_LISTED).iter_rows():
+        t.issues.error(
+            "reversed-dates",
+            f"the line starts after it ends: {frm!r} is '{a.isoformat()}' but {to!r} is '{b.isoformat()}'",
+            "swap the two dates or correct one: a line is in effect from valid_from to valid_to",
+            **t.where(row=row, column=frm),
+        )
+    if bad.height > MAX_LISTED:
+        t.issues.error("reversed-dates", f"{bad.height - MAX_LISTED} more rows like these", "swap or correct their dates", **t.where(column=frm))
 
 
 def skip_rows(t: TableContext, mask: pl.Series, code: str, what: str) -> None:

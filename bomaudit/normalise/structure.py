@@ -329,13 +329,13 @@ def _first_occurrences(t: TableContext, header: str, children: pl.DataFrame) -> 
 # --- across tables --------------------------------------------------------------------
 
 
-def repair_float_ids(edges: pl.DataFrame, attrs: pl.DataFrame, tops: list[str], issues: Collector) -> pl.DataFrame:
+def repair_float_ids(edges: pl.DataFrame, attr_skus: list[pl.Series], tops: list[str], issues: Collector) -> pl.DataFrame:
     """Parent IDs written as ``749.0`` by an export while components are ``749``: use ``749``."""
     import polars as pl
 
     if not edges["parent"].str.ends_with(".0").any():
         return edges  # the common case, decided without building the set of known IDs
-    known = pl.concat([edges["child"], attrs["sku"], pl.Series(tops, dtype=pl.String)]).unique()
+    known = pl.concat([edges["child"], *attr_skus, pl.Series(tops, dtype=pl.String)]).unique()
     fixable = edges.filter(
         pl.col("parent").str.contains(r"^\d+\.0+$")
         & ~pl.col("parent").is_in(known.implode())
