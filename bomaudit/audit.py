@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.load import LAZY_BYTES
-from bomaudit.vocab import SEVERITY, VERDICTS, Basis, EndUse, FailOn, FailScope, Kind, Role, UnknownOrigin
+from bomaudit.vocab import SEVERITY, VERDICTS, Basis, EndUse, FailOn, FailScope, Kind, Role, SkuMatch, UnknownOrigin
 
 if TYPE_CHECKING:
     import polars as pl
@@ -44,6 +44,8 @@ class AuditOptions:
     end_use: EndUse = EndUse.civil
     #: parts with no composition data count as free of controlled elements (an assumption)
     assume_free_unlisted: bool = False
+    #: joining --parts rows to BOM SKUs spelled differently only in case or separators
+    sku_match: SkuMatch = SkuMatch.strict
     decimal_comma: bool = False
     no_header: bool = False
     max_rows: int = 50_000_000
@@ -157,7 +159,9 @@ def load_bom(options: AuditOptions) -> Bom:
                 problems.extend(exc.problems)
     if problems:
         raise BomauditError(problems)
-    norm = NormaliseOptions(mapping=options.mapping, assembly=options.assembly, as_of=options.as_of, decimal_comma=options.decimal_comma)
+    norm = NormaliseOptions(
+        mapping=options.mapping, assembly=options.assembly, as_of=options.as_of, decimal_comma=options.decimal_comma, sku_match=options.sku_match
+    )
     return normalise(tables[Role.bom], tables[Role.parts], norm)
 
 

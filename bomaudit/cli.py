@@ -21,7 +21,7 @@ import typer
 from bomaudit import __version__
 from bomaudit.errors import BomauditError, Problem
 from bomaudit.render import CheckFormat, Format
-from bomaudit.vocab import Basis, EndUse, FailOn, FailScope, UnknownOrigin
+from bomaudit.vocab import Basis, EndUse, FailOn, FailScope, SkuMatch, UnknownOrigin
 
 if TYPE_CHECKING:
     from bomaudit.audit import Audit, AuditOptions
@@ -121,6 +121,10 @@ FilesArg = Annotated[
 ]
 PartsOpt = Annotated[
     list[str] | None, typer.Option("--parts", metavar="FILE", help="Part attribute file (mass, composition, origin…) joined on sku. Repeatable.")
+]
+SkuMatchOpt = Annotated[
+    SkuMatch,
+    typer.Option("--sku-match", help="Joining --parts rows to BOM SKUs: strict refuses near-misses, loose joins them (an assumption), exact only warns."),
 ]
 SheetOpt = Annotated[str | None, typer.Option("--sheet", metavar="NAME", help="Worksheet to read (default: the first with a recognised header).")]
 MapOpt = Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=HEADER", help="Use column HEADER as FIELD, e.g. --map sku='Part Name'. Repeatable.")]
@@ -294,6 +298,7 @@ def _chosen(fmt: Format | None, output: Path | None) -> Format:
 def scan(
     files: FilesArg,
     parts: PartsOpt = None,
+    sku_match: SkuMatchOpt = SkuMatch.strict,
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
     assembly: AssemblyOpt = None,
@@ -344,6 +349,7 @@ def scan(
     )
     options = replace(
         base,
+        sku_match=sku_match,
         threshold=parse_threshold(threshold),
         basis=basis,
         rules=rules,
@@ -381,6 +387,7 @@ def _check_output(output: Path, inputs: list[str]) -> None:
 def validate(
     files: FilesArg,
     parts: PartsOpt = None,
+    sku_match: SkuMatchOpt = SkuMatch.strict,
     sheet: SheetOpt = None,
     mapping: MapOpt = None,
     assembly: AssemblyOpt = None,
@@ -424,6 +431,7 @@ def validate(
     )
     options = replace(
         base,
+        sku_match=sku_match,
         threshold=parse_threshold(threshold),
         basis=basis,
         rules=rules,

@@ -90,3 +90,11 @@ class Kind(StrEnum):
 class Role(StrEnum):
     bom = "bom"
     parts = "parts"
+
+
+class SkuMatch(StrEnum):
+    """How ``--parts`` rows are joined to BOM SKUs whose spelling differs only in case or separators."""
+
+    strict = "strict"  # such a near-miss is an error naming both spellings
+    loose = "loose"  # joined on the normalised key (an assumption, recorded on the Bom)
+    exact = "exact"  # kept apart, with a warning

@@ -21,6 +21,7 @@ from bomaudit.audit import AuditOptions, audit, load_bom
 from bomaudit.cli import app
 from bomaudit.errors import BomauditError
 from bomaudit.normalise.attributes import attr_schema
+from bomaudit.vocab import SkuMatch
 
 from .conftest import AS_OF
 
@@ -158,6 +159,90 @@ def test_a_parts_row_with_only_a_sku_is_kept_when_the_file_has_element_columns(f
     parts = files.table("parts", ["sku", "Dy_pct", "Tb_pct"], [["WASHER", None, None]])
     bom = files.bom([bom_path], [parts], assembly="TOP")
     assert attrs(bom, "WASHER")["composition_declared"] is True
+
+
+# --- 2. parts rows that match no BOM SKU -------------------------------------------------
+
+NEAR_MISSES = [("MAG-N52-10X5", "MAG-N52-10x5"), ("MOTOR_A", "MOTOR-A"), ("motor a", "MOTOR.A")]
+
+
+@pytest.mark.parametrize(("parts_sku", "bom_sku"), NEAR_MISSES)
+def test_a_near_miss_between_parts_and_bom_is_refused(files: Tables, parts_sku: str, bom_sku: str):
+    bom_path = files.table("bom", ["sku", "qty", "mass_g"], [["HSG", "1", "900"], [bom_sku, "8", "30"]])
+    parts = files.table("parts", ["sku", "Dy_pct", "re_origin"], [["HSG", None, None], [parts_sku, "4", "CN"]])
+    (problem,) = files.refused([bom_path], [parts], assembly="TOP")
+    assert problem.code == "sku-near-miss"
+    assert (problem.where.file, problem.where.row, problem.where.column) == (parts, 3, "sku")
+    place = f"{bom_path}, sheet 'Sheet', row 3" if files.reader == "xlsx" else f"{bom_path}, row 3"
+    assert f"parts SKU {parts_sku!r} is not in the BOM, but BOM SKU {bom_sku!r} ({place}) differs from it only in case or separators" in problem.message
+    assert "--sku-match loose" in problem.hint and "--sku-match exact" in problem.hint
+
+
+def test_loose_joins_the_parts_row_to_the_bom_spelling_and_records_it(files: Tables):
+    bom_path = files.table("bom", ["sku", "qty", "mass_g"], [["MAG-N52-10x5", "8", "30"]])
+    parts = files.table("parts", ["sku", "Dy_pct", "re_origin"], [["MAG-N52-10X5", "4", "CN"]], reader="csv")
+    bom = files.bom([bom_path], [parts], assembly="TOP", sku_match=SkuMatch.loose)
+    assert bom.loose_matches == [("MAG-N52-10X5", "MAG-N52-10x5")]
+    assert attrs(bom, "MAG-N52-10x5")["Dy_frac"] == pytest.approx(0.04)
+    assert "MAG-N52-10X5" not in bom.attrs["sku"].to_list()
+    assert "sku-loose-match" in codes(bom.warnings)
+    result = files.audit([bom_path], [parts], assembly="TOP", sku_match=SkuMatch.loose)
+    assert sku(result, "TOP")["cn_controlled_g"] == pytest.approx(8 * 30 * 0.04)
+    assert sku(result, "TOP")["verdict"] != "clear"
+
+
+def test_exact_keeps_them_apart_with_a_warning(files: Tables):
+    bom_path = files.table("bom", ["sku", "qty", "mass_g"], [["MOTOR-A", "1", "300"]])
+    parts = files.table("parts", ["sku", "Dy_pct"], [["MOTOR_A", "4"]], reader="csv")
+    bom = files.bom([bom_path], [parts], assembly="TOP", sku_match=SkuMatch.exact)
+    near = next(w for w in bom.warnings if w.code == "sku-near-miss")
+    assert "kept apart (--sku-match exact)" in near.message
+    unmatched = next(w for w in bom.warnings if w.code == "parts-unmatched")
+    assert unmatched.message.startswith("1 SKU(s) here match no SKU of the BOM")
+    assert bom.loose_matches == []
+
+
+def test_parts_rows_matching_nothing_are_warned_about_with_a_count(files: Tables):
+    bom_path = files.table("bom", ["sku", "qty", "mass_g"], [["A", "1", "1"]], reader="csv")
+    rows = [["A", "1"], *[[f"OTHER-{i}", "1"] for i in range(7)]]
+    parts = files.table("parts", ["sku", "Dy_pct"], rows)
+    bom = files.bom([bom_path], [parts], assembly="TOP")
+    (warning,) = [w for w in bom.warnings if w.code == "parts-unmatched"]
+    assert warning.where.file == parts
+    assert warning.message == (
+        "7 SKU(s) here match no SKU of the BOM, so what they say is not used: 'OTHER-0', 'OTHER-1', 'OTHER-2', 'OTHER-3', 'OTHER-4' and 2 more"
+    )
+
+
+def test_loose_refuses_a_key_that_fits_two_bom_skus(files: Tables):
+    bom_path = files.table("bom", ["sku", "qty", "mass_g"], [["MOTOR-A", "1", "3"], ["MOTOR_A", "1", "3"]], reader="csv")
+    parts = files.table("parts", ["sku", "Dy_pct"], [["motora", "4"]])
+    (problem,) = files.refused([bom_path], [parts], assembly="TOP", sku_match=SkuMatch.loose)
+    assert problem.code == "sku-near-miss"
+    assert "'MOTOR-A'" in problem.message and "'MOTOR_A'" in problem.message
+    assert "cannot choose" in problem.hint
+
+
+def test_an_exact_match_wins_over_a_near_miss(files: Tables):
+    bom_path = files.table("bom", ["sku", "qty", "mass_g"], [["MOTOR-A", "1", "3"]])
+    parts = files.table("parts", ["sku", "Dy_pct"], [["MOTOR-A", "4"]])
+    bom = files.bom([bom_path], [parts], assembly="TOP")
+    assert not {"sku-near-miss", "parts-unmatched"} & set(codes(bom.warnings))
+
+
+def test_stdin_bom_with_a_near_miss_in_the_parts_file(tmp_path: Path):
+    parts = tmp_path / "parts.csv"
+    parts.write_text("sku,Dy_pct,re_origin\nMAG-N52-10X5,4,CN\n")
+    args = ["-", "--parts", str(parts), "--assembly", "TOP", "--as-of", AS_OF.isoformat()]
+    text = "sku,qty,mass_g\nMAG-N52-10x5,8,30\n"
+    strict = runner.invoke(app, ["scan", *args], input=text)
+    assert strict.exit_code == 2
+    assert "parts SKU 'MAG-N52-10X5' is not in the BOM, but BOM SKU 'MAG-N52-10x5' (-, row 2)" in strict.stderr
+    loose = runner.invoke(app, ["scan", *args, "--sku-match", "loose", "-f", "json"], input=text)
+    assert loose.exit_code == 1, loose.output
+    assert "--sku-match loose: 1 parts SKU(s) read as a BOM SKU spelled differently" in loose.stderr
+    checked = runner.invoke(app, ["validate", *args, "--sku-match", "exact"], input=text)
+    assert checked.exit_code == 0, checked.output
 
 
 # --- 3. lines lost through the key column ------------------------------------------------

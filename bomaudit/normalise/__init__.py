@@ -27,6 +27,7 @@ from bomaudit.normalise.attributes import attr_schema, attribute_rows, merge_att
 from bomaudit.normalise.columns import check_mapping, check_sku_column, describe, field_headers, map_columns
 from bomaudit.normalise.context import TableContext
 from bomaudit.normalise.lines import LineCounts, check_lines_used, check_part_numbers, line_counts
+from bomaudit.normalise.matching import BomSkus, match_parts
 from bomaudit.normalise.model import MAX_SKIPPED, Bom, NormaliseOptions, SkippedRow, TableInfo
 from bomaudit.normalise.rows import all_skipped, check_not_empty, classify_rows, skipped_rows, warn_not_in_force
 from bomaudit.normalise.structure import Structure, check_edges, edge_schema, repair_float_ids, table_structure
@@ -162,7 +163,9 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     parts_rows = pl.concat(got.parts_attrs, how="vertical") if got.parts_attrs else empty
     edge_rows = pl.concat(got.edges, how="vertical") if got.edges else pl.DataFrame(schema=edge_schema())
     edge_rows = repair_float_ids(edge_rows, [bom_rows["sku"], parts_rows["sku"]], got.tops, issues)
-    attrs = merge_attributes(pl.concat([bom_rows, parts_rows], how="vertical"), issues)
+    sku_headers = {(i.path, i.sheet): i.fields["sku"] for i in got.infos if "sku" in i.fields}
+    matched = match_parts(parts_rows, BomSkus(edge_rows, got.tops, got.retired), options.sku_match, sku_headers, issues)
+    attrs = merge_attributes(pl.concat([bom_rows, matched.parts], how="vertical"), issues)
     edges = check_edges(edge_rows, issues)
     issues.raise_if_errors()
     elements = sorted(
@@ -178,4 +181,4 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     retired = got.retired
     if retired:
         retired -= set(edges.filter(pl.col("child").is_in(sorted(retired)))["child"].to_list()) | set(got.tops)
-    return Bom(edges, attrs, sorted(set(got.tops)), retired, got.infos, issues.warnings, elements)
+    return Bom(edges, attrs, sorted(set(got.tops)), retired, got.infos, issues.warnings, elements, matched.loose)

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bomaudit.vocab import SkuMatch
+
 if TYPE_CHECKING:
     import polars as pl
 
@@ -22,6 +24,8 @@ class NormaliseOptions:
     assembly: str | None = None
     as_of: dt.date = field(default_factory=dt.date.today)
     decimal_comma: bool = False
+    #: joining --parts rows to BOM SKUs spelled differently only in case or separators
+    sku_match: SkuMatch = SkuMatch.strict
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +62,14 @@ class TableInfo:
 @dataclass(slots=True)
 class Bom:
     edges: pl.DataFrame  # one row per BOM line: parent, child, qty, bulk, _file, _sheet, _row (repeats added by the roll-up)
-    attrs: pl.DataFrame  # sku, description, mass_g, <El>_g, <El>_frac, <El>_unk, re_origin, cn_tech, ...
+    #: one row per SKU with attributes: sku, description, mass_g, <El>_g, <El>_frac, <El>_unk, re_origin,
+    #: cn_tech, …, and composition_declared (Boolean, never null: some row of the SKU comes from a table
+    #: with an element column, where a blank element cell is a declared zero)
+    attrs: pl.DataFrame
     declared_tops: list[str]
     retired: set[str]  # SKUs used only in rows out of effect on the as-of date
     tables: list[TableInfo]
     warnings: list[Problem]
     elements: list[str]  # element symbols for which any column was given
+    #: (parts spelling, BOM spelling) joined under --sku-match loose, sorted: an assumption to show
+    loose_matches: list[tuple[str, str]] = field(default_factory=list)
