@@ -14,6 +14,16 @@ from typing import Any
 MAX_LISTED = 10
 
 
+#: characters that end a line for str.splitlines (and for terminals and log readers): a message
+#: quoting a cell that holds one is still one line
+_LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line-breaking characters written as escapes (``\\n``, ``\\x0b``…)."""
+    return text.translate(_LINE_BREAKS)
+
+
 def listed(items: Sequence[object], limit: int = MAX_LISTED) -> str:
     """``2, 5, 9``, or ``2, 5, 9 and 40 more``: the first ``limit`` items and a count of the rest."""
     shown = ", ".join(map(str, items[:limit]))
@@ -58,7 +68,7 @@ class Problem:
         text = f"{place}: {self.message}" if place else self.message
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        return one_line(text)
 
     def as_dict(self) -> dict[str, Any]:
         return {

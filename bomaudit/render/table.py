@@ -74,10 +74,10 @@ def render_table(result: Audit, view: View) -> str:
     if not view.show_all:
         skus = skus.filter((pl.col("kind") == Kind.product.value) | (pl.col("verdict") != Verdict.clear.value))
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False)
-    table.add_column("verdict")
+    table.add_column("verdict", no_wrap=True, min_width=max(map(len, Verdict)))
     table.add_column("SKU", overflow="fold")
     table.add_column("kind")
-    table.add_column("description", overflow="ellipsis", no_wrap=True, max_width=32)
+    table.add_column("description", overflow="ellipsis", no_wrap=True, max_width=28)
     table.add_column("mass g", justify="right")
     table.add_column("CN controlled g", justify="right")
     table.add_column("CN fraction" if result.basis is Basis.mass else "CN value fraction", justify="right")

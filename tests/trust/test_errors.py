@@ -241,3 +241,12 @@ def test_zip_needing_a_newer_version_is_a_clean_error(tmp_path: Path):
     result = runner.invoke(app, ["scan", str(path)])
     assert result.exit_code == 2
     assert "is not a readable Excel workbook (damaged or truncated zip)" in result.stderr
+
+
+@pytest.mark.parametrize("brk", ["\n", "\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"])
+def test_a_message_quoting_a_line_break_is_still_one_line(brk: str):
+    from bomaudit.errors import Location, Problem
+
+    line = Problem("bad-number", f"quantity is not a number: {'a' + brk + 'b'!r}", "fix it", Location(file=f"x{brk}.csv", row=3)).line()
+    assert len(line.splitlines()) == 1
+    assert "x" in line and "a" in line and "b" in line
