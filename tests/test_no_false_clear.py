@@ -229,3 +229,17 @@ def test_json_never_holds_nan_or_infinity(write):
     text = as_text(report.build_json(poisoned))
     rep = json.loads(text, parse_constant=refuse)
     assert rep["skus"][0]["elements"]["Dy"] == {"g": None, "cn_g": None}
+
+
+def test_a_loose_sku_match_is_an_assumption_on_every_sku_above_it(write):
+    bom = write("bom.csv", "parent,sku,qty\n,TOP,\nTOP,SUB,2\nSUB,MAG-N52-10x5,4\nTOP,HSG,1\n")
+    parts = write("parts.csv", "sku,mass_g,Dy_pct,re_origin\nMAG-N52-10X5,10,4,CN\nHSG,500,,\nSUB,,,\n")
+    strict = scan(bom, "--parts", parts)
+    assert strict.exit_code == 2
+    assert "MAG-N52-10X5" in strict.stderr and "MAG-N52-10x5" in strict.stderr
+    rep, _ = report(bom, "--parts", parts, "--sku-match", "loose")
+    skus = by_sku(rep)
+    for name in ("TOP", "SUB", "MAG-N52-10x5"):
+        assert any("(--sku-match loose)" in a and "MAG-N52-10x5" in a for a in skus[name]["assumptions"]), name
+    assert not any("--sku-match" in a for a in skus["HSG"]["assumptions"])
+    assert skus["TOP"]["verdict"] == "license-required"  # the joined magnet data counts

@@ -38,7 +38,7 @@ def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: T
 
 
 def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, ...]:
-    """(contributors, unknown, assumed, no_data, missing_other, assumed_free), each keyed by ``node``."""
+    """(contributors, unknown, assumed, no_data, missing_other, assumed_free, loose_matched), each keyed by ``node``."""
     import numpy as np
 
     leaf, value = graph.leaf, leaves.value
@@ -46,7 +46,9 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     cn_value_missing_leaf = leaf & np.isnan(leaves.cn_value)
     unknown_leaf, origin_assumed = leaves.unknown, leaves.assumed
     free = leaves.provenance[Provenance.assumed]
-    interesting = leaf & ((totals.cn_controlled_g > 0) | unknown_leaf | origin_assumed | free | (on_value & (value_missing_leaf | cn_value_missing_leaf)))
+    interesting = leaf & (
+        (totals.cn_controlled_g > 0) | unknown_leaf | origin_assumed | free | leaves.loose | (on_value & (value_missing_leaf | cn_value_missing_leaf))
+    )
     node, leaf_of, count = closure(graph.parent, graph.child, graph.qty, graph.levels, graph.n, np.flatnonzero(interesting))
     contributors = _contributors(graph.names, node, leaf_of, count, totals.cn_controlled_g)
     # missing data and assumed origins: the closure lists each node's leaves sorted by id, i.e. by SKU
@@ -60,6 +62,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     no_data = leaves.provenance[Provenance.none][leaf_of]
     other = missing & ~no_data  # missing for another reason: no mass, an element marked unknown, …
     free = leaves.provenance[Provenance.assumed][leaf_of]
+    loose = leaves.loose[leaf_of]
     return (
         contributors,
         unknown,
@@ -67,6 +70,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
         _lists(graph.names, node[no_data], leaf_of[no_data], "no_data"),
         _lists(graph.names, node[other], leaf_of[other], "missing_other"),
         _lists(graph.names, node[free], leaf_of[free], "assumed_free"),
+        _lists(graph.names, node[loose], leaf_of[loose], "loose_matched"),
     )
 
 

@@ -36,6 +36,8 @@ class Leaves:
     assumed: np.ndarray  # a leaf whose origin was not given and is counted as China
     #: per node: where its composition comes from (a leaf's only; False for assemblies)
     provenance: dict[Provenance, np.ndarray]
+    #: a leaf whose parts-file row was joined on a loose key (--sku-match loose): an assumption
+    loose: np.ndarray
 
 
 def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collector) -> Leaves:
@@ -77,7 +79,8 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
         "value_missing": leaf & np.isnan(value),
         "cn_value_missing": leaf & np.isnan(cn_value),
     }
-    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance)
+    loose = leaf & graph.names.is_in(sorted({bom_sku for _, bom_sku in bom.loose_matches})).to_numpy()
+    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance, loose)
 
 
 def _provenance(a: pl.DataFrame, leaf: np.ndarray, assume_free: bool) -> dict[Provenance, np.ndarray]:

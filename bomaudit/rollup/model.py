@@ -38,7 +38,8 @@ class Rollup:
     #: denominator (declared_value, else value) and cn_value_fraction (cn_value / denominator);
     #: no_data (sorted parts below with no composition data; []), missing_other (the other parts of
     #: unknown: no mass, an element marked unknown, …; []), assumed_free (sorted parts below
-    #: counted free by --assume-free-unlisted; []); per provenance P of PROVENANCES:
+    #: counted free by --assume-free-unlisted; []), loose_matched (parts below whose --parts row was
+    #: joined on a loose key; []); per provenance P of PROVENANCES:
     #: cov_P_parts (part units per one unit) and cov_P_g (their grams)
     skus: pl.DataFrame
     elements: list[str]

@@ -172,6 +172,13 @@ def _assumptions(options: EvalOptions) -> list[pl.Expr]:
                 _listed("assumed_free"),
             )
         ),
+        pl.when(pl.col("loose_matched").list.len() > 0).then(
+            pl.format(
+                "--parts rows joined to {} part(s) ({}) whose part numbers differ in case or separators only (--sku-match loose)",
+                pl.col("loose_matched").list.len(),
+                _listed("loose_matched"),
+            )
+        ),
     ]
     if options.basis is Basis.value:
         out.append(
