@@ -73,7 +73,7 @@ def error_cells(data: bytes, part: str) -> ErrorCells:
         if ref is None:
             positioned = False
             continue
-        row, column = int(ref.group(2)), _column_number(ref.group(1))
+        row, column = int(ref.group(2)), column_number(ref.group(1))
         rows.append(row)
         columns.append(column)
         if _ERROR_TYPE.search(attrs):
@@ -128,7 +128,7 @@ def readable_by_calamine(data: bytes, part: str) -> bytes | None:
 
 def _unplaced(found: ErrorCells, path: str, sheet: str) -> BomauditError:
     problems = [
-        Problem("spreadsheet-error", f"cell {_column_letters(column)}{row} holds the spreadsheet error {text}", hint=_HINT, where=Location(path, sheet, row))
+        Problem("spreadsheet-error", f"cell {column_letters(column)}{row} holds the spreadsheet error {text}", hint=_HINT, where=Location(path, sheet, row))
         for row, column, text in found.cells[:MAX_LISTED]
     ]
     if len(found.cells) > MAX_LISTED:
@@ -136,14 +136,14 @@ def _unplaced(found: ErrorCells, path: str, sheet: str) -> BomauditError:
     return BomauditError(problems)
 
 
-def _column_number(letters: bytes) -> int:
+def column_number(letters: bytes) -> int:
     number = 0
     for c in letters:
         number = number * 26 + (c - 64)
     return number
 
 
-def _column_letters(number: int) -> str:
+def column_letters(number: int) -> str:
     letters = ""
     while number:
         number, rest = divmod(number - 1, 26)

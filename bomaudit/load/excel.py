@@ -27,6 +27,7 @@ from bomaudit.load.errorcells import error_cells, has_error_cells, put_back_erro
 from bomaudit.load.guard import check_rows, check_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
+from bomaudit.load.percentcells import percent_cells, percent_styles, show_percents
 
 if TYPE_CHECKING:
     import polars as pl
@@ -223,6 +224,17 @@ def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptio
     return any(((m := interpret_header(c)) is not None and m.field == "sku") or norm_header(c) in wanted for c in cells)
 
 
+def _percents_as_shown(book: _Workbook, name: str, frame: pl.DataFrame, first: int) -> pl.DataFrame:
+    """Cells formatted as percentages read as Excel shows them (``5%``), not as stored (0.05)."""
+    cells = percent_cells(book.data, book.layout[name], percent_styles(book.data))
+    if not cells:
+        return frame
+    extent = error_cells(book.data, book.layout[name])  # the extent of the cells holding values
+    if not extent.positioned or extent.first_row != first or frame.width != extent.last_column - extent.first_column + 1:
+        frame = frame.clear()  # the cells cannot be placed with certainty: each is refused
+    return show_percents(frame, cells, first, extent.first_column, (book.path, name))
+
+
 def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, options: ReadOptions, fallback: bool = False) -> RawTable:
     """The table of sheet ``name``, whose header is row ``index`` of ``frame`` (None: not found);
     ``fallback``: no sheet had a part-number header and this is the first with rows."""
@@ -231,6 +243,7 @@ def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, 
         first = first_value_row(book.data, book.layout[name])
         if has_error_cells(book.data, book.layout[name]):
             frame = put_back_errors(frame, error_cells(book.data, book.layout[name]), first, path, name)
+        frame = _percents_as_shown(book, name, frame, first)
     except _BROKEN:
         raise BomauditError.at(
             "bad-xlsx", "is damaged: a part of the workbook cannot be unpacked", "open it in Excel and save it again", file=path, sheet=name

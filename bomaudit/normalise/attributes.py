@@ -115,6 +115,9 @@ def _value(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
     parsed = t.numbers(header, "value", "write a plain number in one currency")
     neg = (parsed.values < 0).fill_null(False) & keep
     t.report_bad(neg, header, "negative-value", "value is negative", "values must be 0 or more")
+    # a percentage or a mass is not a price (a unit after the number is otherwise a currency)
+    not_money = parsed.units.is_in([*CONCENTRATION_UNITS, *MASS_UNITS]).fill_null(False) & keep
+    t.report_bad(not_money, header, "bad-value", "value is a percentage or a mass, not a price", "write the price per unit as a number")
     return parsed.values
 
 
@@ -186,19 +189,25 @@ def _elements(t: TableContext, cols: Columns, out: dict[str, pl.Series], keep: p
     Several columns giving one element in one form (``Dy %`` and ``Dysprosium %``, ``Dy_pct`` and
     ``Dy_ppm``) are merged cell by cell; a row giving both forms must agree with its mass.
     """
+    import polars as pl
+
     groups: dict[str, list[tuple[str, pl.Series]]] = {}
     for header, sym, unit in cols.elements:
         parsed = t.numbers(header, f"{sym} content", "write a number, leave it blank for none, or write unknown")
         negative = (parsed.values < 0).fill_null(False) & keep
         t.report_bad(negative, header, "negative-content", f"{sym} content is negative", "content must be 0 or more")
-        stray_unit = parsed.units.is_not_null() & ~parsed.unknown & keep
+        # a concentration column may hold a percentage written as such (``5%``, as Excel shows a
+        # percent-formatted cell): the cell's unit says what the number is
+        in_cell = parsed.units.replace_strict(CONCENTRATION_UNITS, default=None, return_dtype=pl.Float64)
+        allowed = in_cell.is_not_null() if unit not in MASS_UNITS else pl.repeat(False, parsed.units.len(), eager=True)
+        stray_unit = parsed.units.is_not_null() & ~allowed & ~parsed.unknown & keep
         t.report_bad(stray_unit, header, "unit-in-cell", f"{sym} cell carries a unit; the header gives it ({unit})", "write the number only")
         unk = parsed.unknown
         out[f"{sym}_unk"] = unk if f"{sym}_unk" not in out else (out[f"{sym}_unk"] | unk)
         if unit in MASS_UNITS:
             groups.setdefault(f"{sym}_g", []).append((header, parsed.values * MASS_UNITS[unit]))
         else:
-            frac = parsed.values * CONCENTRATION_UNITS[unit]
+            frac = parsed.values * in_cell.fill_null(CONCENTRATION_UNITS[unit])
             over = (frac > 1).fill_null(False) & keep
             t.report_bad(over, header, "over-100-percent", f"{sym} concentration is above 100 %", f"check the unit of {header!r}")
             groups.setdefault(f"{sym}_frac", []).append((header, frac))

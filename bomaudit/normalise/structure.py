@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, listed
-from bomaudit.fields import COUNT_UNITS, MASS_UNITS
+from bomaudit.fields import CONCENTRATION_UNITS, COUNT_UNITS, MASS_UNITS
 from bomaudit.load import ROW
 from bomaudit.normalise.context import merge_columns, text
 from bomaudit.normalise.rows import sku_text
@@ -161,6 +161,10 @@ def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
         qty = qty.fill_null(1.0)
         bad = (qty <= 0).fill_null(False) & live & ~bad_cells
         t.report_bad(bad, f["qty"], "bad-qty", "quantity must be greater than 0", "remove the line or enter how many are used")
+        percent = units.is_in(list(CONCENTRATION_UNITS)).fill_null(False) & live
+        t.report_bad(
+            percent, f["qty"], "bad-qty", "quantity is a percentage, not a count", "write how many are used per assembly (give the cell a number format)"
+        )
         return _Counts(qty, units)
     if "designator" in f:
         # EDA exports without a quantity: one part per reference designator ("C1, C5, C25")
