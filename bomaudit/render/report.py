@@ -6,6 +6,7 @@ The JSON, JSON Lines and XLSX renderers take these blocks; nothing here formats 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from bomaudit import __version__
@@ -130,14 +131,8 @@ def sku_json(result: Audit) -> pl.Series:
 
 
 def summary(result: Audit) -> dict[str, Any]:
-    s = result.summary
-    return {
-        "skus": s.skus,
-        "products": s.products,
-        "over_threshold": s.over_threshold,
-        "verdicts": s.verdicts,
-        "products_by_verdict": s.products_by_verdict,
-    }
+    """The report's ``summary``: the audit's counts, field by field."""
+    return asdict(result.summary)
 
 
 def rules_block(result: Audit) -> dict[str, Any]:
