@@ -1,0 +1,74 @@
+"""Running bomaudit on a hostile input in a child process, measuring its time and peak memory.
+
+A hostile file must be refused quickly and in little memory, so these tests run the real command
+line in a subprocess (a crash or an out-of-memory kill would take pytest with it otherwise) and read
+the child's own peak resident size from ``os.wait4``: the peak of that one process, not of every
+child pytest ever ran.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import IO
+
+#: the bounds issue #11 sets for every hostile workbook or stream
+MAX_SECONDS = 10.0
+MAX_MB = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    rc: int
+    stdout: str
+    stderr: str
+    seconds: float
+    #: peak resident set size of the child, in MiB
+    peak_mb: float
+
+    def within(self, seconds: float = MAX_SECONDS, mb: float = MAX_MB) -> bool:
+        return self.seconds < seconds and self.peak_mb < mb
+
+    def __str__(self) -> str:
+        return f"exit {self.rc} in {self.seconds:.2f} s, {self.peak_mb:.0f} MiB; stderr: {self.stderr.strip()[:2000]}"
+
+
+def run_bounded(args: list[str], stdin: bytes | IO[bytes] | None = None, timeout: float = 60.0, env: dict[str, str] | None = None) -> Run:
+    """``python -m bomaudit *args`` with ``stdin`` (bytes, an open binary file, or nothing), killed
+    after ``timeout`` seconds (then rc is -9)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        feed = None
+        if isinstance(stdin, bytes):
+            feed = tempfile.TemporaryFile()
+            feed.write(stdin)
+            feed.seek(0)
+            stdin = feed
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bomaudit", *args],
+            stdin=stdin if stdin is not None else subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        )
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.01)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if feed is not None:
+            feed.close()
+        out.seek(0)
+        err.seek(0)
+        return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024)
