@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bomaudit.load import LAZY_BYTES
+from bomaudit.load import LAZY_BYTES, Limits
 from bomaudit.vocab import SEVERITY, VERDICTS, Basis, EndUse, FailOn, FailScope, Kind, Role, SkuMatch, UnknownOrigin
 
 if TYPE_CHECKING:
@@ -48,8 +48,8 @@ class AuditOptions:
     sku_match: SkuMatch = SkuMatch.strict
     decimal_comma: bool = False
     no_header: bool = False
-    max_rows: int = 50_000_000
-    max_unpacked_mb: int = 2048
+    #: sizes past which an input is refused (``--max-rows``, ``--max-unpacked-mb``…)
+    limits: Limits = field(default_factory=Limits)
     lazy_bytes: int = LAZY_BYTES  # CSV and Parquet files this big are read lazily
 
 
@@ -139,14 +139,14 @@ def _silent(stage: str) -> None:
 def load_bom(options: AuditOptions) -> Bom:
     """Read and normalise every input; raises BomauditError with every problem found."""
     from bomaudit.errors import BomauditError
-    from bomaudit.load import Limits, ReadOptions, load_table
+    from bomaudit.load import ReadOptions, load_table
     from bomaudit.normalise import NormaliseOptions, normalise
 
     read = ReadOptions(
         sheet=options.sheet,
         no_header=options.no_header,
         mapped_headers=tuple(options.mapping.values()),
-        limits=Limits(max_unpacked_mb=options.max_unpacked_mb, max_rows=options.max_rows),
+        limits=options.limits,
         lazy_bytes=options.lazy_bytes,
     )
     tables: dict[Role, list[RawTable]] = {Role.bom: [], Role.parts: []}

@@ -134,7 +134,8 @@ DecimalCommaOpt = Annotated[bool, typer.Option("--decimal-comma", help="Read 1,5
 NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no header row; name columns by number in --map (sku=3).")]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 MaxRowsOpt = Annotated[int, typer.Option("--max-rows", min=1, metavar="N", help="Refuse a table with more data rows than this.")]
-MaxUnpackedOpt = Annotated[int, typer.Option("--max-unpacked-mb", min=1, metavar="MB", help="Refuse a workbook that would unpack to more than this.")]
+MaxUnpackedOpt = Annotated[int, typer.Option("--max-unpacked-mb", min=1, metavar="MB", help="Refuse a workbook whose parts really unpack to more than this.")]
+MaxCellsOpt = Annotated[int, typer.Option("--max-cells", min=1, metavar="N", help="Refuse a worksheet whose used range (rows × columns) has more cells than this.")]
 
 
 ThresholdOpt = Annotated[str | None, typer.Option("--threshold", metavar="X", help="Threshold as 0.001 or 0.1% (default: the rule pack's).")]
@@ -162,10 +163,11 @@ def _input_options(
     no_header: bool,
     max_rows: int,
     max_unpacked_mb: int,
+    max_cells: int,
 ) -> AuditOptions:
     """What to read and how: the options every command that reads BOMs shares (the rule options
     are added with ``dataclasses.replace``)."""
-    from bomaudit.audit import AuditOptions
+    from bomaudit.audit import AuditOptions, Limits
 
     if files.count("-") + (parts or []).count("-") > 1:
         _usage("standard input (-) can be read only once")
@@ -178,8 +180,7 @@ def _input_options(
         as_of=parse_date(as_of),
         decimal_comma=decimal_comma,
         no_header=no_header,
-        max_rows=max_rows,
-        max_unpacked_mb=max_unpacked_mb,
+        limits=Limits(max_unpacked_mb=max_unpacked_mb, max_rows=max_rows, max_cells=max_cells),
     )
 
 
@@ -320,7 +321,8 @@ def scan(
     decimal_comma: DecimalCommaOpt = False,
     no_header: NoHeaderOpt = False,
     max_rows: MaxRowsOpt = 50_000_000,
-    max_unpacked_mb: MaxUnpackedOpt = 2048,
+    max_unpacked_mb: MaxUnpackedOpt = 512,
+    max_cells: MaxCellsOpt = 20_000_000,
     debug: DebugOpt = False,
 ) -> None:
     """Load BOMs, roll up rare-earth content, evaluate the rules, report, and exit with the verdict.
@@ -346,6 +348,7 @@ def scan(
         no_header=no_header,
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
+        max_cells=max_cells,
     )
     options = replace(
         base,
@@ -404,7 +407,8 @@ def validate(
     decimal_comma: DecimalCommaOpt = False,
     no_header: NoHeaderOpt = False,
     max_rows: MaxRowsOpt = 50_000_000,
-    max_unpacked_mb: MaxUnpackedOpt = 2048,
+    max_unpacked_mb: MaxUnpackedOpt = 512,
+    max_cells: MaxCellsOpt = 20_000_000,
     debug: DebugOpt = False,
 ) -> None:
     """Load and check the data only (shapes, columns, units, cycles, conflicts); no verdicts.
@@ -428,6 +432,7 @@ def validate(
         no_header=no_header,
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
+        max_cells=max_cells,
     )
     options = replace(
         base,

@@ -360,11 +360,11 @@ def test_xlsx_error_cells_that_cannot_be_placed_are_refused_by_cell(tmp_path: Pa
     from bomaudit.load.errorcells import ErrorCells, put_back_errors
 
     frame = pl.DataFrame({"c0": ["sku", "A"], "c1": ["qty", None]})
-    found = ErrorCells([(2, 2, "#DIV/0!")], first_row=1, first_column=1, last_column=3, positioned=True)
+    found = ErrorCells([(2, 2, "#DIV/0!")], first_row=1, first_column=1, last_column=3, last_row=2, count=4, positioned=True)
     with pytest.raises(BomauditError) as exc:
         put_back_errors(frame, found, 1, "bom.xlsx", "BOM")
     assert [p.line() for p in exc.value.problems] == [f"bom.xlsx, sheet 'BOM', row 2: cell B2 holds the spreadsheet error #DIV/0! — {HINT}"]
-    placed = put_back_errors(frame, ErrorCells([(2, 2, "#DIV/0!")], 1, 1, 2, True), 1, "bom.xlsx", "BOM")
+    placed = put_back_errors(frame, ErrorCells([(2, 2, "#DIV/0!")], 1, 1, 2, 2, 4, True), 1, "bom.xlsx", "BOM")
     assert placed["c1"].to_list() == ["qty", "#DIV/0!"]
 
 

@@ -46,6 +46,8 @@ def _reader(path: str, data: bytes) -> Reader:
     the file is not what its name says or is no format bomaudit reads."""
     suffix = Path(path).suffix.lower() if path != "-" else ".csv"
     is_zip = data[:4] == b"PK\x03\x04"
+    if data[:8] == OLE_MAGIC:
+        raise _old_office(data, path)
     if suffix in EXCEL_SUFFIXES or (is_zip and suffix not in PARQUET_SUFFIXES):
         if not is_zip:
             kind = "text" if _looks_like_text(data) else "binary data"
@@ -72,6 +74,35 @@ def _reader(path: str, data: bytes) -> Reader:
     from bomaudit.load.text import read_text
 
     return read_text
+
+
+#: the first bytes of an OLE compound file: legacy .xls/.doc, and encrypted Office files
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _old_office(data: bytes, path: str) -> BomauditError:
+    """The error for an OLE compound file: what it holds, said by the names of its streams."""
+
+    def has(stream: str) -> bool:
+        return stream.encode("utf-16-le") in data[:1 << 20] or stream.encode("utf-16-le") in data[-(1 << 20) :]
+
+    if has("EncryptedPackage"):
+        return BomauditError.at(
+            "encrypted",
+            "is a password-protected (encrypted) Excel workbook: it cannot be read without the password",
+            "open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear it) and save, or export the BOM as CSV",
+            file=path,
+        )
+    if has("Workbook") or has("Book"):
+        return BomauditError.at(
+            "legacy-xls",
+            "is a legacy Excel 97–2003 workbook (.xls), which bomaudit does not read",
+            "open it in Excel or LibreOffice and save it as .xlsx or CSV",
+            file=path,
+        )
+    return BomauditError.at(
+        "not-a-table", "is an old Microsoft Office document (OLE compound file), not a BOM table", "export the BOM as .xlsx or CSV", file=path
+    )
 
 
 def _read_lazily(path: str, options: ReadOptions) -> RawTable | None:

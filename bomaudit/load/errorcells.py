@@ -8,6 +8,7 @@ into the sheet as calamine read it, so that they are refused like the same text 
 
 from __future__ import annotations
 
+import copy
 import html
 import io
 import re
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 #: a cell element, self-closing or with its content (group 1: attributes, group 2: content)
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,3})(\d+)["']""")
+_REF = re.compile(rb"""\br\s*=\s*["']([A-Z]+)(\d+)["']""")
 _ERROR_TYPE = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _HINT = "fix the formula or enter the value"
@@ -37,13 +38,16 @@ class ErrorCells:
     first_row: int
     first_column: int
     last_column: int
+    last_row: int
+    #: cells holding a value
+    count: int
     #: every cell holding a value had a position (``r="B7"``); if not, the range is not known
     positioned: bool
 
 
-def has_error_cells(data: bytes, part: str) -> bool:
+def has_error_cells(zf: zipfile.ZipFile, part: str) -> bool:
     """Whether the sheet part has a cell of type ``e``: one streaming pass, nothing kept."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(part) as fh:
+    with zf.open(part) as fh:
         tail = b""
         while block := fh.read(1 << 20):
             edge = tail + block[:64]
@@ -56,11 +60,9 @@ def has_error_cells(data: bytes, part: str) -> bool:
     return False
 
 
-def error_cells(data: bytes, part: str) -> ErrorCells:
-    """Every error cell of the sheet part, with the first row and the first and last columns of
-    the cells that hold a value."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        xml = zf.read(part)
+def error_cells(zf: zipfile.ZipFile, part: str) -> ErrorCells:
+    """Every error cell of the sheet part, with the extent and number of the cells that hold a value."""
+    xml = zf.read(part)
     cells: list[tuple[int, int, str]] = []
     rows: list[int] = []
     columns: list[int] = []
@@ -81,8 +83,8 @@ def error_cells(data: bytes, part: str) -> ErrorCells:
             text = html.unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
             cells.append((row, column, text or "#N/A"))
     if not rows:
-        return ErrorCells(cells, 1, 1, 0, positioned)
-    return ErrorCells(cells, min(rows), min(columns), max(columns), positioned)
+        return ErrorCells(cells, 1, 1, 0, 0, 0, positioned)
+    return ErrorCells(cells, min(rows), min(columns), max(columns), max(rows), len(rows), positioned)
 
 
 def put_back_errors(frame: pl.DataFrame, found: ErrorCells, first_row: int, path: str, sheet: str) -> pl.DataFrame:
@@ -110,19 +112,20 @@ CALAMINE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#R
 _ERROR_VALUE_CELL = re.compile(rb"""(<(?:\w+:)?c\b[^>]*?\bt\s*=\s*["']e["'][^>]*>.*?<(?:\w+:)?v>)(.*?)(</(?:\w+:)?v>)""", re.S)
 
 
-def readable_by_calamine(data: bytes, part: str) -> bytes | None:
+def readable_by_calamine(zf: zipfile.ZipFile, part: str) -> bytes | None:
     """The workbook with the error values calamine does not know (``#SPILL!``, ``#CALC!``,
     ``#GETTING_DATA``…) in sheet ``part`` written as ``#N/A``, which it reads as an empty cell (the
     original text is put back afterwards from ``data``); None when the sheet has none."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        xml = zf.read(part)
-        changed = _ERROR_VALUE_CELL.sub(lambda m: m.group(0) if m.group(2).strip() in CALAMINE_ERRORS else m.group(1) + b"#N/A" + m.group(3), xml)
-        if changed == xml:
-            return None
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-            for info in zf.infolist():
-                new.writestr(info, changed if info.filename == part else zf.read(info))
+    xml = zf.read(part)
+    changed = _ERROR_VALUE_CELL.sub(lambda m: m.group(0) if m.group(2).strip() in CALAMINE_ERRORS else m.group(1) + b"#N/A" + m.group(3), xml)
+    if changed == xml:
+        return None
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in zf.infolist():
+            # writestr fills in the sizes and CRC of the ZipInfo it is given: a copy, so that the
+            # workbook being read keeps its own
+            new.writestr(copy.copy(info), changed if info.filename == part else zf.read(info))
     return out.getvalue()
 
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from bomaudit.errors import BomauditError, Location, Problem, warning
+from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, warning
 from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
-from bomaudit.load.errorcells import error_cells, has_error_cells, put_back_errors, readable_by_calamine
-from bomaudit.load.guard import check_rows, check_workbook
+from bomaudit.load.errorcells import ErrorCells, column_letters, error_cells, has_error_cells, put_back_errors, readable_by_calamine
+from bomaudit.load.guard import DTD_MARKS, EXCEL_COLUMNS, EXCEL_ROWS, Limits, PartScan, check_rows, entities_refused, scan_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.percentcells import percent_cells, percent_styles, show_percents
@@ -53,18 +53,17 @@ _BROKEN = (
 _CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(/?)>')
 
 
-def _safe_xml(data: bytes) -> ElementTree.Element:
-    if b"<!DOCTYPE" in data[:2048] or b"<!ENTITY" in data[:2048]:
-        raise ValueError("document type declarations are not allowed")
+def _safe_xml(data: bytes, part: str, path: str) -> ElementTree.Element:
+    if any(d in data for d in DTD_MARKS):
+        raise entities_refused(part, path)
     return ElementTree.fromstring(data)
 
 
-def sheet_layout(data: bytes) -> tuple[dict[str, str], frozenset[str]]:
+def sheet_layout(zf: zipfile.ZipFile, path: str) -> tuple[dict[str, str], frozenset[str]]:
     """Sheet name → path of its XML part inside the workbook zip, in workbook order; and the
     names of the hidden sheets (``state="hidden"`` or ``"veryHidden"``)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        wb = _safe_xml(zf.read("xl/workbook.xml"))
-        rels = _safe_xml(zf.read("xl/_rels/workbook.xml.rels"))
+    wb = _safe_xml(zf.read("xl/workbook.xml"), "xl/workbook.xml", path)
+    rels = _safe_xml(zf.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels", path)
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
     out: dict[str, str] = {}
     hidden: set[str] = set()
@@ -78,9 +77,9 @@ def sheet_layout(data: bytes) -> tuple[dict[str, str], frozenset[str]]:
     return out, frozenset(hidden)
 
 
-def first_value_row(data: bytes, part: str) -> int:
+def first_value_row(zf: zipfile.ZipFile, part: str) -> int:
     """Row number of the first cell holding a value in a sheet part (1 when unknown)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf, zf.open(part) as fh:
+    with zf.open(part) as fh:
         chunk = b""
         while True:
             block = fh.read(1 << 16)
@@ -99,17 +98,42 @@ def first_value_row(data: bytes, part: str) -> int:
 def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
     """A :class:`~bomaudit.load.interface.Reader`: the ``--sheet`` named, else the first visible sheet
     whose header names a SKU column, else the first visible sheet with rows. Hidden sheets passed
-    over are named in a warning."""
-    check_workbook(data, path, options.limits)
+    over are named in a warning. Sheets with no values are passed over without being parsed, and at
+    most MAX_TRIED sheets are parsed looking for a part-number header."""
+    with _open(data, path) as zf:
+        try:
+            layout, hidden = sheet_layout(zf, path)
+        except _BROKEN:
+            raise BomauditError.at(
+                "bad-xlsx", "is not a readable Excel workbook (damaged or not an .xlsx)", "open it in Excel and save it again as .xlsx", file=path
+            ) from None
+        scans = scan_workbook(zf, data, path, options.limits, frozenset(layout.values()))
+        book = _Workbook(path, data, digest, layout, hidden, zf, scans, options.limits)
+        return _choose_sheet(book, options)
+
+
+def _open(data: bytes, path: str) -> zipfile.ZipFile:
     try:
-        layout, hidden = sheet_layout(data)
-    except _BROKEN:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, NotImplementedError):
         raise BomauditError.at(
-            "bad-xlsx", "is not a readable Excel workbook (damaged or not an .xlsx)", "open it in Excel and save it again as .xlsx", file=path
+            "bad-xlsx", "is not a readable Excel workbook (damaged or truncated zip)", "open it in Excel and save it again as .xlsx", file=path
         ) from None
-    book = _Workbook(path, data, digest, layout, hidden)
+
+
+#: sheets parsed, at most, while looking for the one whose header names a part-number column
+MAX_TRIED = 50
+
+
+def _choose_sheet(book: _Workbook, options: ReadOptions) -> RawTable:
     fallback: tuple[str, pl.DataFrame, int | None] | None = None
+    tried = 0
     for name in _candidates(book, options):
+        if options.sheet is None and not book.has_values(name):
+            continue
+        if tried == MAX_TRIED:
+            raise _too_many_sheets(book)
+        tried += 1
         frame = _read_sheet(book, name)
         if frame.width == 0 or frame.height == 0:
             continue
@@ -121,9 +145,20 @@ def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> Raw
         if fallback is None:
             fallback = (name, frame, index)
     if fallback is None:
-        raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=path)
+        raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=book.path)
     name, frame, index = fallback
     return _finish(book, name, frame, index, options, fallback=True)
+
+
+def _too_many_sheets(book: _Workbook) -> BomauditError:
+    with_values = [n for n in book.layout if n not in book.hidden and book.has_values(n)]
+    return BomauditError.at(
+        "no-bom-sheet",
+        f"none of the first {MAX_TRIED} sheets with values has a part-number header, and the workbook has {len(with_values):,} such sheets: "
+        "bomaudit stops looking there",
+        f"pass --sheet NAME to name the BOM sheet (the last one is {with_values[-1]!r})",
+        file=book.path,
+    )
 
 
 def _candidates(book: _Workbook, options: ReadOptions) -> list[str]:
@@ -156,11 +191,15 @@ def _hidden_warnings(book: _Workbook, chosen: str, options: ReadOptions, fallbac
         return []
     names = list(book.layout)
     passed = names if fallback else names[: names.index(chosen)]
-    return [
+    skipped = [name for name in passed if name in book.hidden]
+    out = [
         warning("hidden-sheet", f"sheet {name!r} is hidden: skipped", hint=f"pass --sheet {name!r} to read it", where=Location(file=book.path))
-        for name in passed
-        if name in book.hidden
+        for name in skipped[:MAX_LISTED]
     ]
+    if len(skipped) > MAX_LISTED:
+        more = f"{len(skipped) - MAX_LISTED:,} more hidden sheets skipped"
+        out.append(warning("hidden-sheet", more, hint="pass --sheet NAME to read one", where=Location(file=book.path)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,13 +212,26 @@ class _Workbook:
     #: sheet name → path of its XML part (:func:`sheet_layout`)
     layout: dict[str, str]
     #: names of the hidden sheets
-    hidden: frozenset[str] = frozenset()
+    hidden: frozenset[str]
+    #: the workbook's zip, open while it is read
+    zf: zipfile.ZipFile
+    #: what each part really holds (:func:`~bomaudit.load.guard.scan_workbook`)
+    scans: dict[str, PartScan]
+    limits: Limits
+
+    def has_values(self, name: str) -> bool:
+        scan = self.scans.get(self.layout[name])
+        return scan is None or scan.values
+
+    def part(self, name: str) -> str:
+        return self.layout[name]
 
 
 def _read_sheet(book: _Workbook, name: str) -> pl.DataFrame:
     """Every cell of a sheet's used range, as text; an error naming the sheet when calamine cannot read it."""
     import polars as pl
 
+    _check_extent(book, name)
     data = book.data
     while True:
         try:
@@ -207,9 +259,55 @@ def _read_sheet(book: _Workbook, name: str) -> pl.DataFrame:
             data = patched
 
 
+def _check_extent(book: _Workbook, name: str) -> None:
+    """Refuse a sheet whose used range a reader could not allocate: a stray value far from the
+    table (``XFD1048576``) makes it rows × columns cells, most of them empty. Only a sheet with a
+    far cell reference (:class:`~bomaudit.load.guard.PartScan`) is measured exactly."""
+    scan = book.scans.get(book.part(name))
+    if scan is None or not scan.far:
+        return
+    try:
+        extent = error_cells(book.zf, book.part(name))
+    except _BROKEN:
+        return  # the reader names the damage
+    if extent.count == 0:
+        return
+    rows = extent.last_row - extent.first_row + 1
+    columns = extent.last_column - extent.first_column + 1
+    used = f"{column_letters(extent.first_column)}{extent.first_row}:{column_letters(extent.last_column)}{extent.last_row}"
+    where = {"file": book.path, "sheet": name}
+    if extent.last_row > EXCEL_ROWS or extent.last_column > EXCEL_COLUMNS:
+        raise BomauditError.at(
+            "hostile-xlsx",
+            f"the sheet's cells reach {used}, beyond Excel's last cell XFD{EXCEL_ROWS}: no workbook Excel writes has these",
+            "open it in Excel and save it again, or export the BOM sheet as CSV",
+            **where,
+        )
+    if rows * columns <= book.limits.max_cells:
+        return
+    if rows * columns > 10 * extent.count:
+        raise BomauditError.at(
+            "far-cell",
+            f"a value lies far outside the table: the sheet's used range {used} is {rows * columns:,} cells for {extent.count:,} values, "
+            f"over the limit of {book.limits.max_cells:,}",
+            f"in Excel, Ctrl+End goes to {_farthest(extent)}: delete the stray values at the sheet's far edge and save, or export the BOM sheet as CSV",
+            **where,
+        )
+    raise BomauditError.at(
+        "too-many-cells",
+        f"the sheet's used range {used} is {rows * columns:,} cells, over the limit of {book.limits.max_cells:,}",
+        "raise it with --max-cells if the workbook is genuine, or export the BOM sheet as CSV",
+        **where,
+    )
+
+
+def _farthest(extent: ErrorCells) -> str:
+    return f"{column_letters(extent.last_column)}{extent.last_row}"
+
+
 def _without_new_errors(book: _Workbook, name: str) -> bytes | None:
     try:
-        return readable_by_calamine(book.data, book.layout[name])
+        return readable_by_calamine(book.zf, book.layout[name])
     except _BROKEN:
         return None
 
@@ -226,10 +324,10 @@ def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptio
 
 def _percents_as_shown(book: _Workbook, name: str, frame: pl.DataFrame, first: int) -> pl.DataFrame:
     """Cells formatted as percentages read as Excel shows them (``5%``), not as stored (0.05)."""
-    cells = percent_cells(book.data, book.layout[name], percent_styles(book.data))
+    cells = percent_cells(book.zf, book.layout[name], percent_styles(book.zf))
     if not cells:
         return frame
-    extent = error_cells(book.data, book.layout[name])  # the extent of the cells holding values
+    extent = error_cells(book.zf, book.layout[name])  # the extent of the cells holding values
     if not extent.positioned or extent.first_row != first or frame.width != extent.last_column - extent.first_column + 1:
         frame = frame.clear()  # the cells cannot be placed with certainty: each is refused
     return show_percents(frame, cells, first, extent.first_column, (book.path, name))
@@ -240,9 +338,9 @@ def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, 
     ``fallback``: no sheet had a part-number header and this is the first with rows."""
     path = book.path
     try:
-        first = first_value_row(book.data, book.layout[name])
-        if has_error_cells(book.data, book.layout[name]):
-            frame = put_back_errors(frame, error_cells(book.data, book.layout[name]), first, path, name)
+        first = first_value_row(book.zf, book.layout[name])
+        if has_error_cells(book.zf, book.layout[name]):
+            frame = put_back_errors(frame, error_cells(book.zf, book.layout[name]), first, path, name)
         frame = _percents_as_shown(book, name, frame, first)
     except _BROKEN:
         raise BomauditError.at(

@@ -1,62 +1,203 @@
-"""Refusing hostile workbooks before parsing them: zip bombs and absurd sizes.
+"""Refusing hostile inputs before parsing them: zip bombs, far cells and absurd sizes.
 
-An XLSX file is a zip of XML parts. The zip's central directory declares every part's
-compressed and uncompressed size, so a bomb (a small file that inflates to gigabytes) is seen
-from the directory alone, in little memory, before any part is inflated.
+An XLSX file is a zip of XML parts. Its central directory *declares* each part's sizes, but a
+hostile file can lie, so every part is inflated here once for real, in blocks, counting the bytes
+it actually produces against a budget (``--max-unpacked-mb``): a bomb is refused after inflating
+at most the budget, in a few MB of memory, before any parser sees it. The same pass refuses
+document type declarations (the door to external entities and entity expansion) and reads, for
+each worksheet, what decides how much a reader will allocate: its number of rows, and whether a
+cell reference lies far enough out (``XFD1048576``) to need the exact extent (:func:`sheet_extent`).
 """
 
 from __future__ import annotations
 
-import io
+import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bomaudit.errors import BomauditError
 
+#: Excel's own limits: no workbook Excel writes has more rows or columns in a sheet
+EXCEL_ROWS = 1_048_576
+EXCEL_COLUMNS = 16_384
+
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    #: total uncompressed size of a workbook's parts
-    max_unpacked_mb: int = 2048
-    #: ratio of uncompressed to compressed size of a part larger than RATIO_FLOOR
-    max_ratio: int = 250
+    #: bytes the parts of a workbook may really inflate to, in all (MiB)
+    max_unpacked_mb: int = 512
+    #: ratio of inflated to compressed size of a part larger than RATIO_FLOOR
+    max_ratio: int = 100
     #: data rows in one table
     max_rows: int = 50_000_000
+    #: cells in the used range of a worksheet (its rows × its columns), which a reader allocates
+    max_cells: int = 20_000_000
 
 
 RATIO_FLOOR = 16 * 1024 * 1024
 MAX_PARTS = 10_000
+_BLOCK = 1 << 20
+DTD_MARKS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!ENTITY".encode("utf-16-le"))
+_ROW = b"<row"
+#: a cell reference whose sheet may be too large to allocate: column AAA or beyond, AA+ with row
+#: 10,000+, or row 100,000+ (below these, rows × columns stays under 8 million cells)
+_FAR_REF = re.compile(rb"""\br\s*=\s*["'](?:[A-Z]{3}|[A-Z]{2}\d{5}|[A-Z]\d{6})""")
 
 
-def check_workbook(data: bytes, path: str, limits: Limits) -> None:
-    """Raise BomauditError when the workbook's declared sizes are absurd."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, NotImplementedError):
-        raise BomauditError.at(
-            "bad-xlsx", "is not a readable Excel workbook (damaged or truncated zip)", "open it in Excel and save it again as .xlsx", file=path
-        ) from None
+@dataclass(frozen=True, slots=True)
+class PartScan:
+    """What one inflated part holds, as far as the guard needs to know."""
+
+    #: bytes it really inflates to
+    size: int
+    #: ``<row`` elements (worksheets only)
+    rows: int = 0
+    #: a cell reference far out (see _FAR_REF): the sheet's exact extent must be checked
+    far: bool = False
+    #: a value (``<v>``) or inline string (``<is>``) appears
+    values: bool = True
+
+
+def _refuse(message: str, hint: str, path: str, code: str = "hostile-xlsx") -> BomauditError:
+    return BomauditError.at(code, message, hint, file=path)
+
+
+def scan_workbook(zf: zipfile.ZipFile, data: bytes, path: str, limits: Limits, sheets: frozenset[str]) -> dict[str, PartScan]:
+    """Inflate every part of the workbook once, for real, and return what each holds; raise
+    BomauditError when the workbook is hostile or damaged. ``sheets``: the worksheet parts."""
+    infos = zf.infolist()
     if len(infos) > MAX_PARTS:
-        raise BomauditError.at(
-            "hostile-xlsx", f"holds {len(infos)} zip parts, more than any workbook needs", "this is not a normal workbook; re-export it", file=path
-        )
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_unpacked_mb * 1024 * 1024:
-        raise BomauditError.at(
-            "hostile-xlsx",
-            f"would unpack to {total / 1024 / 1024:,.0f} MB, over the limit of {limits.max_unpacked_mb:,} MB",
-            "if the workbook is genuine, raise the limit with --max-unpacked-mb, or export it as CSV",
-            file=path,
-        )
+        raise _refuse(f"holds {len(infos):,} zip parts, more than any workbook needs", "this is not a normal workbook; export the BOM sheet as CSV", path)
+    budget = limits.max_unpacked_mb * 1024 * 1024
+    declared = sum(i.file_size for i in infos)
+    if declared > budget:
+        raise _over_budget(f"would unpack to {declared / 1024 / 1024:,.0f} MB", limits, path)
+    out: dict[str, PartScan] = {}
     for info in infos:
-        if info.file_size > RATIO_FLOOR and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+        # inflating stops one byte past what the directory declares: a lie is caught at once
+        scan = _scan_part(info, data, path, min(budget, info.file_size), info.filename in sheets)
+        if scan.size > info.file_size:
+            raise _refuse(
+                f"part {info.filename} inflates to more than the {info.file_size:,} bytes the zip's directory declares: built to mislead, like a zip bomb",
+                "this is not a workbook Excel wrote; export the BOM sheet as CSV",
+                path,
+            )
+        budget -= scan.size
+        if budget < 0:
+            raise _over_budget(f"unpacks to more than {limits.max_unpacked_mb:,} MB (part {info.filename} alone to over {scan.size / 1024 / 1024:,.0f} MB)", limits, path)
+        if scan.size < info.file_size:
             raise BomauditError.at(
-                "hostile-xlsx",
-                f"part {info.filename} inflates {info.file_size / max(info.compress_size, 1):,.0f}-fold ({info.compress_size:,} → {info.file_size:,} bytes), like a zip bomb",
-                "if the workbook is genuine, export it as CSV",
+                "bad-xlsx",
+                f"is damaged: part {info.filename} inflates to {scan.size:,} bytes where the zip's directory declares {info.file_size:,}",
+                "open it in Excel and save it again, or export the BOM sheet as CSV",
                 file=path,
             )
+        if scan.size > RATIO_FLOOR and scan.size > limits.max_ratio * max(info.compress_size, 1):
+            raise _refuse(
+                f"part {info.filename} inflates {scan.size / max(info.compress_size, 1):,.0f}-fold ({info.compress_size:,} → {scan.size:,} bytes), like a zip bomb",
+                "if the workbook is genuine, export it as CSV",
+                path,
+            )
+        out[info.filename] = scan
+    return out
+
+
+def entities_refused(part: str, path: str) -> BomauditError:
+    return _refuse(
+        f"part {part} holds a document type declaration (<!DOCTYPE or <!ENTITY>): external entities and entity expansion are refused",
+        "Excel never writes these; open the file in Excel and save it again, or export the BOM sheet as CSV",
+        path,
+        code="xml-entities",
+    )
+
+
+def _over_budget(what: str, limits: Limits, path: str) -> BomauditError:
+    return _refuse(
+        f"{what}, over the limit of {limits.max_unpacked_mb:,} MB",
+        "if the workbook is genuine, raise the limit with --max-unpacked-mb, or export it as CSV",
+        path,
+    )
+
+
+def _scan_part(info: zipfile.ZipInfo, data: bytes, path: str, budget: int, sheet: bool) -> PartScan:
+    size = rows = 0
+    far = values = False
+    tail = b""
+    for block in _inflate(info, data, path, budget):
+        size += len(block)
+        window = tail + block
+        if any(d in window for d in DTD_MARKS):
+            raise entities_refused(info.filename, path)
+        if sheet:
+            rows += (tail[-3:] + block).count(_ROW)
+            if rows > EXCEL_ROWS:
+                raise _refuse(
+                    f"sheet part {info.filename} has more than {EXCEL_ROWS:,} rows, Excel's limit: no workbook Excel writes is this long",
+                    "export the BOM as CSV (which has no row limit)",
+                    path,
+                )
+            far = far or _FAR_REF.search(window) is not None
+            values = values or b"<v" in window or b"<is" in window
+        tail = window[-32:]
+        if size > budget:
+            break
+    return PartScan(size, rows, far, values) if sheet else PartScan(size)
+
+
+def _inflate(info: zipfile.ZipInfo, data: bytes, path: str, budget: int) -> Iterator[bytes]:
+    """The part's bytes as it really inflates, in blocks of at most 1 MiB, stopping once past
+    ``budget``: read from the compressed stream itself, whatever sizes the directory declares."""
+    if info.flag_bits & 0x1:
+        raise _refuse(
+            "is password-protected (its zip parts are encrypted)", "remove the password in Excel and save again, or export as CSV", path, code="encrypted"
+        )
+    start = _data_start(info, data, path)
+    raw = memoryview(data)[start : start + info.compress_size]
+    if info.compress_type == zipfile.ZIP_STORED:
+        for i in range(0, len(raw), _BLOCK):
+            yield bytes(raw[i : i + _BLOCK])
+        return
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise _refuse(
+            f"part {info.filename} uses zip compression method {info.compress_type}, which Excel never writes",
+            "open it in Excel and save it again as .xlsx",
+            path,
+        )
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    produced = 0
+    try:
+        for i in range(0, len(raw), _BLOCK):
+            pending = raw[i : i + _BLOCK]
+            while pending and not inflater.eof:
+                block = inflater.decompress(pending, _BLOCK)
+                pending = inflater.unconsumed_tail
+                produced += len(block)
+                yield block
+                if produced > budget:
+                    return
+            if inflater.eof:
+                break
+        yield inflater.flush()
+    except zlib.error:
+        raise BomauditError.at(
+            "bad-xlsx", f"is damaged: part {info.filename} cannot be unpacked", "open it in Excel and save it again, or export as CSV", file=path
+        ) from None
+
+
+_LOCAL = struct.Struct("<4s22xHH")
+
+
+def _data_start(info: zipfile.ZipInfo, data: bytes, path: str) -> int:
+    offset = info.header_offset
+    if offset < 0 or offset + _LOCAL.size > len(data):
+        raise BomauditError.at("bad-xlsx", "is not a readable Excel workbook (damaged or truncated zip)", "open it in Excel and save it again", file=path)
+    signature, name_length, extra_length = _LOCAL.unpack_from(data, offset)
+    if signature != b"PK\x03\x04":
+        raise BomauditError.at("bad-xlsx", "is not a readable Excel workbook (damaged zip)", "open it in Excel and save it again", file=path)
+    return offset + _LOCAL.size + name_length + extra_length
 
 
 def check_rows(rows: int, path: str, sheet: str | None, limits: Limits) -> None:

@@ -10,7 +10,6 @@ custom format with an unquoted ``%``); the sheet is scanned for cells only when 
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from decimal import Decimal, InvalidOperation
@@ -40,12 +39,11 @@ def _is_percent_code(code: str) -> bool:
     return "%" in _QUOTED.sub("", code)
 
 
-def percent_styles(data: bytes) -> frozenset[int]:
+def percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
     """Indexes of the workbook's cell formats (``s="N"`` on a cell) that show a percentage."""
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        if "xl/styles.xml" not in zf.namelist():
-            return frozenset()
-        xml = zf.read("xl/styles.xml")
+    if "xl/styles.xml" not in zf.NameToInfo:
+        return frozenset()
+    xml = zf.read("xl/styles.xml")
     custom = {int(i) for i, code in _NUMFMT.findall(xml) if _is_percent_code(code.decode("utf-8", "replace"))}
     block = _CELLXFS.search(xml)
     if block is None:
@@ -58,13 +56,12 @@ def percent_styles(data: bytes) -> frozenset[int]:
     return frozenset(out)
 
 
-def percent_cells(data: bytes, part: str, styles: frozenset[int]) -> list[tuple[int, int, str, str]]:
+def percent_cells(zf: zipfile.ZipFile, part: str, styles: frozenset[int]) -> list[tuple[int, int, str, str]]:
     """(row, column, stored value, value as shown with ``%``) of every numeric cell of the sheet
     part whose format is one of ``styles``; columns are numbered from 1 (A)."""
     if not styles:
         return []
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        xml = zf.read(part)
+    xml = zf.read(part)
     out = []
     for m in _CELL.finditer(xml):
         attrs, body = m.group(1), m.group(2)
