@@ -135,7 +135,9 @@ NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 MaxRowsOpt = Annotated[int, typer.Option("--max-rows", min=1, metavar="N", help="Refuse a table with more data rows than this.")]
 MaxUnpackedOpt = Annotated[int, typer.Option("--max-unpacked-mb", min=1, metavar="MB", help="Refuse a workbook whose parts really unpack to more than this.")]
-MaxCellsOpt = Annotated[int, typer.Option("--max-cells", min=1, metavar="N", help="Refuse a worksheet whose used range (rows × columns) has more cells than this.")]
+MaxCellsOpt = Annotated[
+    int, typer.Option("--max-cells", min=1, metavar="N", help="Refuse a worksheet whose used range (rows × columns) has more cells than this.")
+]
 
 
 ThresholdOpt = Annotated[str | None, typer.Option("--threshold", metavar="X", help="Threshold as 0.001 or 0.1% (default: the rule pack's).")]

@@ -57,10 +57,8 @@ sys.exit(code if code >= 0 else 128 - code)
 def run_bounded(args: list[str], stdin: bytes | IO[bytes] | None = None, timeout: float = 60.0, env: dict[str, str] | None = None) -> Run:
     """``python -m bomaudit *args`` with ``stdin`` (bytes, an open binary file, or nothing), killed
     after ``timeout`` seconds (then rc is -9)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
-        feed = None
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryFile() as feed:
         if isinstance(stdin, bytes):
-            feed = tempfile.TemporaryFile()
             feed.write(stdin)
             feed.seek(0)
             stdin = feed
@@ -81,8 +79,6 @@ def run_bounded(args: list[str], stdin: bytes | IO[bytes] | None = None, timeout
             proc.wait()
             rc = -9
         seconds = time.perf_counter() - start
-        if feed is not None:
-            feed.close()
         out.seek(0)
         err.seek(0)
         peak_kb = int(peak.read_text()) if peak.exists() else 0

@@ -84,7 +84,7 @@ def _old_office(data: bytes, path: str) -> BomauditError:
     """The error for an OLE compound file: what it holds, said by the names of its streams."""
 
     def has(stream: str) -> bool:
-        return stream.encode("utf-16-le") in data[:1 << 20] or stream.encode("utf-16-le") in data[-(1 << 20) :]
+        return stream.encode("utf-16-le") in data[: 1 << 20] or stream.encode("utf-16-le") in data[-(1 << 20) :]
 
     if has("EncryptedPackage"):
         return BomauditError.at(

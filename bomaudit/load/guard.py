@@ -87,7 +87,9 @@ def scan_workbook(zf: zipfile.ZipFile, data: bytes, path: str, limits: Limits, s
             )
         budget -= scan.size
         if budget < 0:
-            raise _over_budget(f"unpacks to more than {limits.max_unpacked_mb:,} MB (part {info.filename} alone to over {scan.size / 1024 / 1024:,.0f} MB)", limits, path)
+            raise _over_budget(
+                f"unpacks to more than {limits.max_unpacked_mb:,} MB (part {info.filename} alone to over {scan.size / 1024 / 1024:,.0f} MB)", limits, path
+            )
         if scan.size < info.file_size:
             raise BomauditError.at(
                 "bad-xlsx",
