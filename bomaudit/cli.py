@@ -208,24 +208,6 @@ def _warnings(problems: list[Problem], quiet: bool) -> None:
         typer.echo(f"warning: {p.line()}", err=True)
 
 
-def write_atomic(path: Path, data: str | bytes | list[bytes | memoryview]) -> None:
-    """All or nothing: a temporary file beside the target, then a rename."""
-    import tempfile
-
-    from bomaudit.render import chunks
-
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks(data):
-                fh.write(chunk)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class Progress:
     """A stage line on standard error for runs longer than about a second, on a terminal only."""
 
@@ -265,28 +247,29 @@ class Progress:
 
 
 def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    return _stdout_is_terminal() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 # --- commands -------------------------------------------------------------------------
 
 
 def _terminal_width() -> int:
-    return shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    return shutil.get_terminal_size((160, 24)).columns if _stdout_is_terminal() else 160
 
 
 def _emit(rendered: Rendered, output: Path | None, debug: bool) -> None:
-    """The report to its file (atomically) or to standard output."""
-    from bomaudit.render import chunks
+    """The report to its file (atomically; a device in place) or to standard output. A reader that
+    closes the pipe early (``| head``) leaves the exit status to the verdict."""
+    from bomaudit.render.sink import write_file, write_stdout
 
     if output is not None:
-        _run(debug, write_atomic, output, rendered)
-    elif isinstance(rendered, str):
-        typer.echo(rendered, nl=False)
+        _run(debug, write_file, output, rendered)
     else:
-        for chunk in chunks(rendered):
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.flush()
+        _run(debug, write_stdout, rendered)
 
 
 def _chosen(fmt: Format | None, output: Path | None) -> Format:
@@ -337,7 +320,7 @@ def scan(
     chosen = _chosen(fmt, output)
     if output is not None:
         _check_output(output, [*files, *(parts or [])])
-    if REPORTS[chosen].binary and output is None and sys.stdout.isatty():
+    if REPORTS[chosen].binary and output is None and _stdout_is_terminal():
         _usage(f"--format {chosen} writes a binary workbook", f"add -o report.{chosen}")
     base = _input_options(
         files=files,
@@ -362,7 +345,7 @@ def scan(
         end_use=end_use,
         assume_free_unlisted=assume_free_unlisted,
     )
-    with Progress(enabled=sys.stderr.isatty() and not quiet) as progress:
+    with Progress(enabled=sys.stderr is not None and sys.stderr.isatty() and not quiet) as progress:
         result: Audit = _run(debug, audit, options, progress)
         progress(f"writing {chosen}")
         view = View(show_all=show_all, color=_color() and output is None, width=_terminal_width())
@@ -476,9 +459,9 @@ def rules(
     on = parse_date(as_of)
     pack = _run(debug, load_pack, rules_file)
     if fmt is RulesFormat.json:
-        typer.echo(render_rules_json(pack, on), nl=False)
+        _emit(render_rules_json(pack, on), None, debug)
     else:
-        typer.echo(render_rules_table(pack, on, color=_color(), width=_terminal_width()), nl=False)
+        _emit(render_rules_table(pack, on, color=_color(), width=_terminal_width()), None, debug)
     _warnings(pack_warnings(pack, on), quiet=False)
 
 

@@ -2,8 +2,9 @@
 
 An XLSX file is a zip of XML parts. Its central directory *declares* each part's sizes, but a
 hostile file can lie, so every part is inflated here once for real, in blocks, counting the bytes
-it actually produces against a budget (``--max-unpacked-mb``): a bomb is refused after inflating
-at most the budget, in a few MB of memory, before any parser sees it. The same pass refuses
+it actually produces: a part that inflates past its declared size is refused one byte later, and
+the declared total is held to ``--max-unpacked-mb``, so a bomb costs at most that much inflating,
+in a few MB of memory, before any parser sees it. The same pass refuses
 document type declarations (the door to external entities and entity expansion) and reads, for
 each worksheet, what decides how much a reader will allocate: its number of rows, and whether a
 cell reference lies far enough out (``XFD1048576``) to need the exact extent (:func:`sheet_extent`).
@@ -77,18 +78,14 @@ def scan_workbook(zf: zipfile.ZipFile, data: bytes, path: str, limits: Limits, s
         raise _over_budget(f"would unpack to {declared / 1024 / 1024:,.0f} MB", limits, path)
     out: dict[str, PartScan] = {}
     for info in infos:
-        # inflating stops one byte past what the directory declares: a lie is caught at once
-        scan = _scan_part(info, data, path, min(budget, info.file_size), info.filename in sheets)
+        # inflating stops one byte past what the directory declares, so a lie is caught at once and
+        # the declared total, held to the budget above, bounds the real one
+        scan = _scan_part(info, data, path, info.file_size, info.filename in sheets)
         if scan.size > info.file_size:
             raise _refuse(
                 f"part {info.filename} inflates to more than the {info.file_size:,} bytes the zip's directory declares: built to mislead, like a zip bomb",
                 "this is not a workbook Excel wrote; export the BOM sheet as CSV",
                 path,
-            )
-        budget -= scan.size
-        if budget < 0:
-            raise _over_budget(
-                f"unpacks to more than {limits.max_unpacked_mb:,} MB (part {info.filename} alone to over {scan.size / 1024 / 1024:,.0f} MB)", limits, path
             )
         if scan.size < info.file_size:
             raise BomauditError.at(
