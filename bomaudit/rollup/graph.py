@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError, Collector
-from bomaudit.rollup.dag import Levels, find_cycle, node_ids, topological_heights
+from bomaudit.rollup.dag import Levels, find_cycle, node_ids, spread_down, topological_heights
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,10 +45,10 @@ def build_graph(bom: Bom, issues: Collector) -> Graph:
     names, parent, child, qty, bulk = _distinct_edges(bom.edges, bom.declared_tops, issues)
     height = topological_heights(names.len(), parent, child)
     if (height < 0).any():
-        cycle = find_cycle(names, parent, child, np.flatnonzero(height < 0))
+        cycle = find_cycle(parent, child, np.flatnonzero(height < 0))
         raise BomauditError.at(
             "cycle",
-            f"the BOM has a cycle: {' → '.join(cycle)}",
+            f"the BOM has a cycle: {' → '.join(names[i] for i in cycle)}",
             "an assembly cannot contain itself; fix the parent of one of these rows",
         )
     levels = Levels.of(height, parent)
@@ -102,8 +102,5 @@ def _reach(names: pl.Series, retired: set[str], parent: np.ndarray, child: np.nd
     has_parent[child] = True
     is_retired = names.is_in(sorted(retired)).to_numpy() if retired else np.zeros(n, dtype=bool)
     reach = ~has_parent & ~is_retired
-    for lv in range(levels.top, 0, -1):
-        sel = levels.edges(lv)
-        ok = sel[reach[parent[sel]]]
-        reach[child[ok]] = True
+    spread_down(levels, parent, child, reach)
     return has_parent, reach
