@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bomaudit.audit import AuditOptions, audit
+from bomaudit.audit import AuditOptions, audit, load_bom
 from bomaudit.rollup import dag
 
 from .conftest import AS_OF
@@ -168,3 +168,41 @@ def test_thin_and_wide_levels_give_the_same_bits(write, monkeypatch: pytest.Monk
     assert frame(0, 1) == default
     assert frame(10**9, 5) == default
     assert "contributors" in default and "'P" in default
+
+
+def test_an_indented_table_100000_deep(tmp_path: Path):
+    """Each line's parent is the nearest line above one level up, found without a column (or a
+    pass) per level; a line out of effect drops its subtree, however deep."""
+    rows = [f"{i},L{i},{2 if i % 10_000 == 1 else 1},,\n" for i in range(DEPTH)]
+    rows += [f"{DEPTH},LEAF,1,2,\n", f"{DEPTH - 5},OLD,1,,2020-01-01\n", f"{DEPTH - 4},UNDER_OLD,1,3,\n"]
+    path = tmp_path / "indented.csv"
+    path.write_text("level,sku,qty,mass_g,valid_to\n" + "".join(rows))
+    out = tmp_path / "out.csv"
+    run = run_bounded(["scan", str(path), "-f", "csv", "-o", str(out), "--as-of", AS_OF.isoformat()])
+    assert run.rc == 1, run  # no composition data: unknown
+    assert run.within(), run
+    got = {r["sku"]: r for r in csv.DictReader(out.read_text().splitlines())}
+    assert len(got) == DEPTH + 1  # OLD and what only it used are left out
+    assert "OLD" not in got and "UNDER_OLD" not in got
+    assert float(got["L0"]["mass_g"]) == 2 * 2**10
+    assert float(got["L50000"]["mass_g"]) == 2 * 2**5
+
+
+def test_indented_parents_and_effect_match_a_stack_walk(write):
+    rnd = random.Random(3)
+    lines, level = [], 0
+    for k in range(3000):
+        level = rnd.randint(1, level + 1) if k else 0  # one step deeper at most, any number up
+        lines.append((level, f"S{k}", "2020-01-01" if rnd.random() < 0.03 else ""))
+    text = "level,sku,qty,valid_to\n" + "".join(f"{lv},{sku},1,{to}\n" for lv, sku, to in lines)
+    # the reference: a stack of the open lines, one per level
+    expected, stack = set(), []
+    for lv, sku, to in lines:
+        del stack[lv:]
+        live = not to and (not stack or stack[-1][1])
+        if stack and live:
+            expected.add((stack[-1][0], sku))
+        stack.append((sku, live))
+    bom = load_bom(AuditOptions(files=(write("ind.csv", text),), as_of=AS_OF))
+    assert set(bom.edges.select("parent", "child").iter_rows()) == expected
+    assert len(expected) > 2000
