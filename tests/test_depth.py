@@ -206,3 +206,19 @@ def test_indented_parents_and_effect_match_a_stack_walk(write):
     bom = load_bom(AuditOptions(files=(write("ind.csv", text),), as_of=AS_OF))
     assert set(bom.edges.select("parent", "child").iter_rows()) == expected
     assert len(expected) > 2000
+
+
+def test_a_cycle_of_50000_skus_is_named_by_its_length_and_one_row(tmp_path: Path):
+    """Not a 439 KB line listing every member, and not without a place: its first members, its
+    length, and the file and row of the link that closes it."""
+    n = 50_000
+    path = tmp_path / "cycle.csv"
+    path.write_text("parent,sku,qty\n" + "".join(f"A{k},A{k + 1},1\n" for k in range(1, n)) + f"A{n},A1,1\n")
+    run = run_bounded(["scan", str(path)])
+    assert run.rc == 2, run
+    assert run.within(), run
+    assert run.stderr == (
+        f"error: {path}, row {n + 1}: the BOM has a cycle of 50,000 SKUs: A1 → A2 → A3 → A4 → A5 → A6 → … → A50000 → A1 "
+        "(this row: A50000 → A1) — an assembly cannot contain itself; fix the parent or part number of one of its rows\n"
+    )
+    assert len(run.stderr) - len(str(path)) < 250

@@ -46,7 +46,7 @@ CASES = {
     "cycle": (
         "x.csv",
         "parent,sku,qty\n,T,\nT,A,1\nA,B,1\nB,A,1\n",
-        ["the BOM has a cycle: A → B → A — an assembly cannot contain itself; fix the parent of one of these rows"],
+        ["{f}, row 5: the BOM has a cycle: A → B → A (this row: B → A) — an assembly cannot contain itself; fix the parent or part number of one of its rows"],
     ),
     "level jump": (
         "x.csv",
@@ -133,6 +133,39 @@ def test_bad_input(tmp_path: Path, case: str):
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # no temporary file left
     assert path.read_bytes() == before  # input untouched
+
+
+@pytest.mark.parametrize("members", [2, 3, 6, 7])
+def test_a_short_cycle_names_every_member_at_the_row_of_its_last_link(tmp_path: Path, members: int):
+    names = [f"S{k}" for k in range(1, members + 1)]
+    links = "".join(f"{a},{b},1\n" for a, b in zip(names, names[1:] + names[:1], strict=True))
+    path = tmp_path / "loop.csv"
+    path.write_text("parent,sku,qty\n,TOP,\nTOP,S1,1\n" + links)
+    result = runner.invoke(app, ["scan", str(path)])
+    assert result.exit_code == 2
+    cycle = " → ".join([*names, "S1"])
+    assert result.stderr == (
+        f"error: {path}, row {members + 3}: the BOM has a cycle: {cycle} (this row: S{members} → S1) — "
+        "an assembly cannot contain itself; fix the parent or part number of one of its rows\n"
+    )
+
+
+def test_a_cycle_of_eight_shows_its_first_six_and_its_last(tmp_path: Path):
+    path = tmp_path / "loop.csv"
+    path.write_text("parent,sku,qty\n" + "".join(f"S{k},S{k % 8 + 1},1\n" for k in range(1, 9)))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {path}, row 9: the BOM has a cycle of 8 SKUs: S1 → S2 → S3 → S4 → S5 → S6 → … → S8 → S1 (this row: S8 → S1) — ")
+
+
+def test_a_cycle_across_files_is_located_in_the_file_of_its_last_link(tmp_path: Path):
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("parent,sku,qty\n,TOP,\nTOP,A,1\nA,B,1\n")
+    b.write_text("parent,sku,qty\nB,C,1\nC,A,2\n")
+    result = runner.invoke(app, ["scan", str(a), str(b)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {b}, row 3: the BOM has a cycle: A → B → C → A (this row: C → A) — ")
 
 
 def test_conflict_across_files_names_both(tmp_path: Path):
