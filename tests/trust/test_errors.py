@@ -63,7 +63,10 @@ CASES = {
     "element heavier than part": (
         "x.csv",
         "sku,qty,mass_g,Dy_g\nA,1,5,7\n",
-        ["rare-earth content of 'A' (7 g) is more than its mass (5 g) — check the element and mass units"],
+        [
+            "{f}, row 2, column 'Dy_g': rare-earth content of 'A' (7 g) is more than its mass (5 g) — "
+            "check the units of its element and mass columns (g or kg, % or ppm) and correct the value that is wrong"
+        ],
     ),
     "bad date": (
         "x.csv",
@@ -179,6 +182,22 @@ def test_conflict_across_files_names_both(tmp_path: Path):
         f"error: {b}, row 2, column 're_origin': SKU 'MAG' has re_origin 'JP' here but 'CN' in {a}, row 2 — "
         "make the two agree or give the variants different part numbers\n"
     )
+
+
+def test_content_over_mass_is_located_at_the_row_giving_the_content(tmp_path: Path):
+    """The mass from the BOM, the composition from a parts file: the parts row is named, at the
+    column of the largest element, one line per part."""
+    bom = tmp_path / "bom.csv"
+    parts = tmp_path / "parts.csv"
+    bom.write_text("parent,sku,qty,mass_g\n,TOP,,\nTOP,MAG,2,5\nTOP,RING,1,1\nTOP,OK,1,9\n")
+    parts.write_text("sku,Nd %,Dysprosium (g)\nOK,30,1\nMAG,60,2.5\nRING,,1.5\n")
+    result = runner.invoke(app, ["scan", str(bom), "--parts", str(parts)])
+    assert result.exit_code == 2
+    hint = "check the units of its element and mass columns (g or kg, % or ppm) and correct the value that is wrong"
+    assert result.stderr.splitlines() == [
+        f"error: {parts}, row 3, column 'Nd %': rare-earth content of 'MAG' (5.5 g) is more than its mass (5 g) — {hint}",
+        f"error: {parts}, row 4, column 'Dysprosium (g)': rare-earth content of 'RING' (1.5 g) is more than its mass (1 g) — {hint}",
+    ]
 
 
 def test_options_out_of_range(tmp_path: Path):
