@@ -43,7 +43,7 @@ def run_bounded(args: list[str], stdin: bytes | IO[bytes] | None = None, timeout
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         feed = None
         if isinstance(stdin, bytes):
-            feed = tempfile.TemporaryFile()
+            feed = tempfile.TemporaryFile()  # noqa: SIM115 -- closed below, after the child has read it
             feed.write(stdin)
             feed.seek(0)
             stdin = feed
