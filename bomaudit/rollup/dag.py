@@ -134,9 +134,6 @@ class Levels:
     def top(self) -> int:
         return self.bounds.size - 1
 
-    def edges(self, lv: int) -> np.ndarray:
-        return self.order[self.bounds[lv - 1] : self.bounds[lv]]
-
     def span(self, lo: int, hi: int) -> np.ndarray:
         """The edges of levels lo … hi - 1, level after level."""
         return self.order[self.bounds[lo - 1] : self.bounds[hi - 1]]
