@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
 from bomaudit.fields import SYMBOLS
-from bomaudit.normalise.attributes import attr_schema, attribute_rows, merge_attributes
+from bomaudit.normalise.attributes import CONTENT_PLACE, attr_schema, attribute_rows, merge_attributes
 from bomaudit.normalise.columns import check_mapping, check_sku_column, describe, field_headers, map_columns
 from bomaudit.normalise.context import TableContext
 from bomaudit.normalise.lines import LineCounts, check_lines_used, check_part_numbers, line_counts
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from bomaudit.load import RawTable
 
-__all__ = ["MAX_SKIPPED", "Bom", "NormaliseOptions", "SkippedRow", "TableInfo", "normalise"]
+__all__ = ["CONTENT_PLACE", "MAX_SKIPPED", "Bom", "NormaliseOptions", "SkippedRow", "TableInfo", "normalise"]
 
 
 @dataclass(slots=True)

@@ -240,22 +240,35 @@ def _check_forms(
         )
 
 
+#: per SKU, the place of its first row that gives an element's content (file, sheet, row), for errors about it
+CONTENT_PLACE = ("_content_file", "_content_sheet", "_content_row")
+
+
 def merge_attributes(rows: pl.DataFrame, issues: Collector) -> pl.DataFrame:
     """One row per SKU; two different non-blank values for one attribute is an error, and so is an
     element given as a mass in one row and as a concentration of the part's mass in another that
-    disagree. Flags (``<El>_unk``, ``mass_unk``, ``composition_declared``) are any() of the rows."""
+    disagree. Flags (``<El>_unk``, ``mass_unk``, ``composition_declared``) are any() of the rows;
+    :data:`CONTENT_PLACE` says where the first row giving element content is (null without one)."""
     import polars as pl
 
     flag_cols = [c for c in rows.columns if c.endswith("_unk") or c == "composition_declared"]
     value_cols = [c for c in rows.columns if c not in {"sku", "_file", "_sheet", "_row", *flag_cols}]
+    has_content = pl.any_horizontal([pl.col(f"{s}_{form}").is_not_null() for s in SYMBOLS for form in ("g", "frac")])
+    place = [pl.when(has_content).then(pl.col(c)).alias(alias) for c, alias in zip(("_file", "_sheet", "_row"), CONTENT_PLACE, strict=True)]
     if not rows["sku"].is_duplicated().any():  # one row per SKU already: nothing to merge or compare
-        return rows.select("sku", *value_cols, *[pl.col(c).fill_null(False) for c in flag_cols])
+        return rows.select("sku", *value_cols, *[pl.col(c).fill_null(False) for c in flag_cols], *place)
     compare = {c: (pl.col(c).round_sig_figs(12) if rows.schema[c] == pl.Float64 else pl.col(c)) for c in value_cols if c != "description"}
-    agg = rows.group_by("sku", maintain_order=True).agg(
-        # min, not first: the same value whatever the row order (values agree, or it is an error)
-        [pl.col(c).drop_nulls().min() for c in value_cols]
-        + [pl.col(c).fill_null(False).any() for c in flag_cols]
-        + [e.drop_nulls().n_unique().alias(f"{c}__n") for c, e in compare.items()]
+    agg = (
+        rows.with_columns(_has_content=has_content)
+        .group_by("sku", maintain_order=True)
+        .agg(
+            # min, not first: the same value whatever the row order (values agree, or it is an error)
+            [pl.col(c).drop_nulls().min() for c in value_cols]
+            + [pl.col(c).fill_null(False).any() for c in flag_cols]
+            + [e.drop_nulls().n_unique().alias(f"{c}__n") for c, e in compare.items()]
+            # the place is of one row, the first in input order (files, then rows)
+            + [pl.col(c).filter(pl.col("_has_content")).first().alias(alias) for c, alias in zip(("_file", "_sheet", "_row"), CONTENT_PLACE, strict=True)]
+        )
     )
     counts = [f"{c}__n" for c in compare]
     bad = agg.filter(pl.any_horizontal([pl.col(c) > 1 for c in counts])) if counts else agg.head(0)

@@ -64,7 +64,8 @@ class Bom:
     edges: pl.DataFrame  # one row per BOM line: parent, child, qty, bulk, _file, _sheet, _row (repeats added by the roll-up)
     #: one row per SKU with attributes: sku, description, mass_g, <El>_g, <El>_frac, <El>_unk, re_origin,
     #: cn_tech, …, and composition_declared (Boolean, never null: some row of the SKU comes from a table
-    #: with an element column, where a blank element cell is a declared zero)
+    #: with an element column, where a blank element cell is a declared zero), and _content_file,
+    #: _content_sheet, _content_row: where its first row giving element content is (null without one)
     attrs: pl.DataFrame
     declared_tops: list[str]
     retired: set[str]  # SKUs used only in rows out of effect on the as-of date

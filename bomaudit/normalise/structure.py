@@ -228,9 +228,8 @@ def indented(t: TableContext, header: str, rows: RowClasses, amounts: Quantities
         empty = pl.DataFrame(schema={"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_row": pl.Int64})
         return Structure("indented", empty, [], set())
     top_level = lines["level"].min()
-    max_level = lines["level"].max()
     _check_jumps(t, header, lines, top_level)
-    lines = _live_chains(_with_parents(lines, top_level, max_level), max_level - top_level)
+    lines = _live_chains(_with_parents(lines))
     tops = lines.filter(pl.col("parent_i").is_null() & pl.col("live"))["sku"].unique(maintain_order=True).to_list()
     retired = set(lines.filter(~pl.col("live"))["sku"].to_list())
     children = lines.filter(pl.col("parent_i").is_not_null() & pl.col("live"))
@@ -275,33 +274,53 @@ def _check_jumps(t: TableContext, header: str, lines: pl.DataFrame, top_level: i
         )
 
 
-def _with_parents(lines: pl.DataFrame, top_level: int, max_level: int) -> pl.DataFrame:
-    """Adds ``parent_i`` (the parent's line index), ``parent`` (its SKU) and ``parent_row``."""
+def _with_parents(lines: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``parent_i`` (the parent's line index), ``parent`` (its SKU) and ``parent_row``.
+
+    The parent of a line at level L is the nearest line above it at level L - 1: one search in
+    the lines sorted by (level, position), so linear (and a sort) however deep the table is.
+    """
+    import numpy as np
     import polars as pl
 
-    # parent of a row at level L: the nearest row above at level L-1 (forward fill per level)
-    last = {lv: pl.when(pl.col("level") == lv).then(pl.col("i")).otherwise(None).forward_fill() for lv in range(top_level, max_level)}
-    lines = lines.with_columns([e.alias(f"last{lv}") for lv, e in last.items()])
-    parent_i = pl.lit(None, dtype=pl.UInt32)
-    for lv in range(top_level, max_level):
-        parent_i = pl.when(pl.col("level") == lv + 1).then(pl.col(f"last{lv}")).otherwise(parent_i)
-    lines = lines.with_columns(parent_i=parent_i.cast(pl.Int64))
-    by_i = lines.select(pl.col("i").cast(pl.Int64).alias("parent_i"), pl.col("sku").alias("parent"), pl.col("_row").alias("parent_row"))
-    return lines.join(by_i, on="parent_i", how="left")
+    level = lines["level"].to_numpy().astype(np.int64)
+    n, at = level.size, np.arange(level.size)
+    distinct = np.unique(level)
+    keys = np.sort(np.searchsorted(distinct, level) * n + at)  # levels in order, each one's lines in order
+    up = np.searchsorted(distinct, level - 1)
+    has_level = (up < distinct.size) & (distinct[np.minimum(up, distinct.size - 1)] == level - 1)
+    before = np.maximum(np.searchsorted(keys, up * n + at) - 1, 0)  # the last key below "that level, here"
+    found = has_level & (keys[before] // n == up) & (keys[before] % n < at)
+    pos = pl.Series(np.where(found, keys[before] % n, 0))
+    mask = pl.Series(found)
+    return lines.with_columns(
+        pl.when(mask).then(lines["i"].cast(pl.Int64).gather(pos)).alias("parent_i"),
+        pl.when(mask).then(lines["sku"].gather(pos)).alias("parent"),
+        pl.when(mask).then(lines["_row"].gather(pos)).alias("parent_row"),
+    )
 
 
-def _live_chains(lines: pl.DataFrame, depth: int) -> pl.DataFrame:
-    """A row is in effect only when its whole chain is; dropping a row drops its subtree."""
+def _live_chains(lines: pl.DataFrame) -> pl.DataFrame:
+    """A row is in effect only when its whole chain is; dropping a row drops its subtree.
+
+    Pointer jumping: each round ORs in the "out of effect" of an ancestor twice as far up as the
+    round before, so a chain 100,000 deep takes 17 rounds over the lines, not 100,000.
+    """
+    import numpy as np
     import polars as pl
 
-    live = lines.select("i", "parent_i", "live")
-    for _ in range(0 if live["live"].all() else depth):
-        live = (
-            live.join(live.select(pl.col("i").alias("parent_i"), pl.col("live").alias("pl")), on="parent_i", how="left")
-            .with_columns(live=pl.col("live") & pl.col("pl").fill_null(True))
-            .drop("pl")
-        )
-    return lines.drop("live").join(live.select("i", "live"), on="i", how="left")
+    live = lines["live"].to_numpy().astype(bool)
+    if live.all():
+        return lines
+    n = live.size
+    # the parent's position among these lines; n stands for "no parent" and is its own parent
+    up = np.searchsorted(lines["i"].to_numpy(), lines["parent_i"].fill_null(-1).to_numpy())
+    up = np.append(np.where(lines["parent_i"].is_null().to_numpy(), n, up), n)
+    dead = np.append(~live, False)
+    while (up[:n] != n).any():
+        dead |= dead[up]
+        up = up[up]
+    return lines.with_columns(live=pl.Series(~dead[:n]))
 
 
 def _first_occurrences(t: TableContext, header: str, children: pl.DataFrame) -> pl.DataFrame:

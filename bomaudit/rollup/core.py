@@ -2,7 +2,8 @@
 
 Polars builds the integer graph and the closure tables; NumPy walks it once in topological
 order (leaves first), so a part shared by many assemblies is computed once and the cost grows
-linearly with the number of edges. No Python loop runs over rows: loops run over levels.
+linearly with the number of edges, however deep the BOM. Loops run over levels, never over the
+rows of a wide one; thin levels (a deep chain) are done in plain Python, with the same sums.
 
 Units: grams. A SKU with children is described entirely by them (SPEC §3).
 """

@@ -10,13 +10,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError, Collector
-from bomaudit.rollup.dag import Levels, find_cycle, node_ids, topological_heights
+from bomaudit.rollup.dag import Levels, find_cycle, node_ids, spread_down, topological_heights
 
 if TYPE_CHECKING:
     import numpy as np
     import polars as pl
 
     from bomaudit.normalise import Bom
+
+
+#: a cycle of more members is named by this many of its first, its last and its length
+CYCLE_SHOWN = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +49,7 @@ def build_graph(bom: Bom, issues: Collector) -> Graph:
     names, parent, child, qty, bulk = _distinct_edges(bom.edges, bom.declared_tops, issues)
     height = topological_heights(names.len(), parent, child)
     if (height < 0).any():
-        cycle = find_cycle(names, parent, child, np.flatnonzero(height < 0))
-        raise BomauditError.at(
-            "cycle",
-            f"the BOM has a cycle: {' → '.join(cycle)}",
-            "an assembly cannot contain itself; fix the parent of one of these rows",
-        )
+        raise _cycle_error(names, bom.edges, find_cycle(parent, child, np.flatnonzero(height < 0)))
     levels = Levels.of(height, parent)
     has_parent, reach = _reach(names, bom.retired, parent, child, levels)
     return Graph(names, parent, child, qty, bulk, height, levels, height == 0, has_parent, reach)
@@ -102,8 +101,28 @@ def _reach(names: pl.Series, retired: set[str], parent: np.ndarray, child: np.nd
     has_parent[child] = True
     is_retired = names.is_in(sorted(retired)).to_numpy() if retired else np.zeros(n, dtype=bool)
     reach = ~has_parent & ~is_retired
-    for lv in range(levels.top, 0, -1):
-        sel = levels.edges(lv)
-        ok = sel[reach[parent[sel]]]
-        reach[child[ok]] = True
+    spread_down(levels, parent, child, reach)
     return has_parent, reach
+
+
+def _cycle_error(names: pl.Series, edges: pl.DataFrame, cycle: list[int]) -> BomauditError:
+    """The cycle, at the row of its closing link: every member of a short one; of a long one its
+    length, its first members and its last (a message listing 50,000 SKUs helps no one)."""
+    import polars as pl
+
+    members = len(cycle) - 1
+    last, first = names[cycle[-2]], names[cycle[0]]
+    if members <= CYCLE_SHOWN + 1:  # eliding would hide no member
+        what = f"the BOM has a cycle: {' → '.join(names[i] for i in cycle)}"
+    else:
+        shown = " → ".join(names[i] for i in cycle[:CYCLE_SHOWN])
+        what = f"the BOM has a cycle of {members:,} SKUs: {shown} → … → {last} → {first}"
+    link = edges.filter((pl.col("parent") == last) & (pl.col("child") == first)).row(0, named=True)
+    return BomauditError.at(
+        "cycle",
+        f"{what} (this row: {last} → {first})",
+        "an assembly cannot contain itself; fix the parent or part number of one of its rows",
+        file=link["_file"],
+        sheet=link["_sheet"],
+        row=link["_row"],
+    )

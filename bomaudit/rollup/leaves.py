@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
+from bomaudit.fields import CONCENTRATION_UNITS, MASS_UNITS
+from bomaudit.normalise import CONTENT_PLACE
 from bomaudit.vocab import Provenance, UnknownOrigin
 
 if TYPE_CHECKING:
     import numpy as np
     import polars as pl
 
-    from bomaudit.normalise import Bom
+    from bomaudit.normalise import Bom, TableInfo
     from bomaudit.rollup.graph import Graph
     from bomaudit.rollup.model import RollupOptions
 
@@ -53,7 +55,9 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
     declared_mass = mass.copy()
     mass = np.where(bulk_node, 1.0, mass)  # a bulk material's unit is one gram
     cols, unknown_leaf, total_re = _element_masses(a, elements, leaf, bulk_node, mass, declared_mass)
-    _check_content(graph, mass, total_re, issues)
+    over = leaf & ~np.isnan(mass) & (total_re > mass * (1 + 1e-9))
+    if over.any():
+        _content_over_mass(bom.tables, a, cols, mass, np.flatnonzero(over)[:20], issues)
     provenance = _provenance(a, leaf, options.assume_free_unlisted)
     unknown_leaf |= provenance[Provenance.none]
     no_origin = a["re_origin"].is_null().to_numpy()
@@ -129,15 +133,35 @@ def _element_masses(
     return cols, unknown_leaf, total_re
 
 
-def _check_content(graph: Graph, mass: np.ndarray, total_re: np.ndarray, issues: Collector) -> None:
-    """Errors for (at most 20) parts whose rare-earth content is more than their mass."""
-    import numpy as np
-
-    over = graph.leaf & ~np.isnan(mass) & (total_re > mass * (1 + 1e-9))
-    for i in np.flatnonzero(over)[:20]:
+def _content_over_mass(tables: list[TableInfo], a: pl.DataFrame, cols: dict[str, np.ndarray], mass: np.ndarray, over: np.ndarray, issues: Collector) -> None:
+    """Raises an error for each part of ``over``, whose rare-earth content is more than its mass,
+    at the row that gives its content and the column of its largest element."""
+    for i in over.tolist():
+        rec = a.row(i, named=True)
+        grams = {k[: -len("_g")]: float(col[i]) for k, col in cols.items()}
+        total = sum(grams.values(), 0.0)
+        el = max(grams, key=grams.__getitem__)
+        file, sheet, row = (rec[c] for c in CONTENT_PLACE)
         issues.error(
             "content-over-mass",
-            f"rare-earth content of {graph.names[int(i)]!r} ({total_re[i]:g} g) is more than its mass ({mass[i]:g} g)",
-            "check the element and mass units",
+            f"rare-earth content of {rec['sku']!r} ({total:g} g) is more than its mass ({mass[i]:g} g)",
+            "check the units of its element and mass columns (g or kg, % or ppm) and correct the value that is wrong",
+            sku=rec["sku"],
+            file=file,
+            sheet=sheet,
+            row=row,
+            column=_element_header(tables, file, sheet, el, by_mass=rec[f"{el}_g"] is not None),
         )
     issues.raise_if_errors()
+
+
+def _element_header(tables: list[TableInfo], file: str | None, sheet: str | None, el: str, by_mass: bool) -> str | None:
+    """The header that gives element ``el`` (as a mass, or as a concentration) in that table, if it has one."""
+    units = MASS_UNITS if by_mass else CONCENTRATION_UNITS
+    for info in tables:
+        if info.path == file and info.sheet == sheet:
+            for key, header in info.fields.items():
+                sym, _, unit = key.split(" (")[0].partition("_")
+                if sym == el and unit in units:
+                    return header
+    return None

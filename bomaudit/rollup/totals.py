@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
+from bomaudit.rollup.dag import sum_up
 from bomaudit.vocab import Kind, Provenance
 
 if TYPE_CHECKING:
@@ -35,27 +36,13 @@ class Totals:
 def propagate(graph: Graph, leaves: Leaves, controlled: tuple[str, ...]) -> Totals:
     """One pass, leaves first: a parent's sums are complete once every lower level is done.
 
-    A level's edges are sorted by parent; bincount over the level's parents adds each column
-    in edge order (reduceat on a matrix is slower and adds in another order).
+    Each column is added in edge order (:func:`~bomaudit.rollup.dag.sum_up`), the same on every run.
     """
     import numpy as np
 
-    parent, child, qty, levels = graph.parent, graph.child, graph.qty, graph.levels
     out = {k: v.astype(np.float64) for k, v in leaves.sums.items()}  # copies: the leaves' values stay
     fl = {k: v.copy() for k, v in leaves.flags.items()}
-    for lv in range(1, levels.top + 1):
-        sel = levels.edges(lv)
-        if sel.size == 0:
-            continue
-        p_sel, c_sel, q_sel = parent[sel], child[sel], qty[sel]
-        first = np.concatenate(([True], p_sel[1:] != p_sel[:-1]))
-        local = np.cumsum(first) - 1
-        up = p_sel[first]
-        for col in out.values():
-            col[up] += np.bincount(local, weights=col[c_sel] * q_sel, minlength=up.size)
-        starts = np.flatnonzero(first)
-        for flag in fl.values():
-            flag[up] |= np.logical_or.reduceat(flag[c_sel], starts)
+    sum_up(graph.levels, graph.parent, graph.child, [(col, graph.qty) for col in out.values()], list(fl.values()))
     counted = [e for e in leaves.elements if e in controlled]
     controlled_g = sum((out[f"{e}_g"] for e in counted), np.zeros(graph.n))
     cn_controlled_g = sum((out[f"{e}_cn_g"] for e in counted), np.zeros(graph.n))
@@ -73,16 +60,8 @@ def _coverage(graph: Graph, leaves: Leaves) -> tuple[dict[Provenance, np.ndarray
     # a provenance no part has stays zero everywhere: only the others are summed
     summed = [p for p, is_p in leaves.provenance.items() if is_p.any()]
     units = np.where(graph.bulk, 1.0, graph.qty)  # a bulk line's quantity is grams: it is one part
-    for lv in range(1, graph.levels.top + 1):
-        sel = graph.levels.edges(lv)
-        if sel.size == 0:
-            continue
-        p_sel, c_sel = graph.parent[sel], graph.child[sel]
-        first = np.concatenate(([True], p_sel[1:] != p_sel[:-1]))
-        local, up = np.cumsum(first) - 1, p_sel[first]
-        for p in summed:
-            grams[p][up] += np.bincount(local, weights=grams[p][c_sel] * graph.qty[sel], minlength=up.size)
-            parts[p][up] += np.bincount(local, weights=parts[p][c_sel] * units[sel], minlength=up.size)
+    sums = [pair for p in summed for pair in ((grams[p], graph.qty), (parts[p], units))]
+    sum_up(graph.levels, graph.parent, graph.child, sums, [])
     return parts, grams
 
 

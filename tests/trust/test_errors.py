@@ -46,7 +46,7 @@ CASES = {
     "cycle": (
         "x.csv",
         "parent,sku,qty\n,T,\nT,A,1\nA,B,1\nB,A,1\n",
-        ["the BOM has a cycle: A → B → A — an assembly cannot contain itself; fix the parent of one of these rows"],
+        ["{f}, row 5: the BOM has a cycle: A → B → A (this row: B → A) — an assembly cannot contain itself; fix the parent or part number of one of its rows"],
     ),
     "level jump": (
         "x.csv",
@@ -63,7 +63,10 @@ CASES = {
     "element heavier than part": (
         "x.csv",
         "sku,qty,mass_g,Dy_g\nA,1,5,7\n",
-        ["rare-earth content of 'A' (7 g) is more than its mass (5 g) — check the element and mass units"],
+        [
+            "{f}, row 2, column 'Dy_g': rare-earth content of 'A' (7 g) is more than its mass (5 g) — "
+            "check the units of its element and mass columns (g or kg, % or ppm) and correct the value that is wrong"
+        ],
     ),
     "bad date": (
         "x.csv",
@@ -135,6 +138,39 @@ def test_bad_input(tmp_path: Path, case: str):
     assert path.read_bytes() == before  # input untouched
 
 
+@pytest.mark.parametrize("members", [2, 3, 6, 7])
+def test_a_short_cycle_names_every_member_at_the_row_of_its_last_link(tmp_path: Path, members: int):
+    names = [f"S{k}" for k in range(1, members + 1)]
+    links = "".join(f"{a},{b},1\n" for a, b in zip(names, names[1:] + names[:1], strict=True))
+    path = tmp_path / "loop.csv"
+    path.write_text("parent,sku,qty\n,TOP,\nTOP,S1,1\n" + links)
+    result = runner.invoke(app, ["scan", str(path)])
+    assert result.exit_code == 2
+    cycle = " → ".join([*names, "S1"])
+    assert result.stderr == (
+        f"error: {path}, row {members + 3}: the BOM has a cycle: {cycle} (this row: S{members} → S1) — "
+        "an assembly cannot contain itself; fix the parent or part number of one of its rows\n"
+    )
+
+
+def test_a_cycle_of_eight_shows_its_first_six_and_its_last(tmp_path: Path):
+    path = tmp_path / "loop.csv"
+    path.write_text("parent,sku,qty\n" + "".join(f"S{k},S{k % 8 + 1},1\n" for k in range(1, 9)))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {path}, row 9: the BOM has a cycle of 8 SKUs: S1 → S2 → S3 → S4 → S5 → S6 → … → S8 → S1 (this row: S8 → S1) — ")
+
+
+def test_a_cycle_across_files_is_located_in_the_file_of_its_last_link(tmp_path: Path):
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("parent,sku,qty\n,TOP,\nTOP,A,1\nA,B,1\n")
+    b.write_text("parent,sku,qty\nB,C,1\nC,A,2\n")
+    result = runner.invoke(app, ["scan", str(a), str(b)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {b}, row 3: the BOM has a cycle: A → B → C → A (this row: C → A) — ")
+
+
 def test_conflict_across_files_names_both(tmp_path: Path):
     a = tmp_path / "a.csv"
     b = tmp_path / "b.csv"
@@ -146,6 +182,22 @@ def test_conflict_across_files_names_both(tmp_path: Path):
         f"error: {b}, row 2, column 're_origin': SKU 'MAG' has re_origin 'JP' here but 'CN' in {a}, row 2 — "
         "make the two agree or give the variants different part numbers\n"
     )
+
+
+def test_content_over_mass_is_located_at_the_row_giving_the_content(tmp_path: Path):
+    """The mass from the BOM, the composition from a parts file: the parts row is named, at the
+    column of the largest element, one line per part."""
+    bom = tmp_path / "bom.csv"
+    parts = tmp_path / "parts.csv"
+    bom.write_text("parent,sku,qty,mass_g\n,TOP,,\nTOP,MAG,2,5\nTOP,RING,1,1\nTOP,OK,1,9\n")
+    parts.write_text("sku,Nd %,Dysprosium (g)\nOK,30,1\nMAG,60,2.5\nRING,,1.5\n")
+    result = runner.invoke(app, ["scan", str(bom), "--parts", str(parts)])
+    assert result.exit_code == 2
+    hint = "check the units of its element and mass columns (g or kg, % or ppm) and correct the value that is wrong"
+    assert result.stderr.splitlines() == [
+        f"error: {parts}, row 3, column 'Nd %': rare-earth content of 'MAG' (5.5 g) is more than its mass (5 g) — {hint}",
+        f"error: {parts}, row 4, column 'Dysprosium (g)': rare-earth content of 'RING' (1.5 g) is more than its mass (1 g) — {hint}",
+    ]
 
 
 def test_options_out_of_range(tmp_path: Path):
