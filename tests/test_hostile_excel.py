@@ -94,7 +94,7 @@ def test_an_honest_bomb_over_excels_row_limit_is_refused_while_inflating(tmp_pat
     inflating and parsing it all."""
     data = workbook([("BOM", long_sheet(1_200_000))], level=1)
     run = run_bounded(["scan", _write(tmp_path, "long.xlsx", data), "--max-unpacked-mb", "4096"])
-    _refused(run, "long.xlsx", "more than 1,048,576 rows, Excel's limit", "export the BOM as CSV")
+    _refused(run, "long.xlsx", "more than 1,048,576 rows, Excel's limit for a sheet", "export the BOM as CSV")
 
 
 def test_a_part_inflating_more_than_100_fold_is_a_bomb(tmp_path):

@@ -101,13 +101,13 @@ def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> Raw
     over are named in a warning. Sheets with no values are passed over without being parsed, and at
     most MAX_TRIED sheets are parsed looking for a part-number header."""
     with _open(data, path) as zf:
+        scans = scan_workbook(zf, data, path, options.limits)
         try:
             layout, hidden = sheet_layout(zf, path)
         except _BROKEN:
             raise BomauditError.at(
                 "bad-xlsx", "is not a readable Excel workbook (damaged or not an .xlsx)", "open it in Excel and save it again as .xlsx", file=path
             ) from None
-        scans = scan_workbook(zf, data, path, options.limits, frozenset(layout.values()))
         book = _Workbook(path, data, digest, layout, hidden, zf, scans, options.limits)
         return _choose_sheet(book, options)
 

@@ -68,9 +68,10 @@ def _refuse(message: str, hint: str, path: str, code: str = "hostile-xlsx") -> B
     return BomauditError.at(code, message, hint, file=path)
 
 
-def scan_workbook(zf: zipfile.ZipFile, data: bytes, path: str, limits: Limits, sheets: frozenset[str]) -> dict[str, PartScan]:
+def scan_workbook(zf: zipfile.ZipFile, data: bytes, path: str, limits: Limits) -> dict[str, PartScan]:
     """Inflate every part of the workbook once, for real, and return what each holds; raise
-    BomauditError when the workbook is hostile or damaged. ``sheets``: the worksheet parts."""
+    BomauditError when the workbook is hostile or damaged. This runs before any part is parsed, so
+    which parts are worksheets is not known yet: every XML part is read as one might be."""
     infos = zf.infolist()
     if len(infos) > MAX_PARTS:
         raise _refuse(f"holds {len(infos):,} zip parts, more than any workbook needs", "this is not a normal workbook; export the BOM sheet as CSV", path)
@@ -82,7 +83,7 @@ def scan_workbook(zf: zipfile.ZipFile, data: bytes, path: str, limits: Limits, s
     for info in infos:
         # inflating stops one byte past what the directory declares, so a lie is caught at once and
         # the declared total, held to the budget above, bounds the real one
-        scan = _scan_part(info, data, path, info.file_size, info.filename in sheets)
+        scan = _scan_part(info, data, path, info.file_size, info.filename.lower().endswith(".xml"))
         if scan.size > info.file_size:
             raise _refuse(
                 f"part {info.filename} inflates to more than the {info.file_size:,} bytes the zip's directory declares: built to mislead, like a zip bomb",
@@ -136,7 +137,7 @@ def _scan_part(info: zipfile.ZipInfo, data: bytes, path: str, budget: int, sheet
             rows += (tail[-3:] + block).count(_ROW)
             if rows > EXCEL_ROWS:
                 raise _refuse(
-                    f"sheet part {info.filename} has more than {EXCEL_ROWS:,} rows, Excel's limit: no workbook Excel writes is this long",
+                    f"part {info.filename} has more than {EXCEL_ROWS:,} rows, Excel's limit for a sheet: no workbook Excel writes is this long",
                     "export the BOM as CSV (which has no row limit)",
                     path,
                 )
