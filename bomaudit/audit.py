@@ -146,6 +146,7 @@ def load_bom(options: AuditOptions) -> Bom:
         sheet=options.sheet,
         no_header=options.no_header,
         mapped_headers=tuple(options.mapping.values()),
+        sku_header=options.mapping.get("sku") or None,
         limits=options.limits,
         lazy_bytes=options.lazy_bytes,
     )

@@ -38,6 +38,53 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "child sku",
         "part id",
         "component id",
+        "internal part number",
+        # manufacturer part numbers as exporters spell them (KiBoM, Altium, EasyEDA, Digi-Key)
+        "mfr part number",
+        "mfr part",
+        "mfr pn",
+        "mfg part number",
+        "mfg part",
+        "manufacturer part",
+        "manufacturer pn",
+        "manufacturer part no",
+        "manufacturer part num",
+        # German, French, Spanish, Polish, Chinese part and article numbers
+        "artikelnummer",
+        "artikel nr",
+        "sachnummer",
+        "teilenummer",
+        "materialnummer",
+        "numéro de pièce",
+        "numéro d'article",
+        "numéro de référence",
+        "número de parte",
+        "número de pieza",
+        "numero de parte",
+        "numer części",
+        "numer katalogowy",
+        "indeks",
+        "料号",
+        "物料编码",
+        "物料编号",
+        "物料代码",
+        "零件号",
+        "零件编号",
+        "元件编号",
+        "型号",
+        # a distributor's number identifies the part too, after the manufacturer's
+        "supplier part",
+        "supplier part number",
+        "supplier pn",
+        "vendor part number",
+        "vendor part",
+        "vendor pn",
+        "digi-key part",
+        "digi-key part number",
+        "digikey part number",
+        "mouser part number",
+        "mouser part",
+        "商品编号",
         "part",
         "item",
         "component",
@@ -96,7 +143,45 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "dnp": ("dnp", "do not populate", "do not place", "not fitted"),
 }
 
+#: part-number synonyms so general that the column may hold something else (Fusion 360's
+#: ``Material`` is Steel or Aluminum): their values are checked against a name column's
+WEAK_SKU_HEADERS = ("part", "item", "component", "material", "child")
+#: headers of columns that name the parts, a fallback identifier when no column holds part numbers
+NAME_HEADERS = (
+    "part name",
+    "item name",
+    "name",
+    "component name",
+    "value",
+    "value / name",
+    "device",
+    "名称",
+    "物料名称",
+    "元件名称",
+    "元件",
+    "元件类型",
+    "物料",
+    "bezeichnung",
+    "benennung",
+    "artikelbezeichnung",
+    "désignation",
+    "designation",
+    "nom",
+    "libellé",
+    "nombre",
+    "denominación",
+    "nazwa",
+)
+
 _SYNONYM_INDEX: dict[str, str] = {norm_header(s): f for f, names in SYNONYMS.items() for s in names}
+_WEAK_SKU_KEYS = frozenset(norm_header(h) for h in WEAK_SKU_HEADERS)
+
+
+def names_a_part_number(header: str) -> bool:
+    """Whether a header says plainly that its column holds part numbers (not a weak synonym such
+    as ``Material``, whose values must be checked against a name column's)."""
+    key = norm_header(header)
+    return _SYNONYM_INDEX.get(key) == "sku" and key not in _WEAK_SKU_KEYS
 
 
 def field_for_header(header: str) -> str | None:

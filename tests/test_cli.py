@@ -144,12 +144,12 @@ def test_output_may_not_be_an_input(write):
 
 
 def test_missing_sku_column_suggests_map(write):
-    path = write("x.csv", "Part Name,Count\nMotor,1\n")
+    path = write("x.csv", "Spec,Count\nleft bracket,1\n")
     result = scan(path)
     assert result.exit_code == 2
-    assert "no part-number column found; the headers are 'Part Name', 'Count'" in result.stderr
-    assert '--map sku="Part Name"' in result.stderr
-    fixed = scan(path, "--map", "sku=Part Name", "--fail-on", "never")
+    assert "no part-number column found; the headers are 'Spec', 'Count'" in result.stderr
+    assert """--map sku="Spec" (values 'left bracket')""" in result.stderr
+    fixed = scan(path, "--map", "sku=Spec", "--fail-on", "never")
     assert fixed.exit_code == 0, fixed.output
 
 

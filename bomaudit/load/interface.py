@@ -68,6 +68,8 @@ class ReadOptions:
     no_header: bool = False
     #: headers named by ``--map``: they help find the header row
     mapped_headers: tuple[str, ...] = ()
+    #: the header ``--map sku=…`` names: where the file has it, no evidence is needed to choose the part-number column
+    sku_header: str | None = None
     limits: Limits = field(default_factory=Limits)
     lazy_bytes: int = LAZY_BYTES
 

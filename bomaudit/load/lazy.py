@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError
+from bomaudit.fields import names_a_part_number, norm_header
 from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_warnings, row_cells
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers, wanted_columns
@@ -39,8 +40,9 @@ def file_sha256(path: str) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable:
-    """A :class:`~bomaudit.load.interface.LazyReader` (``head`` is not needed: the schema is read from the file)."""
+def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | None:
+    """A :class:`~bomaudit.load.interface.LazyReader` (``head`` is not needed: the schema is read from
+    the file); None when the part-number column must be chosen on evidence (the careful reader)."""
     import polars as pl
 
     digest = file_sha256(path)
@@ -50,6 +52,8 @@ def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable:
     except Exception as exc:
         raise BomauditError.at("bad-parquet", f"is not a readable Parquet file ({type(exc).__name__})", "export it again", file=path) from None
     names = unique_headers(list(columns))
+    if not _identified(names, options):
+        return None
     keep = wanted_columns(names, options.mapped_headers)
     plan = lf.with_row_index(ROW, offset=2).select(
         pl.col(ROW).cast(pl.Int64),
@@ -62,8 +66,22 @@ def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable:
     except Exception as exc:
         raise BomauditError.at("bad-parquet", f"is not a readable Parquet file ({type(exc).__name__})", "export it again", file=path) from None
     check_rows(rows, path, None, options.limits)
+    if not _sku_mapped(names, options) and any(names_a_part_number(n) and frame[n].drop_nulls().len() == 0 for n in frame.columns if n in names):
+        return None  # a part-number column empty on every line: the careful reader looks at the other columns
     details = {"format": "parquet", "read": f"lazily, {len(keep)} of {len(names)} columns"}
     return RawTable(path, None, digest, frame, 1, [], details, all_headers=names)
+
+
+def _sku_mapped(headers: list[str], options: ReadOptions) -> bool:
+    wanted = options.sku_header
+    return wanted is not None and any(h == wanted or norm_header(h) == norm_header(wanted) for h in headers)
+
+
+def _identified(headers: list[str], options: ReadOptions) -> bool:
+    """Whether the part-number column is known from the headers alone (a ``--map sku=`` header the
+    file has, or a header naming a part number): if not, it is chosen on the evidence of columns
+    this reader does not read, so the careful reader reads the file."""
+    return _sku_mapped(headers, options) or any(names_a_part_number(h) for h in headers)
 
 
 def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | None:
@@ -101,6 +119,8 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
         raise
     except Exception:
         return None  # ragged rows, stray quotes, bytes that are not UTF-8: the careful reader says where
+    if not _sku_mapped(names, options) and any(names_a_part_number(n) and frame[n].drop_nulls().len() == 0 for n in frame.columns if n in names):
+        return None  # a part-number column empty on every line: the careful reader looks at the other columns
     empty = {names[i] for i, flag in unnamed.items() if not frame[flag].any()}
     names_kept = [n for n in names if n not in empty]
     # a footer ("Total", "key:,value") is judged on every column of the row, as the careful reader does
@@ -146,6 +166,8 @@ def _read_head(path: str, head: bytes, options: ReadOptions) -> tuple[str, list[
     rows = sample.rows()
     if not rows or find_header([list(r) for r in rows], options.mapped_headers) != 0 or looks_like_data(list(rows[0]), options.mapped_headers):
         return None
+    if not _identified([str(c) for c in rows[0] if c is not None], options):
+        return None  # the part-number column is chosen on the evidence of columns this reader does not read
     return delim, list(rows[0]), bom
 
 

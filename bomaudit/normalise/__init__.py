@@ -77,6 +77,7 @@ def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issue
         fields=field_headers(cols),
         skipped=skipped_rows(t, rows),
         skipped_total=int((~rows.used).sum()),
+        sku_chosen_by=cols.chosen_by,
     )
     lines = line_counts(t, rows) if role == Role.bom else None
     return _TableResult(info, attrs, structure, bool(cols.elements), lines)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header
+from bomaudit.normalise.identify import tier_of
 
 if TYPE_CHECKING:
     from bomaudit.errors import Collector
@@ -30,6 +31,8 @@ class Columns:
     #: the columns whose cells count as data on a line without a part number: every column read as a
     #: field or element (the same whichever reader read the file), the part-number column included
     data: list[str] = field(default_factory=list)
+    #: how the part-number column was chosen when no header named one (shown by ``validate``)
+    chosen_by: str | None = None
 
     def headers_for(self, fld: str) -> list[str]:
         """Every column read for ``fld`` (one for a field that is not merged; none when absent)."""
@@ -85,10 +88,65 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
         candidates.setdefault(meaning.field, []).append(header)
         data.append(header)
     merged = _choose(table, candidates, fields, ignored, issues)
+    chosen_by = _identify(table, fields, forced, ignored, data, issues)
     if "mass" in fields:
         mass_unit = header_mass_unit(fields["mass"])
     data = [h for h in headers if h in set(data)]
-    return Columns(fields, elements, mass_unit, ignored, merged, data)
+    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by)
+
+
+def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored: list[str], data: list[str], issues: Collector) -> str | None:
+    """The part-number column chosen on evidence (see :mod:`~bomaudit.normalise.identify`) when no
+    header names one, or when a weakly named one (``Material``) repeats where a name column does
+    not; None when the header decided. Returns what ``validate`` shows about the choice."""
+    from bomaudit.normalise.identify import better_than_weak, candidates
+
+    current = fields.get("sku")
+    if current in forced:
+        return None
+    # other part-number columns (ignored as ambiguous) stay candidates: one may be filled where the chosen is empty
+    taken = frozenset(h for f, h in fields.items() if f not in ("sku", "description")) | frozenset(
+        h for h in ignored if (m := interpret_header(h)) is not None and m.field not in ("sku", "description")
+    )
+    found = candidates(table.frame, table.headers, taken - {current} if current else taken)
+    if current is not None and tier_of(current) == 2:
+        if current not in table.frame.columns or any(c.header == current for c in found):
+            return None
+        # a part-number column empty on every line (FreeCAD's 'Part Number'): the names decide
+        ignored.append(current)
+        why_empty = f"column {current!r} is empty on every line; "
+        current = None
+    else:
+        why_empty = ""
+    if current is not None:
+        weak = next((c for c in found if c.header == current), None)
+        better = better_than_weak(weak, found) if weak is not None else None
+        if better is None:
+            return None
+        ignored.append(current)
+        why = f"{current!r} repeats ({weak.distinct:.0%} distinct) where {better.header!r} names the parts ({better.distinct:.0%} distinct)"
+        chosen, runner_up = better, weak
+    else:
+        names = [c for c in found if c.tier >= 1 and c.plausible]
+        if not names:
+            return None
+        chosen = names[0]
+        runner_up = next((c for c in found if c.header != chosen.header and c.plausible), None)
+        why = f"{why_empty or 'no column names a part number; '}{chosen.header!r} {chosen.evidence()}"
+    fields["sku"] = chosen.header
+    if chosen.header in ignored:
+        ignored.remove(chosen.header)
+    if chosen.header not in data:
+        data.append(chosen.header)
+    second = f"; runner-up {runner_up.header!r} ({runner_up.evidence()})" if runner_up is not None else ""
+    issues.warn(
+        "sku-by-evidence",
+        f"parts are identified by column {chosen.header!r}: {why}{second}",
+        'pass --map sku="HEADER" to choose another' + (f', e.g. --map sku="{runner_up.header}"' if runner_up is not None else ""),
+        file=table.path,
+        sheet=table.sheet,
+    )
+    return f"chosen on evidence: {why}{second}"
 
 
 def header_mass_unit(header: str) -> str | None:
@@ -133,15 +191,18 @@ def check_sku_column(t: TableContext, cols: Columns) -> bool:
     """Whether the table has a part-number column; an error naming its headers if not."""
     if "sku" in cols.fields:
         return True
+    from bomaudit.normalise.identify import candidates
+
     headers = t.raw.headers
     seen = ", ".join(repr(h) for h in headers[:20]) or "none"
-    guess = likely_sku_header(headers) or next((h for h in headers if not h.startswith("column ")), headers[0] if headers else "HEADER")
-    t.issues.error(
-        "no-sku-column",
-        f"no part-number column found; the headers are {seen}",
-        f'name the part-number column with --map sku="{guess}"',
-        **t.where(row=t.raw.header_row),
-    )
+    taken = frozenset(h for f, h in cols.fields.items() if f != "description")
+    found = [c for c in candidates(t.raw.frame, headers, taken) if c.numeric < 0.8 and c.links < 0.5][:3]
+    if found:
+        hint = "name the part-number column with " + ", or ".join(f'--map sku="{c.header}" (values {", ".join(map(repr, c.examples))})' for c in found)
+    else:
+        guess = likely_sku_header(headers) or next((h for h in headers if not h.startswith("column ")), headers[0] if headers else "HEADER")
+        hint = f'name the part-number column with --map sku="{guess}"'
+    t.issues.error("no-sku-column", f"no part-number column found; the headers are {seen}", hint, **t.where(row=t.raw.header_row))
     return False
 
 
@@ -205,6 +266,8 @@ def _add_key(headers: dict[str, str], key: str, header: str) -> None:
 
 
 def _describe(fld: str, header: str, cols: Columns) -> str:
+    if fld == "sku" and cols.chosen_by is not None:
+        return f"sku ({cols.chosen_by})"
     if fld == "designator" and "qty" in cols.fields:
         return "designator (not used: the quantity column is)"
     if fld == "mass":

@@ -57,6 +57,8 @@ class TableInfo:
     skipped: list[SkippedRow] = field(default_factory=list)
     #: how many rows were read but not used, all of them: rows_read == rows_used + skipped_total
     skipped_total: int = 0
+    #: how the part-number column was chosen when no header named one (None: a header or --map did)
+    sku_chosen_by: str | None = None
 
 
 @dataclass(slots=True)

@@ -50,6 +50,7 @@ def _input(t: TableInfo) -> dict[str, Any]:
         "sha256": t.sha256,
         "details": dict(t.details),
         "columns": dict(t.fields),
+        "sku_chosen_by": t.sku_chosen_by,
         "unused": list(t.ignored),
         "rows_read": t.rows_read,
         "rows_used": t.rows_used,

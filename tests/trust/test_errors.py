@@ -18,8 +18,8 @@ CASES = {
     "header only": ("x.csv", "sku,qty\n", ["{f}, row 1: has a header but no data rows — export the BOM again with its lines"]),
     "no sku column": (
         "x.csv",
-        "Name,Count\nbolt,2\n",
-        ["{f}, row 1: no part-number column found; the headers are 'Name', 'Count' — name the part-number column with --map sku=\"Name\""],
+        "Spec,Count\nbolt,2\n",
+        ["{f}, row 1: no part-number column found; the headers are 'Spec', 'Count' — name the part-number column with --map sku=\"Spec\" (values 'bolt')"],
     ),
     "text quantity": (
         "x.csv",
