@@ -40,10 +40,8 @@ class Run:
 def run_bounded(args: list[str], stdin: bytes | IO[bytes] | None = None, timeout: float = 60.0, env: dict[str, str] | None = None) -> Run:
     """``python -m bomaudit *args`` with ``stdin`` (bytes, an open binary file, or nothing), killed
     after ``timeout`` seconds (then rc is -9)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        feed = None
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as feed:
         if isinstance(stdin, bytes):
-            feed = tempfile.TemporaryFile()
             feed.write(stdin)
             feed.seek(0)
             stdin = feed
@@ -67,8 +65,6 @@ def run_bounded(args: list[str], stdin: bytes | IO[bytes] | None = None, timeout
             time.sleep(0.01)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
-        if feed is not None:
-            feed.close()
         out.seek(0)
         err.seek(0)
         return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024)
