@@ -50,6 +50,7 @@ class AuditOptions:
     no_header: bool = False
     max_rows: int = 50_000_000
     max_unpacked_mb: int = 2048
+    max_input_mb: int = 512
     lazy_bytes: int = LAZY_BYTES  # CSV and Parquet files this big are read lazily
 
 
@@ -146,7 +147,7 @@ def load_bom(options: AuditOptions) -> Bom:
         sheet=options.sheet,
         no_header=options.no_header,
         mapped_headers=tuple(options.mapping.values()),
-        limits=Limits(max_unpacked_mb=options.max_unpacked_mb, max_rows=options.max_rows),
+        limits=Limits(max_unpacked_mb=options.max_unpacked_mb, max_rows=options.max_rows, max_input_mb=options.max_input_mb),
         lazy_bytes=options.lazy_bytes,
     )
     tables: dict[Role, list[RawTable]] = {Role.bom: [], Role.parts: []}

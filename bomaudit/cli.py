@@ -135,6 +135,9 @@ NoHeaderOpt = Annotated[bool, typer.Option("--no-header", help="The file has no 
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show a traceback on internal errors.")]
 MaxRowsOpt = Annotated[int, typer.Option("--max-rows", min=1, metavar="N", help="Refuse a table with more data rows than this.")]
 MaxUnpackedOpt = Annotated[int, typer.Option("--max-unpacked-mb", min=1, metavar="MB", help="Refuse a workbook that would unpack to more than this.")]
+MaxInputOpt = Annotated[
+    int, typer.Option("--max-input-mb", min=1, metavar="MB", help="Refuse standard input, or a file read whole (not lazily), bigger than this.")
+]
 
 
 ThresholdOpt = Annotated[str | None, typer.Option("--threshold", metavar="X", help="Threshold as 0.001 or 0.1% (default: the rule pack's).")]
@@ -162,6 +165,7 @@ def _input_options(
     no_header: bool,
     max_rows: int,
     max_unpacked_mb: int,
+    max_input_mb: int,
 ) -> AuditOptions:
     """What to read and how: the options every command that reads BOMs shares (the rule options
     are added with ``dataclasses.replace``)."""
@@ -180,6 +184,7 @@ def _input_options(
         no_header=no_header,
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
+        max_input_mb=max_input_mb,
     )
 
 
@@ -321,6 +326,7 @@ def scan(
     no_header: NoHeaderOpt = False,
     max_rows: MaxRowsOpt = 50_000_000,
     max_unpacked_mb: MaxUnpackedOpt = 2048,
+    max_input_mb: MaxInputOpt = 512,
     debug: DebugOpt = False,
 ) -> None:
     """Load BOMs, roll up rare-earth content, evaluate the rules, report, and exit with the verdict.
@@ -346,6 +352,7 @@ def scan(
         no_header=no_header,
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
+        max_input_mb=max_input_mb,
     )
     options = replace(
         base,
@@ -405,6 +412,7 @@ def validate(
     no_header: NoHeaderOpt = False,
     max_rows: MaxRowsOpt = 50_000_000,
     max_unpacked_mb: MaxUnpackedOpt = 2048,
+    max_input_mb: MaxInputOpt = 512,
     debug: DebugOpt = False,
 ) -> None:
     """Load and check the data only (shapes, columns, units, cycles, conflicts); no verdicts.
@@ -428,6 +436,7 @@ def validate(
         no_header=no_header,
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
+        max_input_mb=max_input_mb,
     )
     options = replace(
         base,

@@ -22,6 +22,9 @@ class Limits:
     max_ratio: int = 250
     #: data rows in one table
     max_rows: int = 50_000_000
+    #: bytes (in MB) of an input read whole: standard input, and files not read lazily. A BOM of a
+    #: million lines is 30 to 60 MB; 512 MB, held while it is read, keeps a refusal under 1 GB
+    max_input_mb: int = 512
 
 
 RATIO_FLOOR = 16 * 1024 * 1024

@@ -29,6 +29,7 @@ from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, 
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
+from bomaudit.load.source import is_binary
 
 if TYPE_CHECKING:
     import polars as pl
@@ -95,7 +96,7 @@ def sniff_delimiter(text: str, suffix: str) -> str:
 def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
     import polars as pl
 
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not (len(data) >= 4 and data[1:4:2] == b"\x00\x00"):
+    if is_binary(data):
         raise BomauditError.at("binary", "holds binary data, not delimited text", "export the BOM as CSV or XLSX", file=path)
     text, encoding, warnings = decode(data, path)
     if not text or text.isspace():

@@ -1,0 +1,66 @@
+"""Hostile text and standard input (issue #11, "hostile files II"): each is refused quickly, in little
+memory, with one located line and exit status 2, never a traceback. Every input is made here, in
+``tmp_path`` or as a stream, so the repository holds none of them."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from .hostile import run_bounded
+
+
+def refused(run, message: str) -> None:
+    """Exit 2 within the bounds, one error line holding ``message``, and no traceback."""
+    assert run.rc == 2, run
+    assert run.within(), run
+    assert "Traceback" not in run.stderr, run
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, run
+    assert message in errors[0], run
+
+
+# --- endless and oversized input ---------------------------------------------------------
+
+
+def test_dev_zero_on_standard_input_is_binary():
+    with open("/dev/zero", "rb") as zero:
+        run = run_bounded(["scan", "-"], stdin=zero, timeout=30)
+    refused(run, "error: standard input: holds binary data, not delimited text — export the BOM as CSV or XLSX")
+    assert run.peak_mb < 200, run
+
+
+def test_dev_zero_named_as_a_file_is_binary():
+    run = run_bounded(["validate", "/dev/zero"], timeout=30)
+    refused(run, "error: /dev/zero: holds binary data, not delimited text")
+
+
+def test_endless_text_stream_is_refused_at_the_default_cap():
+    with subprocess.Popen(["yes", "A,1"], stdout=subprocess.PIPE) as gen:
+        try:
+            run = run_bounded(["scan", "-"], stdin=gen.stdout, timeout=30)
+        finally:
+            gen.kill()
+    refused(
+        run,
+        "error: standard input: holds more than 512 MB, the limit for an input read whole — if it is genuine, raise the limit with "
+        "--max-input-mb, or save it as a .csv file and name the file (a big CSV file is read lazily)",
+    )
+
+
+def test_stream_over_a_small_cap_is_refused_and_one_under_it_is_read(tmp_path: Path):
+    body = b"sku,qty\n" + b"A,1\n" * 300_000  # 1.2 MB
+    run = run_bounded(["validate", "-", "--max-input-mb", "1"], stdin=body)
+    refused(run, "error: standard input: holds more than 1 MB, the limit for an input read whole")
+    small = b"sku,qty\n" + b"A,1\n" * 200_000  # 0.8 MB
+    ok = run_bounded(["validate", "-", "--max-input-mb", "1", "--assembly", "T"], stdin=small)
+    assert ok.rc == 0, ok
+
+
+def test_file_over_the_cap_is_refused_before_it_is_read(tmp_path: Path):
+    path = tmp_path / "big.csv"
+    with path.open("wb") as fh:  # sparse: 3 MB on paper, nothing on disk
+        fh.write(b"sku,qty\n")
+        fh.truncate(3 * 1024 * 1024)
+    run = run_bounded(["validate", str(path), "--max-input-mb", "2"])
+    refused(run, f"error: {path}: is 3.0 MB, over the limit of 2 MB for a file read whole — if it is genuine, raise the limit with --max-input-mb")
