@@ -4,8 +4,14 @@ memory, with one located line and exit status 2, never a traceback. Every input 
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from .hostile import run_bounded
 
@@ -64,3 +70,73 @@ def test_file_over_the_cap_is_refused_before_it_is_read(tmp_path: Path):
         fh.truncate(3 * 1024 * 1024)
     run = run_bounded(["validate", str(path), "--max-input-mb", "2"])
     refused(run, f"error: {path}: is 3.0 MB, over the limit of 2 MB for a file read whole — if it is genuine, raise the limit with --max-input-mb")
+
+
+# --- Ctrl-C ------------------------------------------------------------------------------
+
+
+def _reading_stdin(pid: int, timeout: float = 15.0) -> None:
+    """Wait until the child ``pid`` is blocked reading its standard input (Linux's /proc says so)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/syscall").read_text().startswith("0 0x0 "):  # read(0, …)
+                return
+        except OSError:
+            break
+        time.sleep(0.02)
+    time.sleep(2.0)  # no /proc: give it the time
+
+
+def _interrupt(proc: subprocess.Popen) -> tuple[int, str, float]:
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=10)
+    return proc.returncode, err.decode("utf-8", "replace"), time.monotonic() - start
+
+
+def _child(*args: str, stdin) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bomaudit", *args], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"}
+    )
+
+
+def test_ctrl_c_while_waiting_on_a_never_ending_pipe():
+    read, write = os.pipe()
+    try:
+        os.write(write, b"sku,qty\nA,1\n")  # the pipe stays open: the input never ends
+        proc = _child("scan", "-", stdin=read)
+        _reading_stdin(proc.pid)
+        rc, err, seconds = _interrupt(proc)
+    finally:
+        os.close(read)
+        os.close(write)
+    assert (rc, err) == (130, "error: interrupted\n")
+    assert seconds < 1.0
+
+
+def test_ctrl_c_while_reading_a_fast_endless_stream():
+    with subprocess.Popen(["yes", "A,1"], stdout=subprocess.PIPE) as gen:
+        try:
+            proc = _child("validate", "-", "--max-input-mb", "100000", stdin=gen.stdout)
+            time.sleep(1.0)  # start-up, then reading as fast as yes writes
+            rc, err, seconds = _interrupt(proc)
+        finally:
+            gen.kill()
+    assert (rc, err) == (130, "error: interrupted\n")
+    assert seconds < 1.0
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.6])
+def test_ctrl_c_during_start_up_says_so_too(delay: float):
+    """Typer turns a KeyboardInterrupt outside the command's own code into exit 130 without a
+    word; an interrupt while Python imports the command line went out as a traceback."""
+    read, write = os.pipe()
+    try:
+        proc = _child("scan", "-", stdin=read)
+        time.sleep(delay)
+        rc, err, _ = _interrupt(proc)
+    finally:
+        os.close(read)
+        os.close(write)
+    assert (rc, err) == (130, "error: interrupted\n")
