@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bomaudit.errors import BomauditError
+from bomaudit.load import ReadOptions, load_table
+
 from .hostile import run_bounded
 
 
@@ -140,3 +143,62 @@ def test_ctrl_c_during_start_up_says_so_too(delay: float):
         os.close(read)
         os.close(write)
     assert (rc, err) == (130, "error: interrupted\n")
+
+
+# --- lines -------------------------------------------------------------------------------
+
+LONG_LINE = "error: {where}, row 2: this line is {mb} MB long; no line of a BOM needs more than 1 MB — check that this is the BOM export"
+
+
+def _generator(code: str) -> subprocess.Popen:
+    """A child writing ``code``'s output to a pipe: a big input that never touches the disk."""
+    return subprocess.Popen([sys.executable, "-c", f"import sys; w = sys.stdout.buffer.write; {code}"], stdout=subprocess.PIPE)
+
+
+def test_one_100_mb_line_on_standard_input():
+    with _generator("w(b'sku,qty\\n'); w(b'A' * 100_000_000); w(b',1\\n')") as gen:
+        run = run_bounded(["scan", "-"], stdin=gen.stdout)
+    refused(run, LONG_LINE.format(where="standard input", mb="95.4"))
+
+
+def test_one_long_line_in_a_file_read_lazily(tmp_path: Path):
+    """A file of 64 MB or more goes to the lazy reader, which refuses the line from a memory map."""
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"sku,qty\n" + b"A," * 35_000_000 + b"1\n")  # 70 MB, 35M fields on one line
+    run = run_bounded(["scan", str(path)])
+    refused(run, LONG_LINE.format(where=path, mb="66.8"))
+
+
+def test_a_long_line_is_named_by_its_row(tmp_path: Path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"sku,qty\n" + b"A,1\n" * 1000 + b"B," + b"x" * (2 << 20) + b"\nC,1\n")
+    for lazy_bytes in (1 << 40, 1):  # the careful reader, and the lazy one
+        with pytest.raises(BomauditError) as exc:
+            load_table(str(path), ReadOptions(lazy_bytes=lazy_bytes))
+        assert str(exc.value).startswith(f"{path}, row 1002: this line is 2.0 MB long; no line of a BOM needs more than 1 MB")
+
+
+def test_a_line_of_1_mb_is_read(tmp_path: Path):
+    path = tmp_path / "bom.csv"
+    line = b"A,1," + b"x" * ((1 << 20) - 4)
+    path.write_bytes(b"sku,qty,description\n" + line + b"\n")
+    assert len(line) == 1 << 20
+    assert load_table(str(path)).frame["sku"].to_list() == ["A"]
+
+
+@pytest.mark.parametrize("lazy_bytes", [1 << 40, 1], ids=["careful", "lazy"])
+def test_lines_ended_by_a_lone_cr_are_lines(tmp_path: Path, lazy_bytes: int):
+    """Old Mac exports end lines with CR alone: they read as rows, numbered as a person sees them."""
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"sku,qty\rA,1\r\rB,2\r")
+    table = load_table(str(path), ReadOptions(lazy_bytes=lazy_bytes))
+    assert table.frame.select("sku", "qty", "__row").rows() == [("A", "1", 2), ("B", "2", 4)]
+
+
+def test_a_cr_only_file_is_not_one_without_data_rows(tmp_path: Path):
+    """It said "has a header but no data rows"."""
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"sku,qty,mass_g,Dy_pct\rA,2,10,1\rB,1,5,\r")
+    run = run_bounded(["validate", str(path), "--assembly", "T"])
+    assert run.rc == 0, run
+    assert "header on row 1, 2 data rows read, 2 used" in run.stdout, run.stdout

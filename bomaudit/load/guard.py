@@ -1,4 +1,4 @@
-"""Refusing hostile workbooks before parsing them: zip bombs and absurd sizes.
+"""Refusing hostile input before parsing it: zip bombs, absurd sizes, lines no BOM has.
 
 An XLSX file is a zip of XML parts. The zip's central directory declares every part's
 compressed and uncompressed size, so a bomb (a small file that inflates to gigabytes) is seen
@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Protocol
 
 from bomaudit.errors import BomauditError
 
@@ -71,3 +72,51 @@ def check_rows(rows: int, path: str, sheet: str | None, limits: Limits) -> None:
             file=path,
             sheet=sheet,
         )
+
+
+# --- lines ------------------------------------------------------------------------------
+
+#: no line of a BOM needs more bytes: a longer one is a damaged file (line breaks lost) or not a BOM,
+#: and parsing it would cost seconds and gigabytes before any row could be named
+MAX_LINE_BYTES = 1 << 20
+_COUNT_CHUNK = 64 << 20
+
+
+class Lines(Protocol):
+    """Bytes or a memory map: what the line checks read."""
+
+    def rfind(self, sub: bytes, start: int, end: int, /) -> int: ...
+    def find(self, sub: bytes, start: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: slice, /) -> bytes: ...
+
+
+def long_line(data: Lines, end: bytes = b"\n", limit: int = MAX_LINE_BYTES) -> int | None:
+    """Offset of the first line longer than ``limit`` bytes, or None. Each step asks for the last
+    line end within ``limit`` bytes, which lies near the window's end in any real file: a few
+    hundred steps for a gigabyte, each touching a page or two."""
+    pos, size = 0, len(data)
+    while size - pos > limit:
+        cut = data.rfind(end, pos, pos + limit + 1)
+        if cut < 0:
+            return pos
+        pos = cut + 1
+    return None
+
+
+def check_lines(data: Lines, path: str, end: bytes = b"\n") -> None:
+    """Raise when a line is longer than :data:`MAX_LINE_BYTES`, naming it (lines are rows unless a
+    quoted field spans lines)."""
+    start = long_line(data, end)
+    if start is None:
+        return
+    stop = data.find(end, start)
+    length = (stop if stop >= 0 else len(data)) - start
+    line = 1 + sum(data[i : min(i + _COUNT_CHUNK, start)].count(end) for i in range(0, start, _COUNT_CHUNK))
+    raise BomauditError.at(
+        "line-too-long",
+        f"this line is {length / (1 << 20):,.1f} MB long; no line of a BOM needs more than {MAX_LINE_BYTES >> 20} MB",
+        "check that this is the BOM export and that its line breaks survived (a file saved as one line is damaged)",
+        file=path,
+        row=line,
+    )

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError
 from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_warnings, row_cells
-from bomaudit.load.guard import check_rows
+from bomaudit.load.guard import check_lines, check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers, wanted_columns
 from bomaudit.load.interface import CONTENT, ROW, RawTable, ReadOptions
 
@@ -73,6 +73,7 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
 
     from bomaudit.load.text import DELIMITER_NAMES
 
+    _check_file_lines(path, head)
     start = _read_head(path, head, options)
     if start is None:
         return None
@@ -170,6 +171,15 @@ def _text_plan(lf: pl.LazyFrame, columns: list[str], names: list[str], keep: lis
             *[pl.col(columns[i]).is_not_null().alias(flag) for i, flag in unnamed.items()],
         )
     )
+
+
+def _check_file_lines(path: str, head: bytes) -> None:
+    """Refuse a line longer than any BOM's (see :func:`~bomaudit.load.guard.check_lines`) from a memory
+    map, before Polars is given the file: a few pages read per megabyte, not the whole file. Lines
+    end with LF, or with a lone CR in a file that has no LF (which the careful reader then takes)."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        end = b"\n" if b"\n" in head or m.find(b"\n") >= 0 else b"\r"
+        check_lines(m, path, end)
 
 
 def _digest_and_blank_lines(path: str) -> tuple[str, bool]:

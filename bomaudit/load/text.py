@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.fields import interpret_header
 from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
-from bomaudit.load.guard import check_rows
+from bomaudit.load.guard import check_lines, check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.source import is_binary
@@ -96,9 +96,7 @@ def sniff_delimiter(text: str, suffix: str) -> str:
 def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
     import polars as pl
 
-    if is_binary(data):
-        raise BomauditError.at("binary", "holds binary data, not delimited text", "export the BOM as CSV or XLSX", file=path)
-    text, encoding, warnings = decode(data, path)
+    text, raw, encoding, warnings = _decoded(data, path)
     if not text or text.isspace():
         raise BomauditError.at("empty-file", "the file is empty", "export the BOM again; it has no rows", file=path)
     refuse_non_tables(text, path)
@@ -106,8 +104,6 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     delim = sniff_delimiter(text, suffix)
     frame = None
     records: _Records | None = None
-    # UTF-8 input goes to Polars as it came (no encoding back); tests on bytes are memchr-fast
-    raw = data[3:] if encoding == "utf-8 (with BOM)" else data if encoding == "utf-8" else text.encode("utf-8")
     raw = raw.rstrip(b"\r\n")
     if b"\n\n" not in raw and b"\n\r\n" not in raw:
         # Polars refuses rows longer than the first, and stray quotes: those go to the csv module
@@ -147,6 +143,23 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
     return RawTable(path, None, digest, table, header_row, warnings, details)
+
+
+def _decoded(data: bytes, path: str) -> tuple[str, bytes, str, list[Problem]]:
+    """The text, the same text as UTF-8 bytes (for Polars), the encoding's name and warnings.
+    Binary data and lines longer than any BOM's are refused here, before anything is parsed. A
+    file whose lines end with a lone CR (old Mac exports) has them read as line ends."""
+    if is_binary(data):
+        raise BomauditError.at("binary", "holds binary data, not delimited text", "export the BOM as CSV or XLSX", file=path)
+    text, encoding, warnings = decode(data, path)
+    cr_only = "\n" not in text and "\r" in text
+    if cr_only:
+        text = text.replace("\r", "\n")
+    # UTF-8 input goes to Polars as it came (no encoding back); tests on bytes are memchr-fast
+    as_came = encoding.startswith("utf-8") and not cr_only
+    raw = (data[3:] if encoding == "utf-8 (with BOM)" else data) if as_came else text.encode("utf-8")
+    check_lines(raw, path)
+    return text, raw, encoding, warnings
 
 
 # --- files that are not tables ----------------------------------------------------------
