@@ -4,6 +4,11 @@ A hostile file must be refused quickly and in little memory, so these tests run 
 line in a subprocess (a crash or an out-of-memory kill would take pytest with it otherwise) and read
 the child's own peak resident size from ``os.wait4``: the peak of that one process, not of every
 child pytest ever ran.
+
+The child is started by a small launcher process, not by pytest itself: Linux carries the peak of
+the process that execs over into the new program's, so a child forked from pytest (hundreds of MB
+by the middle of the suite) would report pytest's size as its own peak. The launcher's few MB are
+the floor instead.
 """
 
 from __future__ import annotations
@@ -37,6 +42,17 @@ class Run:
         return f"exit {self.rc} in {self.seconds:.2f} s, {self.peak_mb:.0f} MiB; stderr: {self.stderr.strip()[:2000]}"
 
 
+#: ``python -S -c _LAUNCHER FD ARGS…``: runs ``python -m bomaudit ARGS…``, waits for it and writes
+#: "exit-status peak-KiB" to file descriptor FD
+_LAUNCHER = """
+import os, sys
+fd, args = int(sys.argv[1]), sys.argv[2:]
+pid = os.posix_spawn(sys.executable, [sys.executable, "-m", "bomaudit", *args], os.environ)
+_, status, usage = os.wait4(pid, 0)
+os.write(fd, f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss}".encode())
+"""
+
+
 def run_bounded(args: list[str], stdin: bytes | IO[bytes] | None = None, timeout: float = 60.0, env: dict[str, str] | None = None) -> Run:
     """``python -m bomaudit *args`` with ``stdin`` (bytes, an open binary file, or nothing), killed
     after ``timeout`` seconds (then rc is -9)."""
@@ -45,26 +61,34 @@ def run_bounded(args: list[str], stdin: bytes | IO[bytes] | None = None, timeout
             feed.write(stdin)
             feed.seek(0)
             stdin = feed
+        report_r, report_w = os.pipe()
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bomaudit", *args],
+            [sys.executable, "-S", "-c", _LAUNCHER, str(report_w), *args],
             stdin=stdin if stdin is not None else subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             env={**os.environ, "NO_COLOR": "1", **(env or {})},
+            pass_fds=(report_w,),
+            start_new_session=True,  # the launcher and bomaudit: killed together on a timeout
         )
+        os.close(report_w)
         deadline = start + timeout
         while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            pid, _, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
             if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
+                os.killpg(proc.pid, 9)
+                pid, _, usage = os.wait4(proc.pid, 0)
                 break
             time.sleep(0.01)
         seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        with os.fdopen(report_r, "rb") as report:
+            reported = report.read().split()
+        # killed on a timeout: the launcher reported nothing, and its own peak is all there is
+        rc, peak_kib = (int(reported[0]), int(reported[1])) if reported else (-9, usage.ru_maxrss)
+        proc.returncode = rc
         out.seek(0)
         err.seek(0)
-        return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), seconds, usage.ru_maxrss / 1024)
+        return Run(rc, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), seconds, peak_kib / 1024)
