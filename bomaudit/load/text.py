@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.fields import interpret_header
-from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
+from bomaudit.load.cleanup import drop_empty, header_not_found, header_warnings, no_header_error, split_footer
 from bomaudit.load.guard import check_lines, check_rows
-from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
+from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, names_sku
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.source import is_binary
 
@@ -122,10 +122,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
         records = _read_records(text.rstrip("\r\n"), delim, path)
         frame = records.frame()
     frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
-    rows = frame.head(SCAN_ROWS).rows()
-    header_index = None if options.no_header else find_header([list(r) for r in rows], options.mapped_headers)
-    if header_index is not None and looks_like_data(list(rows[header_index]), options.mapped_headers):
-        raise no_header_error(path, None, header_index + 1)
+    header_index, named = _header(frame, options, path)
     if header_index is not None and header_index > 0 and records is None:
         # title rows above the header: record lengths are needed to find rows longer than the header
         records = _read_records(text.rstrip("\r\n"), delim, path)
@@ -139,10 +136,27 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     if records is not None:
         warnings.extend(records.stray_quote_warnings(path))
         if header_index is not None:
-            records.check_widths(table, header_index, delim, path)
+            records.check_widths(table, header_index, delim, path, named)
     check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
     return RawTable(path, None, digest, table, header_row, warnings, details)
+
+
+def _header(frame: pl.DataFrame, options: ReadOptions, path: str) -> tuple[int | None, bool]:
+    """The header's index among the frame's rows (None with --no-header or no rows), and whether
+    it names the part number. A row that looks like data is no header; neither is a lone title."""
+    if options.no_header:
+        return None, False
+    rows = [list(r) for r in frame.head(SCAN_ROWS).rows()]
+    index = find_header(rows, options.mapped_headers)
+    if index is None:
+        return None, False
+    if looks_like_data(rows[index], options.mapped_headers):
+        raise no_header_error(path, None, index + 1)
+    named = names_sku(rows[index], options.mapped_headers)
+    if not named and frame.width > 1 and sum(c is not None and str(c).strip() != "" for c in rows[index]) < 2:
+        raise header_not_found(path, None)  # the first title row of many: the header is further down, if anywhere
+    return index, named
 
 
 def _decoded(data: bytes, path: str) -> tuple[str, bytes, str, list[Problem]]:
@@ -229,9 +243,11 @@ class _Records:
             )
         ]
 
-    def check_widths(self, table: pl.DataFrame, header_index: int, delim: str, path: str) -> None:
+    def check_widths(self, table: pl.DataFrame, header_index: int, delim: str, path: str, named: bool = True) -> None:
         """An error for each data row with a value beyond the header's last field: a field
-        holding the delimiter was not quoted, so every value after it moved one column right."""
+        holding the delimiter was not quoted, so every value after it moved one column right.
+        When the header names no part number (``named``), it is not a header but a title or
+        prose: one error says no header was found."""
         width = len(self.rows[header_index])
         wanted = set(table[ROW].to_list())
         problems: list[Problem] = []
@@ -253,6 +269,8 @@ class _Records:
                     where=Location(file=path, row=row),
                 )
             )
+        if problems and not named:
+            raise header_not_found(path, None)
         if problems:
             if len(problems) > MAX_LISTED:
                 rest = len(problems) - MAX_LISTED
