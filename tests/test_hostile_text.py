@@ -11,10 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from bomaudit.audit import AuditOptions, load_bom
 from bomaudit.errors import BomauditError
 from bomaudit.load import ReadOptions, load_table
+from bomaudit.parse import parse_numbers
 
 from .hostile import run_bounded
 
@@ -274,3 +277,143 @@ def test_map_finds_a_header_bomaudit_does_not_know(write):
         load_table(path)
     table = load_table(path, ReadOptions(mapped_headers=("Teil", "Menge")))
     assert (table.header_row, table.headers) == (2, ["Teil", "Menge"])
+
+
+# --- number cells ------------------------------------------------------------------------
+
+#: every numeric column: (header, a data row with {} for the cell, what messages call it, where the number goes)
+NUMERIC = {
+    "qty": ("sku,qty,mass_g", "A,{},100", "quantity", ("edges", "qty", 1)),
+    "mass": ("sku,qty,mass_g", "A,1,{}", "mass", ("attrs", "mass_g", 1)),
+    "element %": ("sku,qty,mass_g,Dy_pct", "A,1,100,{}", "Dy content", ("attrs", "Dy_frac", 0.01)),
+    "element g": ("sku,qty,mass_g,Dy_g", "A,1,100,{}", "Dy content", ("attrs", "Dy_g", 1)),
+    "price": ("sku,qty,mass_g,unit_price", "A,1,100,{}", "value", ("attrs", "unit_value", 1)),
+}
+NOT_FINITE = "is not a finite number"
+NOT_A_NUMBER = "is not a number"
+#: cells that are no number a person means, and what the error says of each
+REFUSED = {
+    "nan": NOT_FINITE,
+    "NaN": NOT_FINITE,
+    "inf": NOT_FINITE,
+    "-inf": NOT_FINITE,
+    "1e400": NOT_FINITE,
+    "0x10": NOT_A_NUMBER,  # was 0 with the unit "x10": "must be greater than 0", or a silent price of 0
+    "0b1": NOT_A_NUMBER,
+    "0o7": NOT_A_NUMBER,
+    "1_000": NOT_A_NUMBER,
+    "1e": NOT_A_NUMBER,  # was 1 with the unit "e"
+    "2.5E+": NOT_A_NUMBER,
+    "abc": NOT_A_NUMBER,
+    "1e-400": "is too close to zero to be read (it would read as 0)",
+}
+#: cells read as the number a person means
+READ = {" 1 ": 1.0, "1.": 1.0, ".5": 0.5, "١٢": 12.0, "۱۲٫۵": 12.5, "＋1": 1.0, "１２": 12.0, "０．２５": 0.25}
+
+
+def _numeric_file(write, column: str, cell: str) -> str:
+    header, row, _, _ = NUMERIC[column]
+    quoted = '"' + cell + '"'  # spaces kept
+    return write("bom.csv", f"{header}\n{row.format(quoted)}\n")
+
+
+@pytest.mark.parametrize("cell", list(REFUSED))
+@pytest.mark.parametrize("column", list(NUMERIC))
+def test_a_cell_that_is_no_number_is_refused_as_such(write, column: str, cell: str):
+    path = _numeric_file(write, column, cell)
+    with pytest.raises(BomauditError) as exc:
+        load_bom(AuditOptions(files=(path,), assembly="T"))
+    header = NUMERIC[column][0].split(",")[-1 if column != "qty" else 1]
+    first = exc.value.problems[0]
+    assert first.line().startswith(f"{path}, row 2, column '{header}': {NUMERIC[column][2]} {REFUSED[cell]}: '{cell}' — "), first.line()
+
+
+@pytest.mark.parametrize("cell", list(READ))
+@pytest.mark.parametrize("column", list(NUMERIC))
+def test_a_number_written_otherwise_is_read_as_meant(write, column: str, cell: str):
+    path = _numeric_file(write, column, cell)
+    bom = load_bom(AuditOptions(files=(path,), assembly="T"))
+    frame, name, scale = NUMERIC[column][3]
+    table = bom.edges if frame == "edges" else bom.attrs
+    key = "child" if frame == "edges" else "sku"
+    assert table.filter(table[key] == "A")[name].to_list() == [pytest.approx(READ[cell] * scale)]
+
+
+def test_digit_groups_and_decimal_marks_of_other_scripts():
+    cells = pl.Series(["１，２５０", "١٬٢٥٠٫٥", "١٢٫٥", "1 250"])
+    assert parse_numbers(cells).values.to_list() == [1250.0, 1250.5, 12.5, 1250.0]
+    assert parse_numbers(cells, decimal_comma=True).values.to_list() == [1.25, 1250.5, 12.5, 1250.0]
+
+
+def test_a_minus_sign_is_a_minus(write):
+    path = write("bom.csv", "sku,qty,mass_g\nA,1,\u22125\n")
+    with pytest.raises(BomauditError, match="mass is negative: '\u22125'"):
+        load_bom(AuditOptions(files=(path,), assembly="T"))
+
+
+def test_a_typed_nan_is_not_a_number(tmp_path: Path):
+    """A Parquet column of floats holding NaN: refused by the reader, as for text."""
+    path = tmp_path / "bom.parquet"
+    pl.DataFrame({"sku": ["A"], "qty": [1.0], "mass_g": [100.0], "Dy_pct": [float("nan")]}).write_parquet(path)
+    with pytest.raises(BomauditError, match=r"row 2, column 'Dy_pct': cell holds NaN, not a finite number"):
+        load_bom(AuditOptions(files=(str(path),), assembly="T"))
+
+
+# --- levels ------------------------------------------------------------------------------
+
+NOT_WHOLE = "level is not a whole number: '{}' — write the depth as 0, 1, 2… or .1, ..2; an outline number such as 1.5 or 1.2.3 is not a level"
+STEPS = "levels count from 0 or 1 at the top item, one more per step down"
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("one", NOT_WHOLE.format("one")),
+        ("abc", NOT_WHOLE.format("abc")),
+        ("nan", NOT_WHOLE.format("nan")),  # was counted as three dots: level 3
+        ("1e9", NOT_WHOLE.format("1e9")),  # was level 9
+        ("1.5", NOT_WHOLE.format("1.5")),
+        ("1.2.3", NOT_WHOLE.format("1.2.3")),
+        ("0x10", NOT_WHOLE.format("0x10")),  # was level 10
+        ("1_000", NOT_WHOLE.format("1_000")),  # was level 0
+        ("-1", f"level is negative: '-1' — {STEPS}"),  # was level 1
+        ("20000", f"level is deeper than 1,000: '20000' — {STEPS}; no BOM is that deep"),
+        ("", "level is empty — write the level of every part row"),
+    ],
+)
+def test_a_level_that_is_none_is_refused_naming_the_cell(write, cell: str, message: str):
+    path = write("bom.csv", f"Level,Part,Qty,mass_g\n0,TOP,1,\n1,SUB,1,\n{cell},A,1,1\n")
+    with pytest.raises(BomauditError) as exc:
+        load_bom(AuditOptions(files=(path,)))
+    assert [p.line() for p in exc.value.problems] == [f"{path}, row 4, column 'Level': {message}"]
+
+
+@pytest.mark.parametrize("cell", ["2", "2.0", "2.", "..2", ".2", "..", "+2", "٢", "２"])
+def test_the_level_forms_that_are_read(write, cell: str):
+    path = write("bom.csv", f"Level,Part,Qty,mass_g\n0,TOP,1,\n1,SUB,1,\n{cell},A,1,1\n")
+    bom = load_bom(AuditOptions(files=(path,)))
+    assert sorted(bom.edges.select("parent", "child").rows()) == [("SUB", "A"), ("TOP", "SUB")]
+
+
+def test_a_typed_level_column_is_checked_too(tmp_path: Path):
+    path = tmp_path / "bom.parquet"
+    pl.DataFrame(
+        {"Level": [0.0, 1.0, 1.5, -1.0, 5000.0], "Part": ["TOP", "A", "B", "C", "D"], "Qty": [1] * 5, "mass_g": [None, 1.0, 1.0, 1.0, 1.0]}
+    ).write_parquet(path)
+    with pytest.raises(BomauditError) as exc:
+        load_bom(AuditOptions(files=(str(path),)))
+    assert [(p.where.row, p.message) for p in exc.value.problems] == [
+        (5, "level is negative: -1.0"),
+        (4, "level is not a whole number: 1.5"),
+        (6, "level is deeper than 1,000: 5000.0"),
+    ]
+
+
+def test_one_deep_level_is_refused_quickly(tmp_path: Path):
+    """A level far below the one above it is an error; no tree that deep is built for it."""
+    path = tmp_path / "bom.csv"
+    path.write_text("level,sku,qty,mass_g\n0,TOP,1,\n" + "1000,A,1,1\n0,B,1,\n" * 1000)
+    run = run_bounded(["validate", str(path)])
+    assert run.rc == 2, run
+    assert run.within(seconds=5, mb=300), run
+    assert run.stderr.startswith(f"error: {path}, row 3, column 'level': level 1000 follows a row of a lower level by more than one step"), run
