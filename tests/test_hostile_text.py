@@ -417,3 +417,33 @@ def test_one_deep_level_is_refused_quickly(tmp_path: Path):
     assert run.rc == 2, run
     assert run.within(seconds=5, mb=300), run
     assert run.stderr.startswith(f"error: {path}, row 3, column 'level': level 1000 follows a row of a lower level by more than one step"), run
+
+
+# --- columns -----------------------------------------------------------------------------
+
+TOO_WIDE = (
+    "this row has {n:,} fields, more than a spreadsheet has columns (16,384) — check that this is the BOM export and that it is read with the right delimiter"
+)
+
+
+def test_half_a_million_columns_are_refused_at_once(tmp_path: Path):
+    """A 1 MB header of 500,000 fields (under the line limit) took over two minutes and 12 GB."""
+    path = tmp_path / "bom.csv"
+    path.write_text(",".join(["sku", "qty", *["x"] * 499_998]) + "\n" + ",".join(["A", "1", *["1"] * 499_998]) + "\n")
+    run = run_bounded(["scan", str(path)])
+    refused(run, f"error: {path}, row 1: " + TOO_WIDE.format(n=500_000))
+
+
+@pytest.mark.parametrize("lazy_bytes", [1 << 40, 1], ids=["careful", "lazy"])
+def test_a_row_wider_than_a_spreadsheet_is_named(tmp_path: Path, lazy_bytes: int):
+    path = tmp_path / "bom.csv"
+    path.write_text("sku,qty\nA,1\n" + ",".join(["B", "1", *["1"] * 16_383]) + "\n")
+    with pytest.raises(BomauditError) as exc:
+        load_table(str(path), ReadOptions(lazy_bytes=lazy_bytes))
+    assert [p.line() for p in exc.value.problems] == [f"{path}, row 3: " + TOO_WIDE.format(n=16_385)]
+
+
+def test_a_header_as_wide_as_a_spreadsheet_is_read(tmp_path: Path):
+    path = tmp_path / "bom.csv"
+    path.write_text(",".join(["sku", "qty", *[f"x{i}" for i in range(16_382)]]) + "\nA,1\n")
+    assert load_table(str(path)).frame.width == 16_385  # and __row

@@ -120,3 +120,20 @@ def check_lines(data: Lines, path: str, end: bytes = b"\n") -> None:
         file=path,
         row=line,
     )
+
+
+#: fields of one row: as many as a spreadsheet can have columns (Excel's 16,384); a BOM has a few
+#: dozen, and each column costs every step of the reading
+MAX_COLUMNS = 16_384
+
+
+def check_columns(fields: int, path: str, row: int) -> None:
+    """Raise when a row has more fields than :data:`MAX_COLUMNS`."""
+    if fields > MAX_COLUMNS:
+        raise BomauditError.at(
+            "too-many-columns",
+            f"this row has {fields:,} fields, more than a spreadsheet has columns ({MAX_COLUMNS:,})",
+            "check that this is the BOM export and that it is read with the right delimiter",
+            file=path,
+            row=row,
+        )

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError
 from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_warnings, row_cells
-from bomaudit.load.guard import check_lines, check_rows
+from bomaudit.load.guard import check_columns, check_lines, check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers, wanted_columns
 from bomaudit.load.interface import CONTENT, ROW, RawTable, ReadOptions
 
@@ -138,6 +138,7 @@ def _read_head(path: str, head: bytes, options: ReadOptions) -> tuple[str, list[
     refuse_non_tables(head_text, path)
     suffix = Path(path).suffix.lower()
     delim = sniff_delimiter(head_text, suffix)
+    check_columns(head_text[: head_text.find("\n")].count(delim) + 1, path, 1)  # before Polars makes the columns
     try:
         sample = pl.read_csv(
             head_text.encode("utf-8"), has_header=False, separator=delim, infer_schema=False, quote_char='"', n_rows=SCAN_ROWS, raise_if_empty=False

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.fields import interpret_header
 from bomaudit.load.cleanup import drop_empty, header_not_found, header_warnings, no_header_error, split_footer
-from bomaudit.load.guard import check_lines, check_rows
+from bomaudit.load.guard import MAX_COLUMNS, check_columns, check_lines, check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, names_sku
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.source import is_binary
@@ -105,6 +105,8 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     frame = None
     records: _Records | None = None
     raw = raw.rstrip(b"\r\n")
+    first_end = raw.find(b"\n")
+    check_columns(raw[: first_end if first_end >= 0 else len(raw)].count(delim.encode()) + 1, path, 1)  # before Polars makes the columns
     if b"\n\n" not in raw and b"\n\r\n" not in raw:
         # Polars refuses rows longer than the first, and stray quotes: those go to the csv module
         try:
@@ -304,6 +306,15 @@ def _parse(text: str, delim: str, strict: bool = True) -> tuple[list[list[str]],
 
 
 def _read_records(text: str, delim: str, path: str) -> _Records:
+    """The records of ``text`` through the csv module; a row wider than any spreadsheet is refused."""
+    records = _parse_records(text, delim, path)
+    if max(map(len, records.rows), default=0) > MAX_COLUMNS:
+        row, wide = next((i + 1, len(r)) for i, r in enumerate(records.rows) if len(r) > MAX_COLUMNS)
+        check_columns(wide, path, row)
+    return records
+
+
+def _parse_records(text: str, delim: str, path: str) -> _Records:
     try:
         rows, lines = _parse(text, delim)
         return _Records(rows, lines, [])
