@@ -447,3 +447,13 @@ def test_a_header_as_wide_as_a_spreadsheet_is_read(tmp_path: Path):
     path = tmp_path / "bom.csv"
     path.write_text(",".join(["sku", "qty", *[f"x{i}" for i in range(16_382)]]) + "\nA,1\n")
     assert load_table(str(path)).frame.width == 16_385  # and __row
+
+
+def test_a_lone_unknown_header_over_a_one_column_table_is_still_named(write):
+    """Only a title above a wider table is taken for a missing header: a table of one column whose
+    header bomaudit does not know gets the error that lists the headers and the --map to pass."""
+    path = write("bom.csv", "Teilenummer,,\nA,,\nB,,\n")
+    with pytest.raises(
+        BomauditError, match=r"no part-number column found; the headers are 'Teilenummer' — name the part-number column with --map sku=\"Teilenummer\""
+    ):
+        load_bom(AuditOptions(files=(path,), assembly="T"))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.fields import interpret_header
-from bomaudit.load.cleanup import drop_empty, header_not_found, header_warnings, no_header_error, split_footer
+from bomaudit.load.cleanup import drop_empty, header_not_found, header_warnings, no_header_error, row_cells, split_footer
 from bomaudit.load.guard import MAX_COLUMNS, check_columns, check_lines, check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, names_sku
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
@@ -156,8 +156,10 @@ def _header(frame: pl.DataFrame, options: ReadOptions, path: str) -> tuple[int |
     if looks_like_data(rows[index], options.mapped_headers):
         raise no_header_error(path, None, index + 1)
     named = names_sku(rows[index], options.mapped_headers)
-    if not named and frame.width > 1 and sum(c is not None and str(c).strip() != "" for c in rows[index]) < 2:
-        raise header_not_found(path, None)  # the first title row of many: the header is further down, if anywhere
+    lone = sum(c is not None and str(c).strip() != "" for c in rows[index]) < 2
+    # a lone title, when rows below hold a table: the header is further down, if anywhere
+    if not named and lone and frame.width > 1 and frame.select(row_cells(frame.columns)[0].max()).item() >= 2:
+        raise header_not_found(path, None)
     return index, named
 
 
