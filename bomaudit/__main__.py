@@ -1,3 +1,9 @@
-from bomaudit.cli import main
+import sys
+
+try:
+    from bomaudit.cli import main
+except KeyboardInterrupt:  # Ctrl-C before bomaudit.cli installed its hook
+    sys.stderr.write("error: interrupted\n")
+    sys.exit(130)
 
 main()

@@ -2,6 +2,11 @@
 
 Polars, openpyxl and the Rich console are imported inside the commands, so ``--help`` and
 ``--version`` stay fast.
+
+Ctrl-C always ends a run with ``error: interrupted`` on standard error and exit status 130:
+while a command runs (:class:`InterruptibleGroup`; Typer alone exits 130 without a word) and
+while this module is still being imported (:func:`interrupted_hook`, installed before Typer
+is imported, which is most of the start-up time).
 """
 
 from __future__ import annotations
@@ -14,20 +19,65 @@ import sys
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import typer
+INTERRUPTED = "error: interrupted"
+EXIT_INTERRUPTED = 130
 
-from bomaudit import __version__
-from bomaudit.errors import BomauditError, Problem
-from bomaudit.render import CheckFormat, Format
-from bomaudit.vocab import Basis, EndUse, FailOn, FailScope, SkuMatch, UnknownOrigin
+
+def interrupted_hook(kind: type[BaseException], value: BaseException, tb: Any) -> None:
+    """``sys.excepthook`` for a KeyboardInterrupt no command caught (Ctrl-C during start-up):
+    the one line, exit status 130, no traceback. Other exceptions go to Python's own hook."""
+    if not issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, tb)
+        return
+    sys.stderr.write(INTERRUPTED + "\n")
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
+
+
+if sys.excepthook is sys.__excepthook__:
+    sys.excepthook = interrupted_hook
+
+# the imports below take most of the start-up time: Ctrl-C during them reaches the hook above
+import typer  # noqa: E402
+from typer.core import TyperGroup  # noqa: E402
+
+from bomaudit import __version__  # noqa: E402
+from bomaudit.errors import BomauditError, Problem  # noqa: E402
+from bomaudit.render import CheckFormat, Format  # noqa: E402
+from bomaudit.vocab import Basis, EndUse, FailOn, FailScope, SkuMatch, UnknownOrigin  # noqa: E402
 
 if TYPE_CHECKING:
     from bomaudit.audit import Audit, AuditOptions
     from bomaudit.render import Rendered
 
+
+def _interrupted() -> NoReturn:
+    typer.echo(INTERRUPTED, err=True)
+    raise typer.Exit(EXIT_INTERRUPTED)
+
+
+class InterruptibleGroup(TyperGroup):
+    """Typer's group of commands, saying so when Ctrl-C stops a run: Typer turns a KeyboardInterrupt
+    into exit status 130 silently, wherever it arrives (parsing the options, importing Polars,
+    reading, rendering, writing)."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except KeyboardInterrupt:
+            _interrupted()
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            _interrupted()
+
+
 app = typer.Typer(
+    cls=InterruptibleGroup,
     name="bomaudit",
     help="Which SKUs of a bill of materials fall under China's 2025 rare-earth export controls.",
     no_args_is_help=True,
@@ -138,6 +188,9 @@ MaxUnpackedOpt = Annotated[int, typer.Option("--max-unpacked-mb", min=1, metavar
 MaxCellsOpt = Annotated[
     int, typer.Option("--max-cells", min=1, metavar="N", help="Refuse a worksheet whose used range (rows × columns) has more cells than this.")
 ]
+MaxInputOpt = Annotated[
+    int, typer.Option("--max-input-mb", min=1, metavar="MB", help="Refuse standard input, or a file read whole (not lazily), bigger than this.")
+]
 
 
 ThresholdOpt = Annotated[str | None, typer.Option("--threshold", metavar="X", help="Threshold as 0.001 or 0.1% (default: the rule pack's).")]
@@ -166,6 +219,7 @@ def _input_options(
     max_rows: int,
     max_unpacked_mb: int,
     max_cells: int,
+    max_input_mb: int,
 ) -> AuditOptions:
     """What to read and how: the options every command that reads BOMs shares (the rule options
     are added with ``dataclasses.replace``)."""
@@ -182,19 +236,17 @@ def _input_options(
         as_of=parse_date(as_of),
         decimal_comma=decimal_comma,
         no_header=no_header,
-        limits=Limits(max_unpacked_mb=max_unpacked_mb, max_rows=max_rows, max_cells=max_cells),
+        limits=Limits(max_unpacked_mb=max_unpacked_mb, max_rows=max_rows, max_cells=max_cells, max_input_mb=max_input_mb),
     )
 
 
 def _run(debug: bool, func, *args, **kw):
-    """Call into the core; domain errors become exit 2 with one line per problem."""
+    """Call into the core; domain errors become exit 2 with one line per problem (Ctrl-C is
+    :class:`InterruptibleGroup`'s)."""
     try:
         return func(*args, **kw)
     except BomauditError as exc:
         _fatal(exc.problems)
-    except KeyboardInterrupt:
-        typer.echo("error: interrupted", err=True)
-        raise typer.Exit(130) from None
     except Exception as exc:
         if debug:
             raise
@@ -308,6 +360,7 @@ def scan(
     max_rows: MaxRowsOpt = 50_000_000,
     max_unpacked_mb: MaxUnpackedOpt = 512,
     max_cells: MaxCellsOpt = 20_000_000,
+    max_input_mb: MaxInputOpt = 512,
     debug: DebugOpt = False,
 ) -> None:
     """Load BOMs, roll up rare-earth content, evaluate the rules, report, and exit with the verdict.
@@ -334,6 +387,7 @@ def scan(
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
         max_cells=max_cells,
+        max_input_mb=max_input_mb,
     )
     options = replace(
         base,
@@ -394,6 +448,7 @@ def validate(
     max_rows: MaxRowsOpt = 50_000_000,
     max_unpacked_mb: MaxUnpackedOpt = 512,
     max_cells: MaxCellsOpt = 20_000_000,
+    max_input_mb: MaxInputOpt = 512,
     debug: DebugOpt = False,
 ) -> None:
     """Load and check the data only (shapes, columns, units, cycles, conflicts); no verdicts.
@@ -418,6 +473,7 @@ def validate(
         max_rows=max_rows,
         max_unpacked_mb=max_unpacked_mb,
         max_cells=max_cells,
+        max_input_mb=max_input_mb,
     )
     options = replace(
         base,
@@ -466,7 +522,17 @@ def rules(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except SystemExit as exc:
+        if exc.code != EXIT_INTERRUPTED:
+            raise
+        # Python ends a process whose KeyboardInterrupt was once uncaught in code run through
+        # PyRun_String (as extension modules' start-up code is) by killing it with SIGINT even
+        # after a clean exit: the status would be -2, not 130. Everything is cleaned up by now.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

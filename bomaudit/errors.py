@@ -32,7 +32,8 @@ def listed(items: Sequence[object], limit: int = MAX_LISTED) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A place in the input as a person sees it (rows are 1-based, header = its own row)."""
+    """A place in the input as a person sees it (rows are 1-based, header = its own row; the file
+    ``-`` is standard input)."""
 
     file: str | None = None
     sheet: str | None = None
@@ -42,7 +43,7 @@ class Location:
     def describe(self) -> str:
         parts: list[str] = []
         if self.file:
-            parts.append(self.file)
+            parts.append("standard input" if self.file == "-" else self.file)
         if self.sheet:
             parts.append(f"sheet {self.sheet!r}")
         if self.row is not None:

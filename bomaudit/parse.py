@@ -50,6 +50,46 @@ _DATE_OR_TIME = (
     r"|\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?)$"
 )
 _NOT_FINITE_WORD = r"(?i)^[$€£¥]?\s*[-+]?(?:nan|inf|infinity)\b"
+#: what a program writes and a person never means: a hex, binary or octal literal ("0x10" is not 0
+#: followed by the unit "x10"), an exponent without digits ("1e", "2.5E+")
+_NOT_DECIMAL = r"^[$€£¥]?\s*[-+]?(?:0(?:[xX][0-9a-fA-F]|[bB][01]|[oO][0-7])|(?:\d+\.?\d*|\.\d+)[eE][-+]?$)"
+
+# Digits of other scripts and full-width forms are read as the number a person means ("١٢" is 12,
+# "＋1" is +1, "１２ｇ" is 12 g, "−5" with a minus sign is -5): each script's ten digits run from its zero.
+_DIGIT_ZEROS = (
+    0x0660,  # Arabic-Indic
+    0x06F0,  # Extended Arabic-Indic (Persian, Urdu)
+    0x07C0,  # NKo
+    0x0966,  # Devanagari
+    0x09E6,  # Bengali
+    0x0A66,  # Gurmukhi
+    0x0AE6,  # Gujarati
+    0x0B66,  # Oriya
+    0x0BE6,  # Tamil
+    0x0C66,  # Telugu
+    0x0CE6,  # Kannada
+    0x0D66,  # Malayalam
+    0x0E50,  # Thai
+    0x0ED0,  # Lao
+    0x0F20,  # Tibetan
+    0x1040,  # Myanmar
+    0x17E0,  # Khmer
+    0x1810,  # Mongolian
+    0xFF10,  # full-width (Chinese, Japanese, Korean input)
+)
+_DIGITS = {chr(zero + d): str(d) for zero in _DIGIT_ZEROS for d in range(10)}
+#: other characters for ASCII ones: the full-width forms (U+FF01-FF5E, as Unicode's NFKC maps them),
+#: the ideographic space, the minus sign, the Arabic percent sign; the Arabic decimal and thousands
+#: separators (U+066B, U+066C) are "." and "," (swapped with --decimal-comma)
+_SIGNS = {
+    **{chr(0xFF01 + i): chr(0x21 + i) for i in range(94)},
+    "\u3000": " ",
+    "\u2212": "-",
+    "\u066a": "%",
+    "\u066b": ".",
+    "\u066c": ",",
+}
+_FOREIGN = "[" + "".join(sorted({*_DIGITS, *_SIGNS})) + "]"
 #: a mantissa with a digit other than 0: a cell that reads as 0 with one has underflowed ("1e-400")
 _NONZERO_MANTISSA = r"^[^eE]*[1-9]"
 
@@ -126,7 +166,32 @@ def parse_numbers(cells: pl.Series, *, decimal_comma: bool = False) -> Parsed:
 
 
 def _parse_slowly(frame: pl.DataFrame, decimal_comma: bool) -> Parsed:
-    """:func:`parse_numbers` for cells Polars' cast does not read (``frame``: text ``t``, cast ``fast``)."""
+    """:func:`parse_numbers` for cells Polars' cast does not read (``frame``: text ``t``, cast ``fast``).
+    Cells that are not numbers only because they use other scripts' digits or full-width signs are
+    read again with those written in ASCII: a second pass, only when there are such cells."""
+    import polars as pl
+
+    parsed = _parse_grammar(frame, decimal_comma)
+    text = frame["t"]
+    foreign = ((parsed.reason == NOT_A_NUMBER) & text.str.contains(_FOREIGN)).fill_null(False)
+    if not foreign.any():
+        return parsed
+    text = pl.select(pl.when(foreign).then(ascii_digits(text, decimal_comma=decimal_comma)).otherwise(text)).to_series()
+    fast = text.cast(pl.Float64, strict=False) if not decimal_comma else constant(None, text.len(), pl.Float64)
+    return _parse_grammar(pl.DataFrame({"t": text, "fast": fast}), decimal_comma)
+
+
+def ascii_digits(cells: pl.Series, *, decimal_comma: bool = False) -> pl.Series:
+    """Text cells with other scripts' digits and full-width forms written in ASCII ("١٢" → "12",
+    "＋１" → "+1"); a column without any such character is returned as it is."""
+    if not cells.str.contains(_FOREIGN).any():
+        return cells
+    mapping = {**_DIGITS, **_SIGNS, **({"\u066b": ",", "\u066c": "."} if decimal_comma else {})}
+    return cells.str.replace_many(list(mapping), list(mapping.values()))
+
+
+def _parse_grammar(frame: pl.DataFrame, decimal_comma: bool) -> Parsed:
+    """Cells matched against the grammar at the top of this section, with why each bad one is bad."""
     import polars as pl
 
     t = pl.col("t")
@@ -151,6 +216,8 @@ def _parse_slowly(frame: pl.DataFrame, decimal_comma: bool) -> Parsed:
         .then(pl.lit(SPREADSHEET_ERROR))
         .when(t.str.contains(_DATE_OR_TIME))
         .then(pl.lit(DATE_OR_TIME))
+        .when(t.str.contains(_NOT_DECIMAL))
+        .then(pl.lit(NOT_A_NUMBER))
         .when(t.str.contains(_NOT_FINITE_WORD) | (value.is_not_null() & ~value.is_finite()))
         .then(pl.lit(NOT_FINITE))
         .when(value.is_null())

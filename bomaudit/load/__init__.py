@@ -34,7 +34,7 @@ def load_table(path: str, options: ReadOptions = ReadOptions()) -> RawTable:
     """Read one input file (or ``-``) into a :class:`RawTable`."""
     table = _read_lazily(path, options)
     if table is None:
-        data = read_source(path)
+        data = read_source(path, options.limits)
         digest = hashlib.sha256(data).hexdigest()
         table = _reader(path, data)(path, data, digest, options)
     check_cells(table, options.mapped_headers)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.fields import FOOTER_LABEL
-from bomaudit.load.header import renamed_headers, wanted_columns
+from bomaudit.load.header import SCAN_ROWS, renamed_headers, wanted_columns
 from bomaudit.load.interface import INTERNAL, ROW, RawTable
 from bomaudit.parse import ERROR_VALUE
 
@@ -115,6 +115,20 @@ def no_header_error(path: str, sheet: str | None, row: int) -> BomauditError:
         file=path,
         sheet=sheet,
         row=row,
+    )
+
+
+def header_not_found(path: str, sheet: str | None) -> BomauditError:
+    """The error for a table none of whose first rows is a header naming the part number, when the
+    row that would be taken instead is a title or the rows below it are wider: the columns would be
+    misread (a title above the real header, prose, a header further down)."""
+    return BomauditError.at(
+        "no-header-found",
+        f"no header row with a part-number column found in the first {SCAN_ROWS} rows",
+        "name the part-number column with --map sku=HEADER (the header must be within those rows), "
+        "or pass --no-header and name the columns by number, e.g. --map sku=1",
+        file=path,
+        sheet=sheet,
     )
 
 

@@ -1,4 +1,4 @@
-"""Refusing hostile inputs before parsing them: zip bombs, far cells and absurd sizes.
+"""Refusing hostile input before parsing it: zip bombs, far cells, absurd sizes, lines no BOM has.
 
 An XLSX file is a zip of XML parts. Its central directory *declares* each part's sizes, but a
 hostile file can lie, so every part is inflated here once for real, in blocks, counting the bytes
@@ -7,7 +7,9 @@ the declared total is held to ``--max-unpacked-mb``, so a bomb costs at most tha
 in a few MB of memory, before any parser sees it. The same pass refuses
 document type declarations (the door to external entities and entity expansion) and reads, for
 each worksheet, what decides how much a reader will allocate: its number of rows, and whether a
-cell reference lies far enough out (``XFD1048576``) to need the exact extent (:func:`sheet_extent`).
+cell reference lies far enough out (``XFD1048576``) that the sheet's exact extent is checked
+before calamine allocates it (``excel._check_extent``). Text is guarded too: a line longer than
+any BOM line (``check_lines``) is refused before it is parsed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 from bomaudit.errors import BomauditError
 
@@ -36,6 +39,9 @@ class Limits:
     max_rows: int = 50_000_000
     #: cells in the used range of a worksheet (its rows × its columns), which a reader allocates
     max_cells: int = 20_000_000
+    #: bytes (in MB) of an input read whole: standard input, and files not read lazily. A BOM of a
+    #: million lines is 30 to 60 MB; 512 MB, held while it is read, keeps a refusal under 1 GB
+    max_input_mb: int = 512
 
 
 RATIO_FLOOR = 16 * 1024 * 1024
@@ -210,4 +216,69 @@ def check_rows(rows: int, path: str, sheet: str | None, limits: Limits) -> None:
             "raise it with --max-rows if the file is genuine",
             file=path,
             sheet=sheet,
+        )
+
+
+# --- lines ------------------------------------------------------------------------------
+
+#: no line of a BOM needs more bytes: a longer one is a damaged file (line breaks lost) or not a BOM,
+#: and parsing it would cost seconds and gigabytes before any row could be named
+MAX_LINE_BYTES = 1 << 20
+_COUNT_CHUNK = 64 << 20
+
+
+class Lines(Protocol):
+    """Bytes or a memory map: what the line checks read."""
+
+    def rfind(self, sub: bytes, start: int, end: int, /) -> int: ...
+    def find(self, sub: bytes, start: int, /) -> int: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: slice, /) -> bytes: ...
+
+
+def long_line(data: Lines, end: bytes = b"\n", limit: int = MAX_LINE_BYTES) -> int | None:
+    """Offset of the first line longer than ``limit`` bytes, or None. Each step asks for the last
+    line end within ``limit`` bytes, which lies near the window's end in any real file: a few
+    hundred steps for a gigabyte, each touching a page or two."""
+    pos, size = 0, len(data)
+    while size - pos > limit:
+        cut = data.rfind(end, pos, pos + limit + 1)
+        if cut < 0:
+            return pos
+        pos = cut + 1
+    return None
+
+
+def check_lines(data: Lines, path: str, end: bytes = b"\n") -> None:
+    """Raise when a line is longer than :data:`MAX_LINE_BYTES`, naming it (lines are rows unless a
+    quoted field spans lines)."""
+    start = long_line(data, end)
+    if start is None:
+        return
+    stop = data.find(end, start)
+    length = (stop if stop >= 0 else len(data)) - start
+    line = 1 + sum(data[i : min(i + _COUNT_CHUNK, start)].count(end) for i in range(0, start, _COUNT_CHUNK))
+    raise BomauditError.at(
+        "line-too-long",
+        f"this line is {length / (1 << 20):,.1f} MB long; no line of a BOM needs more than {MAX_LINE_BYTES >> 20} MB",
+        "check that this is the BOM export and that its line breaks survived (a file saved as one line is damaged)",
+        file=path,
+        row=line,
+    )
+
+
+#: fields of one row: as many as a spreadsheet can have columns (Excel's 16,384); a BOM has a few
+#: dozen, and each column costs every step of the reading
+MAX_COLUMNS = 16_384
+
+
+def check_columns(fields: int, path: str, row: int) -> None:
+    """Raise when a row has more fields than :data:`MAX_COLUMNS`."""
+    if fields > MAX_COLUMNS:
+        raise BomauditError.at(
+            "too-many-columns",
+            f"this row has {fields:,} fields, more than a spreadsheet has columns ({MAX_COLUMNS:,})",
+            "check that this is the BOM export and that it is read with the right delimiter",
+            file=path,
+            row=row,
         )

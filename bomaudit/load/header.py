@@ -10,13 +10,14 @@ from bomaudit.fields import interpret_header, norm_header
 if TYPE_CHECKING:
     import polars as pl
 
-SCAN_ROWS = 30
+#: rows searched for the header: exports put up to a few dozen title and metadata rows above it
+SCAN_ROWS = 100
 
 
 def find_header(rows: list[list[str | None]], mapped: tuple[str, ...] = ()) -> int | None:
     """Index of the header among the first rows: the first row naming a ``sku`` field and at
-    least one other known field, else the row with the most known fields (≥ 2), else the first
-    non-empty row. ``None`` when every row is empty."""
+    least one other known field (or a header ``--map`` names), else the row with the most known
+    fields (≥ 2), else the first non-empty row. ``None`` when every row is empty."""
     wanted = {norm_header(h) for h in mapped}
     best: tuple[int, int] | None = None
     first_nonempty: int | None = None
@@ -28,14 +29,23 @@ def find_header(rows: list[list[str | None]], mapped: tuple[str, ...] = ()) -> i
             first_nonempty = i
         meanings = [interpret_header(c) for c in cells]
         known = sum(m is not None or norm_header(c) in wanted for m, c in zip(meanings, cells, strict=True))
+        # a header --map names is enough on its own, unless it is a number (a column's, or a cell's)
+        named = any(norm_header(c) in wanted and any(ch.isalpha() for ch in str(c)) for c in cells)
         has_sku = any(m is not None and m.field == "sku" for m in meanings) or any(norm_header(c) in wanted for c in cells)
-        if has_sku and known >= 2:
+        if has_sku and (known >= 2 or named):
             return i
         if known >= 2 and (best is None or known > best[1]):
             best = (i, known)
     if best is not None:
         return best[0]
     return first_nonempty
+
+
+def names_sku(cells: list[str | None], mapped: tuple[str, ...] = ()) -> bool:
+    """True when a header row names the part-number field, or a header ``--map`` names."""
+    wanted = {norm_header(h) for h in mapped}
+    texts = [str(c) for c in cells if c is not None and str(c).strip()]
+    return any(norm_header(t) in wanted or ((m := interpret_header(t)) is not None and m.field == "sku") for t in texts)
 
 
 def wanted_columns(headers: list[str], mapped: tuple[str, ...]) -> list[int]:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from bomaudit.errors import BomauditError
 from bomaudit.fields import names_a_part_number, norm_header
 from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_warnings, row_cells
-from bomaudit.load.guard import check_rows
+from bomaudit.load.guard import check_columns, check_lines, check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers, wanted_columns
 from bomaudit.load.interface import CONTENT, ROW, RawTable, ReadOptions
 
@@ -91,6 +91,7 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
 
     from bomaudit.load.text import DELIMITER_NAMES
 
+    _check_file_lines(path, head)
     start = _read_head(path, head, options)
     if start is None:
         return None
@@ -157,6 +158,7 @@ def _read_head(path: str, head: bytes, options: ReadOptions) -> tuple[str, list[
     refuse_non_tables(head_text, path)
     suffix = Path(path).suffix.lower()
     delim = sniff_delimiter(head_text, suffix)
+    check_columns(head_text[: head_text.find("\n")].count(delim) + 1, path, 1)  # before Polars makes the columns
     try:
         sample = pl.read_csv(
             head_text.encode("utf-8"), has_header=False, separator=delim, infer_schema=False, quote_char='"', n_rows=SCAN_ROWS, raise_if_empty=False
@@ -192,6 +194,15 @@ def _text_plan(lf: pl.LazyFrame, columns: list[str], names: list[str], keep: lis
             *[pl.col(columns[i]).is_not_null().alias(flag) for i, flag in unnamed.items()],
         )
     )
+
+
+def _check_file_lines(path: str, head: bytes) -> None:
+    """Refuse a line longer than any BOM's (see :func:`~bomaudit.load.guard.check_lines`) from a memory
+    map, before Polars is given the file: a few pages read per megabyte, not the whole file. Lines
+    end with LF, or with a lone CR in a file that has no LF (which the careful reader then takes)."""
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        end = b"\n" if b"\n" in head or m.find(b"\n") >= 0 else b"\r"
+        check_lines(m, path, end)
 
 
 def _digest_and_blank_lines(path: str) -> tuple[str, bool]:

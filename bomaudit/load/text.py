@@ -25,10 +25,11 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.fields import interpret_header
-from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
-from bomaudit.load.guard import check_rows
-from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
+from bomaudit.load.cleanup import drop_empty, header_not_found, header_warnings, no_header_error, row_cells, split_footer
+from bomaudit.load.guard import MAX_COLUMNS, check_columns, check_lines, check_rows
+from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, names_sku
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
+from bomaudit.load.source import is_binary
 
 if TYPE_CHECKING:
     import polars as pl
@@ -95,9 +96,7 @@ def sniff_delimiter(text: str, suffix: str) -> str:
 def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
     import polars as pl
 
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not (len(data) >= 4 and data[1:4:2] == b"\x00\x00"):
-        raise BomauditError.at("binary", "holds binary data, not delimited text", "export the BOM as CSV or XLSX", file=path)
-    text, encoding, warnings = decode(data, path)
+    text, raw, encoding, warnings = _decoded(data, path)
     if not text or text.isspace():
         raise BomauditError.at("empty-file", "the file is empty", "export the BOM again; it has no rows", file=path)
     refuse_non_tables(text, path)
@@ -105,9 +104,9 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     delim = sniff_delimiter(text, suffix)
     frame = None
     records: _Records | None = None
-    # UTF-8 input goes to Polars as it came (no encoding back); tests on bytes are memchr-fast
-    raw = data[3:] if encoding == "utf-8 (with BOM)" else data if encoding == "utf-8" else text.encode("utf-8")
     raw = raw.rstrip(b"\r\n")
+    first_end = raw.find(b"\n")
+    check_columns(raw[: first_end if first_end >= 0 else len(raw)].count(delim.encode()) + 1, path, 1)  # before Polars makes the columns
     if b"\n\n" not in raw and b"\n\r\n" not in raw:
         # Polars refuses rows longer than the first, and stray quotes: those go to the csv module
         try:
@@ -125,10 +124,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
         records = _read_records(text.rstrip("\r\n"), delim, path)
         frame = records.frame()
     frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
-    rows = frame.head(SCAN_ROWS).rows()
-    header_index = None if options.no_header else find_header([list(r) for r in rows], options.mapped_headers)
-    if header_index is not None and looks_like_data(list(rows[header_index]), options.mapped_headers):
-        raise no_header_error(path, None, header_index + 1)
+    header_index, named = _header(frame, options, path)
     if header_index is not None and header_index > 0 and records is None:
         # title rows above the header: record lengths are needed to find rows longer than the header
         records = _read_records(text.rstrip("\r\n"), delim, path)
@@ -142,10 +138,46 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     if records is not None:
         warnings.extend(records.stray_quote_warnings(path))
         if header_index is not None:
-            records.check_widths(table, header_index, delim, path)
+            records.check_widths(table, header_index, delim, path, named)
     check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
     return RawTable(path, None, digest, table, header_row, warnings, details)
+
+
+def _header(frame: pl.DataFrame, options: ReadOptions, path: str) -> tuple[int | None, bool]:
+    """The header's index among the frame's rows (None with --no-header or no rows), and whether
+    it names the part number. A row that looks like data is no header; neither is a lone title."""
+    if options.no_header:
+        return None, False
+    rows = [list(r) for r in frame.head(SCAN_ROWS).rows()]
+    index = find_header(rows, options.mapped_headers)
+    if index is None:
+        return None, False
+    if looks_like_data(rows[index], options.mapped_headers):
+        raise no_header_error(path, None, index + 1)
+    named = names_sku(rows[index], options.mapped_headers)
+    lone = sum(c is not None and str(c).strip() != "" for c in rows[index]) < 2
+    # a lone title, when rows below hold a table: the header is further down, if anywhere
+    if not named and lone and frame.width > 1 and frame.select(row_cells(frame.columns)[0].max()).item() >= 2:
+        raise header_not_found(path, None)
+    return index, named
+
+
+def _decoded(data: bytes, path: str) -> tuple[str, bytes, str, list[Problem]]:
+    """The text, the same text as UTF-8 bytes (for Polars), the encoding's name and warnings.
+    Binary data and lines longer than any BOM's are refused here, before anything is parsed. A
+    file whose lines end with a lone CR (old Mac exports) has them read as line ends."""
+    if is_binary(data):
+        raise BomauditError.at("binary", "holds binary data, not delimited text", "export the BOM as CSV or XLSX", file=path)
+    text, encoding, warnings = decode(data, path)
+    cr_only = "\n" not in text and "\r" in text
+    if cr_only:
+        text = text.replace("\r", "\n")
+    # UTF-8 input goes to Polars as it came (no encoding back); tests on bytes are memchr-fast
+    as_came = encoding.startswith("utf-8") and not cr_only
+    raw = (data[3:] if encoding == "utf-8 (with BOM)" else data) if as_came else text.encode("utf-8")
+    check_lines(raw, path)
+    return text, raw, encoding, warnings
 
 
 # --- files that are not tables ----------------------------------------------------------
@@ -215,9 +247,11 @@ class _Records:
             )
         ]
 
-    def check_widths(self, table: pl.DataFrame, header_index: int, delim: str, path: str) -> None:
+    def check_widths(self, table: pl.DataFrame, header_index: int, delim: str, path: str, named: bool = True) -> None:
         """An error for each data row with a value beyond the header's last field: a field
-        holding the delimiter was not quoted, so every value after it moved one column right."""
+        holding the delimiter was not quoted, so every value after it moved one column right.
+        When the header names no part number (``named``), it is not a header but a title or
+        prose: one error says no header was found."""
         width = len(self.rows[header_index])
         wanted = set(table[ROW].to_list())
         problems: list[Problem] = []
@@ -239,6 +273,8 @@ class _Records:
                     where=Location(file=path, row=row),
                 )
             )
+        if problems and not named:
+            raise header_not_found(path, None)
         if problems:
             if len(problems) > MAX_LISTED:
                 rest = len(problems) - MAX_LISTED
@@ -272,6 +308,15 @@ def _parse(text: str, delim: str, strict: bool = True) -> tuple[list[list[str]],
 
 
 def _read_records(text: str, delim: str, path: str) -> _Records:
+    """The records of ``text`` through the csv module; a row wider than any spreadsheet is refused."""
+    records = _parse_records(text, delim, path)
+    if max(map(len, records.rows), default=0) > MAX_COLUMNS:
+        row, wide = next((i + 1, len(r)) for i, r in enumerate(records.rows) if len(r) > MAX_COLUMNS)
+        check_columns(wide, path, row)
+    return records
+
+
+def _parse_records(text: str, delim: str, path: str) -> _Records:
     try:
         rows, lines = _parse(text, delim)
         return _Records(rows, lines, [])

@@ -31,14 +31,15 @@ class TableContext:
     def where(self, **kw: Any) -> dict[str, Any]:
         return {"file": self.raw.path, "sheet": self.raw.sheet, **kw}
 
-    def report_bad(self, mask: pl.Series, header: str, code: str, what: str, hint: str) -> None:
-        """One error per bad cell (up to MAX_LISTED per column), naming row and column."""
+    def report_bad(self, mask: pl.Series, header: str, code: str, what: str, hint: str, *, quote: bool = True) -> None:
+        """One error per bad cell (up to MAX_LISTED per column), naming row and column, and quoting
+        the cell unless ``quote`` is False (an empty cell)."""
         if not mask.any():
             return
         bad = self.frame.filter(mask).select(ROW, header)
         for row, value in bad.head(MAX_LISTED).iter_rows():
             shown = str(value) if isinstance(value, dt.date | dt.time | dt.timedelta) else value  # typed Parquet cells
-            self.issues.error(code, f"{what}: {shown!r}", hint, **self.where(row=row, column=header))
+            self.issues.error(code, f"{what}: {shown!r}" if quote else what, hint, **self.where(row=row, column=header))
         if bad.height > MAX_LISTED:
             self.issues.error(
                 code,

@@ -11,7 +11,7 @@ from bomaudit.fields import CONCENTRATION_UNITS, COUNT_UNITS, MASS_UNITS
 from bomaudit.load import ROW
 from bomaudit.normalise.context import merge_columns, text
 from bomaudit.normalise.rows import sku_text
-from bomaudit.parse import Parsed, constant
+from bomaudit.parse import Parsed, ascii_digits, constant
 from bomaudit.vocab import Role
 
 if TYPE_CHECKING:
@@ -224,11 +224,12 @@ def indented(t: TableContext, header: str, rows: RowClasses, amounts: Quantities
         }
     )
     lines = lines.filter(pl.col("keep") & pl.col("level").is_not_null())
+    empty = pl.DataFrame(schema={"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_row": pl.Int64})
     if lines.height == 0:
-        empty = pl.DataFrame(schema={"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_row": pl.Int64})
         return Structure("indented", empty, [], set())
     top_level = lines["level"].min()
-    _check_jumps(t, header, lines, top_level)
+    if _check_jumps(t, header, lines, top_level):
+        return Structure("indented", empty, [], set())  # no tree to build: the jumps are errors
     lines = _live_chains(_with_parents(lines))
     tops = lines.filter(pl.col("parent_i").is_null() & pl.col("live"))["sku"].unique(maintain_order=True).to_list()
     retired = set(lines.filter(~pl.col("live"))["sku"].to_list())
@@ -237,31 +238,54 @@ def indented(t: TableContext, header: str, rows: RowClasses, amounts: Quantities
     return Structure("indented", edges.select("parent", pl.col("sku").alias("child"), "qty", "bulk", "_row"), tops, retired)
 
 
+#: deeper levels are refused: no BOM is deeper than a sheet has rows (Excel's 1,048,576); the
+#: roll-up and the indented-tree code cost time linear in depth, so any depth below this is read
+MAX_LEVEL = 1_048_576
+_STEPS = "levels count from 0 or 1 at the top item, one more per step down"
+#: why a part row's level is refused: (message, hint), by reason
+_LEVEL_ERRORS = {
+    "empty": ("level is empty", "write the level of every part row"),
+    "negative": ("level is negative", _STEPS),
+    "not-whole": ("level is not a whole number", "write the depth as 0, 1, 2… or .1, ..2; an outline number such as 1.5 or 1.2.3 is not a level"),
+    "too-deep": (f"level is deeper than {MAX_LEVEL:,}", f"{_STEPS}; no BOM is that deep"),
+}
+
+
 def _levels(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
-    """Levels written 0, 1, 2 or .1, ..2 (dots counted), or as numbers (1.0 from a typed column or an
-    export that wrote floats); a part row's level not understood (1.5, text) is an error."""
+    """Levels written 0, 1, 2 (or 1.0, as a typed column or an export writing floats has them), .1,
+    ..2 (the number after the dots, as SAP writes them), or dots alone (their count); other scripts'
+    digits are read too. On a part row anything else is an error saying why, naming the row: empty,
+    negative, not a whole number (text, nan, 1e9, 1.5, outline numbers such as 1.2.3), too deep."""
     import polars as pl
 
     raw = t.frame[header]
     if raw.dtype.is_numeric():
-        whole = (raw == raw.round(0)).fill_null(False)
-        level = pl.select(pl.when(whole).then(raw.cast(pl.Int64, strict=False))).to_series()
-        cells = raw
+        value = raw.cast(pl.Float64)
+        value = pl.select(pl.when(value.is_finite() & (value == value.round(0))).then(value)).to_series()
+        blank, negative = raw.is_null(), (raw < 0).fill_null(False)
     else:
-        cells = text(t.frame, header).str.replace(r"^(\d+)\.0*$", "$1")
-        level = pl.select(
-            pl.when(cells.str.contains(r"\d\.\d"))
-            .then(None)
-            .when(cells.str.contains(r"\d"))
-            .then(cells.str.extract(r"(\d+)\s*$", 1).cast(pl.Int64, strict=False))
-            .otherwise(cells.str.len_chars().cast(pl.Int64))
-        ).to_series()
-    bad = (level.is_null() & keep) | (cells.is_not_null() & level.is_null())
-    t.report_bad(bad & keep, header, "bad-level", "level not understood", "write 0, 1, 2… or .1, ..2")
-    return level
+        cells = ascii_digits(text(t.frame, header))
+        number = pl.coalesce(cells.str.extract(r"^\+?([0-9]+)(?:\.0*)?$", 1), cells.str.extract(r"^\.+([0-9]+)$", 1))
+        dots = cells.str.contains(r"^\.+$")
+        value = pl.select(pl.when(dots).then(cells.str.len_chars()).otherwise(number).cast(pl.Float64)).to_series()
+        blank, negative = cells.is_null(), cells.str.contains(r"^-\s*[0-9.]").fill_null(False)
+    reason = pl.select(
+        pl.when(blank)
+        .then(pl.lit("empty"))
+        .when(negative)
+        .then(pl.lit("negative"))
+        .when(value.is_null())
+        .then(pl.lit("not-whole"))
+        .when(value > MAX_LEVEL)
+        .then(pl.lit("too-deep"))
+    ).to_series()
+    for why, (message, hint) in _LEVEL_ERRORS.items():
+        t.report_bad((reason == why).fill_null(False) & keep, header, "bad-level", message, hint, quote=why != "empty")
+    return pl.select(pl.when(reason.is_null()).then(value.cast(pl.Int64))).to_series()
 
 
-def _check_jumps(t: TableContext, header: str, lines: pl.DataFrame, top_level: int) -> None:
+def _check_jumps(t: TableContext, header: str, lines: pl.DataFrame, top_level: int) -> bool:
+    """An error for each line more than one level below the line above it; whether there was one."""
     import polars as pl
 
     jumps = lines.filter(pl.col("level") > pl.col("level").shift(1).fill_null(top_level) + 1)
@@ -272,6 +296,7 @@ def _check_jumps(t: TableContext, header: str, lines: pl.DataFrame, top_level: i
             "a child's level is its parent's plus one; add the missing assembly row",
             **t.where(row=r, column=header),
         )
+    return jumps.height > 0
 
 
 def _with_parents(lines: pl.DataFrame) -> pl.DataFrame:
