@@ -154,6 +154,7 @@ NAME_HEADERS = (
     "component name",
     "value",
     "value / name",
+    "comment",
     "device",
     "名称",
     "物料名称",

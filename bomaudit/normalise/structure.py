@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from bomaudit.errors import MAX_LISTED, listed
 from bomaudit.fields import CONCENTRATION_UNITS, COUNT_UNITS, MASS_UNITS
 from bomaudit.load import ROW
+from bomaudit.normalise import designators
 from bomaudit.normalise.context import merge_columns, text
 from bomaudit.normalise.rows import sku_text
 from bomaudit.parse import Parsed, ascii_digits, constant
@@ -156,8 +157,7 @@ def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
             qty, units, bad_cells = _merged_counts(t, headers, parsed, live)
         blank = qty.is_null() & ~bad_cells & live
         if blank.any():
-            rows = t.frame.filter(blank)[ROW].to_list()
-            t.issues.warn("qty-blank", f"quantity is empty on row(s) {listed(rows)}: counted as 1", **t.where(row=rows[0], column=f["qty"]))
+            qty = _blank_counts(t, cols, qty, blank)
         qty = qty.fill_null(1.0)
         bad = (qty <= 0).fill_null(False) & live & ~bad_cells
         t.report_bad(bad, f["qty"], "bad-qty", "quantity must be greater than 0", "remove the line or enter how many are used")
@@ -168,9 +168,8 @@ def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
         return _Counts(qty, units)
     if "designator" in f:
         # EDA exports without a quantity: one part per reference designator ("C1, C5, C25")
-        refs = text(t.frame, f["designator"])
-        qty = refs.str.replace_all(r"[,;\s]+", " ").str.strip_chars().str.split(" ").list.len().cast(pl.Float64)
-        qty = pl.select(pl.when(refs.is_null()).then(None).otherwise(qty)).to_series()
+        # (ranges count their parts: R1-R8 is eight)
+        qty = designators.counts(text(t.frame, f["designator"]))
         blank = qty.is_null() & live
         qty = qty.fill_null(1.0)
         if n:
@@ -185,6 +184,31 @@ def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
     if n:
         t.issues.warn("no-qty-column", "no quantity column: every line counts once", "name it with --map qty=HEADER", **t.where())
     return _Counts(constant(1.0, n, pl.Float64), constant(None, n, pl.String))
+
+
+def _blank_counts(t: TableContext, cols: Columns, qty: pl.Series, blank: pl.Series) -> pl.Series:
+    """Quantities left empty: counted from the line's designators where it has some (``R1-R8``
+    is eight), else as 1; a warning names the rows either way."""
+    import polars as pl
+
+    f = cols.fields
+    rows = t.frame.filter(blank)[ROW].to_list()
+    if "designator" in f:
+        counted = designators.counts(text(t.frame, f["designator"]))
+        filled = blank & counted.is_not_null()
+        if filled.any():
+            qty = pl.select(pl.when(filled).then(counted).otherwise(qty)).to_series()
+            done = t.frame.filter(filled)[ROW].to_list()
+            t.issues.warn(
+                "qty-from-designators",
+                f"quantity is empty on row(s) {listed(done)}: counted from the designators in {f['designator']!r}",
+                "enter the quantity if the designators do not list every part",
+                **t.where(row=done[0], column=f["qty"]),
+            )
+            rows = [r for r in rows if r not in set(done)]
+    if rows:
+        t.issues.warn("qty-blank", f"quantity is empty on row(s) {listed(rows)}: counted as 1", **t.where(row=rows[0], column=f["qty"]))
+    return qty
 
 
 def _merged_counts(t: TableContext, headers: list[str], parsed: list[Parsed], live: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series]:
