@@ -140,7 +140,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "category": ("category", "type", "item type", "part type"),
     "end_use": ("end use", "enduse"),
     "designator": ("designator", "designators", "reference", "references", "refdes", "ref des", "reference designators", "parts"),
-    "dnp": ("dnp", "do not populate", "do not place", "not fitted"),
+    "dnp": ("dnp", "do not populate", "do not place", "not fitted", "dnf", "dni", "no pop"),
+    # the opposite sense: "Mounted = No" is a line not placed
+    "fitted": (
+        "fitted",
+        "mounted",
+        "populate",
+        "populated",
+        "assembled",
+        "placed",
+        "mount",
+        "install",
+        "installed",
+        "bestückt",
+        "bestückung",
+        "montiert",
+    ),
+    # a component's value ("10k", "100nF"), where EDA exports also write "DNP" or "NC"
+    "value": ("value", "val", "component value"),
 }
 
 #: part-number synonyms so general that the column may hold something else (Fusion 360's
@@ -318,6 +335,13 @@ CHINA_NAMES = frozenset(norm_header(s) for s in ("CN", "CHN", "China", "PRC", "P
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "x", "ja", "oui", "si", "✓", "✔"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "nein", "non", "-"})
 UNKNOWN_WORDS = frozenset({"unknown", "?", "unk", "tbd", "n/a?"})
+
+#: a component value (or comment) that marks the line do-not-populate
+DNP_WORDS = frozenset(
+    {"dnp", "dnf", "dni", "nc", "n/c", "nopop", "no pop", "do not populate", "do not place", "not fitted", "not mounted", "no stuff", "nostuff"}
+)
+#: a category that keeps the line out of the BOM (Altium's component type "Standard (No BOM)")
+NO_BOM = r"(?i)\(no bom\)"
 
 #: the first cell of a total line ("Total", "Grand total", "Subtotal: 12"); a regular expression
 FOOTER_LABEL = r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\b"

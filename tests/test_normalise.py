@@ -47,8 +47,9 @@ def test_header_synonyms(header, field, element, unit):
 
 
 def test_plain_value_is_not_a_price():
-    # KiCad and EAGLE "Value" is a component value such as 10k, not money
-    assert interpret_header("Value") is None
+    # KiCad and EAGLE "Value" is a component value such as 10k (or DNP), not money
+    meaning = interpret_header("Value")
+    assert meaning is not None and meaning.field == "value"
 
 
 def mass_of(write, header: str, cell: str, extra: str = "", extra_cell: str = "") -> float:

@@ -95,6 +95,10 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
     return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by)
 
 
+#: fields whose column may also identify the parts when no column holds part numbers
+NAMING_FIELDS = ("sku", "description", "value")
+
+
 def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored: list[str], data: list[str], issues: Collector) -> str | None:
     """The part-number column chosen on evidence (see :mod:`~bomaudit.normalise.identify`) when no
     header names one, or when a weakly named one (``Material``) repeats where a name column does
@@ -105,8 +109,8 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
     if current in forced:
         return None
     # other part-number columns (ignored as ambiguous) stay candidates: one may be filled where the chosen is empty
-    taken = frozenset(h for f, h in fields.items() if f not in ("sku", "description")) | frozenset(
-        h for h in ignored if (m := interpret_header(h)) is not None and m.field not in ("sku", "description")
+    taken = frozenset(h for f, h in fields.items() if f not in NAMING_FIELDS) | frozenset(
+        h for h in ignored if (m := interpret_header(h)) is not None and m.field not in NAMING_FIELDS
     )
     found = candidates(table.frame, table.headers, taken - {current} if current else taken)
     if current is not None and tier_of(current) == 2:
@@ -195,7 +199,7 @@ def check_sku_column(t: TableContext, cols: Columns) -> bool:
 
     headers = t.raw.headers
     seen = ", ".join(repr(h) for h in headers[:20]) or "none"
-    taken = frozenset(h for f, h in cols.fields.items() if f != "description")
+    taken = frozenset(h for f, h in cols.fields.items() if f not in NAMING_FIELDS)
     found = [c for c in candidates(t.raw.frame, headers, taken) if c.numeric < 0.8 and c.links < 0.5][:3]
     if found:
         hint = "name the part-number column with " + ", or ".join(f'--map sku="{c.header}" (values {", ".join(map(repr, c.examples))})' for c in found)

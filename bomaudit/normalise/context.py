@@ -27,6 +27,8 @@ class TableContext:
         self.frame = raw.frame
         #: put before the synthetic key of a line without a part number (the file's name when several BOM files are read)
         self.key_prefix = key_prefix
+        #: rows that hold no data at all (the header repeated below itself): their cells are never errors
+        self.not_data: pl.Series | None = None
 
     def where(self, **kw: Any) -> dict[str, Any]:
         return {"file": self.raw.path, "sheet": self.raw.sheet, **kw}
@@ -34,6 +36,8 @@ class TableContext:
     def report_bad(self, mask: pl.Series, header: str, code: str, what: str, hint: str, *, quote: bool = True) -> None:
         """One error per bad cell (up to MAX_LISTED per column), naming row and column, and quoting
         the cell unless ``quote`` is False (an empty cell)."""
+        if self.not_data is not None:
+            mask = mask & ~self.not_data
         if not mask.any():
             return
         bad = self.frame.filter(mask).select(ROW, header)

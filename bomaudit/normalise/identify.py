@@ -65,7 +65,7 @@ def tier_of(header: str) -> int:
     meaning = interpret_header(header)
     if meaning is not None and meaning.field == "sku":
         return 1 if key in _WEAK_KEYS else 2
-    if key in _NAME_KEYS or (meaning is not None and meaning.field == "description"):
+    if key in _NAME_KEYS or (meaning is not None and meaning.field in ("description", "value")):
         return 1
     return 0
 

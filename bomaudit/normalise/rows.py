@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, listed
-from bomaudit.fields import FALSE_WORDS, FOOTER_LABEL, interpret_header
+from bomaudit.fields import DNP_WORDS, FALSE_WORDS, FOOTER_LABEL, IGNORED_PATTERN, NO_BOM, interpret_header
 from bomaudit.load import ROW
 from bomaudit.normalise.context import text
 from bomaudit.normalise.model import MAX_SKIPPED, SkippedRow
@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 PLACEHOLDER_SKUS = frozenset({"n/a", "na", "-", "--", "~", "none", "tbd", "?", "#n/a"})
 #: a footer or metadata line: a total label ("Total", "Subtotal: 12"), or a first cell ending in a colon ("BoM Date:")
 FOOTER = FOOTER_LABEL + r"|:\s*$"
+#: a label that is nothing but a total's ("Subtotal", "Grand total:", "Total 12")
+BARE_TOTAL = r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\s*:?\s*[\d.,]*\s*$"
 PLACEHOLDER = "(?i)^(?:" + "|".join(re.escape(p) for p in sorted(PLACEHOLDER_SKUS)) + ")$"
 
 
@@ -80,9 +82,18 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     sku = pl.select(pl.when((sku == "") | placeholder).then(None).otherwise(sku)).to_series()
 
     # rows that are not parts: footers ("Total", "key:,value"), blank part number without data, DNP
-    footer = sku.str.contains(FOOTER).fill_null(False)
+    # a line with a quantity is a part, whatever its name starts or ends with ("Total Phase
+    # Beagle", "Bracket:"), unless the label is a bare total ("Subtotal", "Total: 12")
+    footer = ((sku.str.contains(FOOTER) & _blank_quantity(t, cols)) | sku.str.contains(BARE_TOTAL)).fill_null(False)
     skip_rows(t, footer, "footer", "footer or metadata, not a part: skipped")
     keep &= ~footer
+    summary = _summary_rows(t, cols, sku) & keep
+    skip_rows(t, summary, "footer", "a total line (its label says so and it has no quantity), not a part: skipped")
+    repeated = _repeated_headers(t, cols) & keep
+    t.not_data = repeated
+    skip_rows(t, repeated, "footer", "the header repeated, not a part: skipped")
+    footer |= summary | repeated
+    keep &= ~(summary | repeated)
     synthetic = constant(False, frame.height, pl.Boolean)
     blank = sku.is_null() & keep
     if synthesise and blank.any():
@@ -93,14 +104,74 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     no_sku = sku.is_null() & keep
     skip_rows(t, no_sku, "no-sku", f"no value in {f['sku']!r}: skipped")
     keep &= ~no_sku
-    dnp = None
-    if "dnp" in f:
-        dnp_text = text(frame, f["dnp"]).str.to_lowercase()
-        dnp = (dnp_text.is_not_null() & ~dnp_text.is_in(list(FALSE_WORDS))).fill_null(False) & keep
+    dnp = _dnp_marks(t, cols)
+    if dnp is not None:
+        dnp = dnp & keep
         skip_rows(t, dnp, "dnp", "marked do-not-populate: left out")
         keep &= ~dnp
     in_force = _in_force(t, f, keep)
     return RowClasses(sku, footer, no_sku, synthetic, dnp, keep, in_force, keep & ~in_force, keep & in_force)
+
+
+#: a label that says the line sums others up ("Estimated Total Cost", "Funds Needed", "合计")
+TOTAL_WORDS = r"(?i)(\b(total|totals|subtotal|sub-total|grand total|sum|summe|gesamt|gesamtsumme|somme|suma|razem|funds needed|budget)\b|合计|总计|小计)"
+
+
+def _summary_rows(t: TableContext, cols: Columns, sku: pl.Series) -> pl.Series:
+    """Per row: a total line anywhere in the table: its label is a total's and its quantity cell
+    is empty (a part has a quantity; a total has a sum in some price column)."""
+    import polars as pl
+
+    if "qty" not in cols.fields:
+        return constant(False, t.frame.height, pl.Boolean)
+    return (sku.str.contains(TOTAL_WORDS) & _blank_quantity(t, cols)).fill_null(False)
+
+
+def _blank_quantity(t: TableContext, cols: Columns) -> pl.Series:
+    """Per row: no quantity cell holds anything (True everywhere without a quantity column)."""
+    import polars as pl
+
+    if "qty" not in cols.fields:
+        return constant(True, t.frame.height, pl.Boolean)
+    # typed columns (Parquet) are blank where null; text columns where empty too
+    blank = [text(t.frame, h).is_null() if t.frame[h].dtype == pl.String else t.frame[h].is_null() for h in cols.headers_for("qty")]
+    return pl.select(pl.all_horizontal(blank)).to_series()
+
+
+def _repeated_headers(t: TableContext, cols: Columns) -> pl.Series:
+    """Per row: the header written again below it (exports that repeat it per page or section):
+    at least two of the columns read hold their own header's text."""
+    import polars as pl
+
+    from bomaudit.fields import norm_header
+
+    same = [text(t.frame, h).str.to_lowercase().str.replace_all(IGNORED_PATTERN, "") == norm_header(h) for h in cols.data if t.frame[h].dtype == pl.String]
+    if len(same) < 2:
+        return constant(False, t.frame.height, pl.Boolean)
+    return (pl.select(pl.sum_horizontal([s.fill_null(False).cast(pl.Int32) for s in same])).to_series() >= 2).fill_null(False)
+
+
+def _dnp_marks(t: TableContext, cols: Columns) -> pl.Series | None:
+    """Per row: marked do-not-populate in any of the ways exports write it: a DNP column that is
+    not false, a Mounted/Fitted/Populate column that is (``No``), a value or comment ``DNP``,
+    ``DNF``, ``NC``…, or a component type ``Standard (No BOM)``; None when no column can say."""
+    import polars as pl
+
+    f = cols.fields
+    marks = []
+    if "dnp" in f:
+        cells = text(t.frame, f["dnp"]).str.to_lowercase()
+        marks.append(cells.is_not_null() & ~cells.is_in(list(FALSE_WORDS)))
+    # the other columns only when they hold text (a typed Parquet column of dates says nothing here)
+    if "fitted" in f and t.frame[f["fitted"]].dtype == pl.String:
+        marks.append(text(t.frame, f["fitted"]).str.to_lowercase().is_in([*FALSE_WORDS, *DNP_WORDS]))
+    if "value" in f and t.frame[f["value"]].dtype == pl.String:
+        marks.append(text(t.frame, f["value"]).str.to_lowercase().str.replace_all(r"\s+", " ").is_in(list(DNP_WORDS)))
+    if "category" in f and t.frame[f["category"]].dtype == pl.String:
+        marks.append(text(t.frame, f["category"]).str.contains(NO_BOM))
+    if not marks:
+        return None
+    return pl.select(pl.any_horizontal(marks)).to_series().fill_null(False)
 
 
 #: a synthetic key names the line by this many characters of its text at most
