@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, listed
-from bomaudit.fields import DNP_WORDS, FALSE_WORDS, FOOTER_LABEL, IGNORED_PATTERN, NO_BOM, interpret_header
+from bomaudit.fields import DNP_WORDS, FALSE_WORDS, FOOTER_LABEL, NO_BOM, interpret_header
 from bomaudit.load import ROW
 from bomaudit.normalise.context import text
 from bomaudit.normalise.model import MAX_SKIPPED, SkippedRow
@@ -143,9 +143,9 @@ def _repeated_headers(t: TableContext, cols: Columns) -> pl.Series:
     at least two of the columns read hold their own header's text."""
     import polars as pl
 
-    from bomaudit.fields import norm_header
-
-    same = [text(t.frame, h).str.to_lowercase().str.replace_all(IGNORED_PATTERN, "") == norm_header(h) for h in cols.data if t.frame[h].dtype == pl.String]
+    # the header is written again as it was (or in another case): plain comparisons, no
+    # per-cell transformation, so a million-line table costs milliseconds
+    same = [t.frame[h].is_in(list({h, h.lower(), h.upper(), h.title()})) for h in cols.data if t.frame[h].dtype == pl.String]
     if len(same) < 2:
         return constant(False, t.frame.height, pl.Boolean)
     return (pl.select(pl.sum_horizontal([s.fill_null(False).cast(pl.Int32) for s in same])).to_series() >= 2).fill_null(False)
