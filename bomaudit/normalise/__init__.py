@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from bomaudit.load import RawTable
+    from bomaudit.normalise.columns import Columns
 
 __all__ = ["CONTENT_PLACE", "MAX_SKIPPED", "Bom", "NormaliseOptions", "SkippedRow", "TableInfo", "normalise"]
 
@@ -50,12 +51,39 @@ class _TableResult:
     lines: LineCounts | None = None  # what became of the lines of a BOM table
 
 
+#: the fields whose cells are numbers (elements too)
+NUMBER_FIELDS = ("qty", "mass", "unit_value", "cn_re_value")
+
+
+def _detect_decimal_comma(t: TableContext, cols: Columns) -> None:
+    """Read the table with decimal commas when its number cells show them and no decimal points
+    (see :mod:`~bomaudit.normalise.decimals`), saying so with the cell that decided."""
+    from bomaudit.normalise.decimals import comma_evidence
+
+    if t.decimal_comma:
+        return
+    headers = [h for fld in NUMBER_FIELDS for h in cols.headers_for(fld)] + [h for h, _, _ in cols.elements]
+    found = comma_evidence(t.frame, headers)
+    if found is None:
+        return
+    header, row, cell = found
+    t.decimal_comma = True
+    t.raw.details["decimal"] = "comma (detected)"
+    t.issues.warn(
+        "decimal-comma",
+        f"numbers are written with decimal commas ({cell!r} here) and none with a decimal point: read with decimal commas, 1.150,5 as 1150.5",
+        "pass --decimal-comma to say so; if the commas separate thousands, write the numbers without them",
+        **t.where(row=row, column=header),
+    )
+
+
 def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issues: Collector, key_prefix: str) -> _TableResult:
     t = TableContext(raw, issues, options, key_prefix)
     cols = map_columns(raw, options.mapping, issues)
     check_not_empty(t)
     if not check_sku_column(t, cols):
         return _without_sku(t, role)
+    _detect_decimal_comma(t, cols)
     rows = classify_rows(t, cols, synthesise=role == Role.bom)
     if role == Role.bom:
         check_part_numbers(t, cols, rows)

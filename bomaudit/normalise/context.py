@@ -29,6 +29,8 @@ class TableContext:
         self.key_prefix = key_prefix
         #: rows that hold no data at all (the header repeated below itself): their cells are never errors
         self.not_data: pl.Series | None = None
+        #: numbers are read with decimal commas: --decimal-comma, or the table's cells show them
+        self.decimal_comma = options.decimal_comma
 
     def where(self, **kw: Any) -> dict[str, Any]:
         return {"file": self.raw.path, "sheet": self.raw.sheet, **kw}
@@ -53,7 +55,7 @@ class TableContext:
             )
 
     def numbers(self, header: str, what: str, hint: str) -> Parsed:
-        parsed = parse_numbers(self.frame[header], decimal_comma=self.options.decimal_comma)
+        parsed = parse_numbers(self.frame[header], decimal_comma=self.decimal_comma)
         for reason, mask in parsed.by_reason():
             self.report_bad(mask, header, reason, f"{what} {REASONS[reason]}", self._number_hint(reason, hint))
         return parsed
@@ -66,7 +68,7 @@ class TableContext:
             return f"{hint} (the cell holds a date or time: give it a number format)"
         if reason != NOT_A_NUMBER:
             return hint
-        if self.options.decimal_comma:
+        if self.decimal_comma:
             return f"{hint} (with --decimal-comma the comma is the decimal point and a dot groups thousands: 1.250,5)"
         return f"{hint} (for decimal commas such as 1,5 pass --decimal-comma)"
 
