@@ -292,6 +292,15 @@ def _levels(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
         number = pl.coalesce(cells.str.extract(r"^\+?([0-9]+)(?:\.0*)?$", 1), cells.str.extract(r"^\.+([0-9]+)$", 1))
         dots = cells.str.contains(r"^\.+$")
         value = pl.select(pl.when(dots).then(cells.str.len_chars()).otherwise(number).cast(pl.Float64)).to_series()
+        if _is_outline(cells.filter(keep)):
+            # outline numbers (1, 1.2, 1.2.3): a line's level is how many numbers it has
+            value = (cells.str.count_matches(r"\.") + 1).cast(pl.Float64)
+            t.issues.warn(
+                "outline-levels",
+                f"column {header!r} holds outline numbers (1, 1.2, 1.2.3): each line's level is how many numbers it has (1.2.3 is level 3)",
+                "pass --map level= to ignore the column if it numbers lines rather than levels",
+                **t.where(column=header),
+            )
         blank, negative = cells.is_null(), cells.str.contains(r"^-\s*[0-9.]").fill_null(False)
     reason = pl.select(
         pl.when(blank)
@@ -306,6 +315,29 @@ def _levels(t: TableContext, header: str, keep: pl.Series) -> pl.Series:
     for why, (message, hint) in _LEVEL_ERRORS.items():
         t.report_bad((reason == why).fill_null(False) & keep, header, "bad-level", message, hint, quote=why != "empty")
     return pl.select(pl.when(reason.is_null()).then(value.cast(pl.Int64))).to_series()
+
+
+def _is_outline(cells: pl.Series) -> bool:
+    """Whether a level column holds outline numbers rather than levels: every cell is numbers joined
+    by dots, none is 0, some cell has two dots or a dot before a number other than 0 (``1.0`` and
+    ``2.0`` are levels an export wrote as floats), and each number's parent comes before it."""
+    filled = cells.drop_nulls()
+    # outline numbers count from 1: a 0 is a level (the top item of an indented BOM)
+    if filled.len() == 0 or not filled.str.contains(r"^[0-9]+(\.[0-9]+)*$").all() or filled.str.contains(r"^0+(\.|$)").any():
+        return False
+    deep = filled.str.contains(r"\.[0-9]+\.")
+    dotted = filled.str.contains(r"\.")
+    nonzero = filled.str.contains(r"\.0*[1-9][0-9]*$")
+    if not (deep.any() or (dotted & nonzero).any()):
+        return False
+    # each number's parent (all but its last part) is a number written before it
+    seen: set[str] = set()
+    for cell in filled.to_list():
+        parent = cell.rpartition(".")[0]
+        if parent and parent not in seen:
+            return False
+        seen.add(cell)
+    return True
 
 
 def _check_jumps(t: TableContext, header: str, lines: pl.DataFrame, top_level: int) -> bool:
