@@ -92,10 +92,14 @@ def test_kibom_metadata_footer_is_skipped_not_counted():
 def test_micromanipulator_total_row_is_a_footer_and_cost_is_read_as_unit_value():
     b = bom("micromanipulator_stepper_bom.csv", {"sku": "Specification"})
     assert [(w.code, w.where.row, w.message) for w in b.warnings if w.code == "footer"] == [("footer", 23, "footer or metadata, not a part: skipped")]
-    # without --map the category column 'Component' is the part number and its values collide
-    result = validate(str(REAL / "micromanipulator_stepper_bom.csv"))
-    assert result.exit_code == 2
-    assert "row 7, column 'unit_value': SKU 'Screw' has unit_value 5.69 here but 6.59" in result.stderr
+    # without --map the category column 'Component' is the part number: two 'Screw' lines at
+    # different prices are two parts (issue #12), named apart with a warning, not a conflict
+    result = validate(str(REAL / "micromanipulator_stepper_bom.csv"), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    assert "repeat a part number of an earlier row with other attributes (e.g. 'Screw' on rows 6 and 7)" in result.stderr
+    plain = bom("micromanipulator_stepper_bom.csv")
+    assert {"Screw", "Screw (row 7)", "Header", "Header (row 17)", "Header (row 18)"} <= set(plain.edges["child"].to_list())
+    assert plain.edges.height == 19  # one part per line of the file
     # trap kept visible: 'Cost' is the price of the pack bought (70 magnets for $28.05), not per piece
     assert fields(b.tables[0])["unit_value"] == "Cost"
     magnets = b.attrs.filter(b.attrs["sku"] == "3mm Dia. 4mm Height")
@@ -114,12 +118,13 @@ def test_eagle_semicolons_duplicate_header_and_stray_quote():
     assert row7["Qty"] == "15"
     assert row7["PROD_ID"] is None  # the fields after the stray quote stay in their columns
     b = bom("bcn3d_stepper_jig_eagle_bom.csv", {"sku": "Device"})
-    # 7 lines of R-US_M0805 (10K, 1K, 100 Ω …: 16+1+3+2+4+2+3) are one part; lines are added up
-    # (in normalise or in the roll-up: the sum is what counts)
-    assert b.edges.filter(b.edges["child"] == "R-US_M0805")["qty"].sum() == 31.0
+    # 7 lines of R-US_M0805 (16+1+3+2+4+2+3 = 31 resistors): those whose Value differs from the
+    # first's are parts of their own (issue #12), those that agree are added up
+    resistors = b.edges.filter(b.edges["child"].str.starts_with("R-US_M0805"))
+    assert resistors["qty"].sum() == 31.0 and resistors.height == 7
     result = validate(str(REAL / "bcn3d_stepper_jig_eagle_bom.csv"), "--map", "sku=Device")
     assert result.exit_code == 0
-    assert "quantities added" in result.stderr
+    assert "repeat a part number of an earlier row with other attributes" in result.stderr
 
 
 def test_eagle_without_map_identifies_parts_by_device():

@@ -61,3 +61,33 @@ def test_the_header_repeated_mid_sheet_is_skipped_not_an_error(write):
     parts, warnings = _read(path)
     assert parts == ["A-1", "B-2"]
     assert f"{path}, row 3: the header repeated, not a part: skipped" in warnings
+
+
+# --- one part number on lines that disagree ----------------------------------------------
+
+
+def test_lines_sharing_a_part_number_but_not_its_attributes_are_two_parts(write):
+    path = write("bom.csv", "Part Number,Qty,Description\nL-100,2,Inductor 10uH\nR-1,1,Resistor\nL-100,1,Inductor 22uH\n")
+    bom = load_bom(AuditOptions(files=(path,)))
+    assert sorted(bom.edges.select("child", "qty").rows()) == [("L-100", 2.0), ("L-100 (row 4)", 1.0), ("R-1", 1.0)]
+    (warned,) = [w for w in bom.warnings if w.code == "split-sku"]
+    assert warned.line() == (
+        f"{path}, row 4, column 'Part Number': row(s) 4 repeat a part number of an earlier row with other attributes "
+        "(e.g. 'L-100' on rows 2 and 4): read as separate parts named '<part> (row N)' — give different parts different part numbers, or make the rows agree"
+    )
+
+
+def test_lines_that_agree_stay_one_part(write):
+    path = write("bom.csv", "Part Number,Qty,Description\nL-100,2,Inductor 10uH\nL-100,1,Inductor 10uH\n")
+    bom = load_bom(AuditOptions(files=(path,)))
+    assert sorted(bom.edges.select("child", "qty").rows()) == [("L-100", 1.0), ("L-100", 2.0)]
+    assert "split-sku" not in [w.code for w in bom.warnings]
+
+
+def test_in_a_multi_level_bom_a_disagreement_is_still_an_error(write):
+    from bomaudit.errors import BomauditError
+
+    path = write("bom.csv", "parent,sku,qty,mass_g\n,TOP,,\nTOP,A,1,5\nTOP,B,1,1\nB,A,1,6\n")
+    with pytest.raises(BomauditError) as exc:
+        load_bom(AuditOptions(files=(path,)))
+    assert any("'A'" in p.message and "mass" in p.message for p in exc.value.problems), [p.line() for p in exc.value.problems]

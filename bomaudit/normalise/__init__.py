@@ -26,6 +26,7 @@ from bomaudit.fields import SYMBOLS
 from bomaudit.normalise.attributes import CONTENT_PLACE, attr_schema, attribute_rows, merge_attributes
 from bomaudit.normalise.columns import check_mapping, check_sku_column, describe, field_headers, map_columns
 from bomaudit.normalise.context import TableContext
+from bomaudit.normalise.duplicates import split_disagreeing
 from bomaudit.normalise.lines import LineCounts, check_lines_used, check_part_numbers, line_counts
 from bomaudit.normalise.matching import BomSkus, match_parts
 from bomaudit.normalise.model import MAX_SKIPPED, Bom, NormaliseOptions, SkippedRow, TableInfo
@@ -85,6 +86,8 @@ def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issue
         return _without_sku(t, role)
     _detect_decimal_comma(t, cols)
     rows = classify_rows(t, cols, synthesise=role == Role.bom)
+    if role == Role.bom:
+        split_disagreeing(t, cols, rows)
     if role == Role.bom:
         check_part_numbers(t, cols, rows)
     attrs = attribute_rows(t, cols, rows)
