@@ -29,12 +29,13 @@ def comma_evidence(frame: pl.DataFrame, headers: list[str]) -> tuple[str, int, s
 
     from bomaudit.load import ROW
 
+    texts = [frame[h] for h in headers if frame[h].dtype == pl.String]  # typed columns hold numbers, not text
+    # no comma in any number cell (the common case, and a literal search): nothing to detect
+    if not any(cells.str.contains(",", literal=True).any() for cells in texts):
+        return None
     first: tuple[str, int, str] | None = None
-    for header in headers:
-        column = frame[header]
-        if column.dtype != pl.String:
-            continue  # typed columns (Parquet) hold numbers, not text
-        cells = column.str.strip_chars()
+    for header in [c.name for c in texts]:
+        cells = frame[header].str.strip_chars()
         if cells.str.contains(POINT).any():
             return None
         commas = frame.filter(cells.str.contains(COMMA).fill_null(False))
