@@ -66,8 +66,8 @@ def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable 
     except Exception as exc:
         raise BomauditError.at("bad-parquet", f"is not a readable Parquet file ({type(exc).__name__})", "export it again", file=path) from None
     check_rows(rows, path, None, options.limits)
-    if not _sku_mapped(names, options) and any(names_a_part_number(n) and frame[n].drop_nulls().len() == 0 for n in frame.columns if n in names):
-        return None  # a part-number column empty on every line: the careful reader looks at the other columns
+    if _empty_part_numbers(frame, names, options):
+        return None
     details = {"format": "parquet", "read": f"lazily, {len(keep)} of {len(names)} columns"}
     return RawTable(path, None, digest, frame, 1, [], details, all_headers=names)
 
@@ -75,6 +75,12 @@ def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable 
 def _sku_mapped(headers: list[str], options: ReadOptions) -> bool:
     wanted = options.sku_header
     return wanted is not None and any(h == wanted or norm_header(h) == norm_header(wanted) for h in headers)
+
+
+def _empty_part_numbers(frame: pl.DataFrame, names: list[str], options: ReadOptions) -> bool:
+    """A part-number column empty on every line (and no --map sku=): the careful reader chooses
+    the identifier from the other columns, which this reader did not read."""
+    return not _sku_mapped(names, options) and any(names_a_part_number(n) and frame[n].drop_nulls().len() == 0 for n in frame.columns if n in names)
 
 
 def _identified(headers: list[str], options: ReadOptions) -> bool:
@@ -120,8 +126,8 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
         raise
     except Exception:
         return None  # ragged rows, stray quotes, bytes that are not UTF-8: the careful reader says where
-    if not _sku_mapped(names, options) and any(names_a_part_number(n) and frame[n].drop_nulls().len() == 0 for n in frame.columns if n in names):
-        return None  # a part-number column empty on every line: the careful reader looks at the other columns
+    if _empty_part_numbers(frame, names, options):
+        return None
     empty = {names[i] for i, flag in unnamed.items() if not frame[flag].any()}
     names_kept = [n for n in names if n not in empty]
     # a footer ("Total", "key:,value") is judged on every column of the row, as the careful reader does

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header
-from bomaudit.normalise.identify import tier_of
+from bomaudit.normalise.identify import better_than_weak, candidates, tier_of
 
 if TYPE_CHECKING:
     from bomaudit.errors import Collector
@@ -103,8 +103,6 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
     """The part-number column chosen on evidence (see :mod:`~bomaudit.normalise.identify`) when no
     header names one, or when a weakly named one (``Material``) repeats where a name column does
     not; None when the header decided. Returns what ``validate`` shows about the choice."""
-    from bomaudit.normalise.identify import better_than_weak, candidates
-
     current = fields.get("sku")
     if current in forced:
         return None
@@ -195,8 +193,6 @@ def check_sku_column(t: TableContext, cols: Columns) -> bool:
     """Whether the table has a part-number column; an error naming its headers if not."""
     if "sku" in cols.fields:
         return True
-    from bomaudit.normalise.identify import candidates
-
     headers = t.raw.headers
     seen = ", ".join(repr(h) for h in headers[:20]) or "none"
     taken = frozenset(h for f, h in cols.fields.items() if f not in NAMING_FIELDS)

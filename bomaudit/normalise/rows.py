@@ -118,13 +118,17 @@ TOTAL_WORDS = r"(?i)(\b(total|totals|subtotal|sub-total|grand total|sum|summe|ge
 
 
 def _summary_rows(t: TableContext, cols: Columns, sku: pl.Series) -> pl.Series:
-    """Per row: a total line anywhere in the table: its label is a total's and its quantity cell
-    is empty (a part has a quantity; a total has a sum in some price column)."""
+    """Per row: a total line anywhere in the table: its label is a total's, its quantity cell is
+    empty and it gives no mass or composition (a part has a quantity; a total has a sum in some
+    price column). A line that could hold rare earths is never dropped for its label."""
     import polars as pl
 
     if "qty" not in cols.fields:
         return constant(False, t.frame.height, pl.Boolean)
-    return (sku.str.contains(TOTAL_WORDS) & _blank_quantity(t, cols)).fill_null(False)
+    # a line giving a mass or a rare-earth content is a part, whatever its label says
+    content = [_filled(t, h) for h in [*cols.headers_for("mass"), *(h for h, _, _ in cols.elements)]]
+    described = pl.select(pl.any_horizontal(content)).to_series() if content else constant(False, t.frame.height, pl.Boolean)
+    return (sku.str.contains(TOTAL_WORDS) & _blank_quantity(t, cols) & ~described).fill_null(False)
 
 
 def _blank_quantity(t: TableContext, cols: Columns) -> pl.Series:
@@ -133,9 +137,15 @@ def _blank_quantity(t: TableContext, cols: Columns) -> pl.Series:
 
     if "qty" not in cols.fields:
         return constant(True, t.frame.height, pl.Boolean)
-    # typed columns (Parquet) are blank where null; text columns where empty too
-    blank = [text(t.frame, h).is_null() if t.frame[h].dtype == pl.String else t.frame[h].is_null() for h in cols.headers_for("qty")]
-    return pl.select(pl.all_horizontal(blank)).to_series()
+    return pl.select(pl.all_horizontal([~_filled(t, h) for h in cols.headers_for("qty")])).to_series()
+
+
+def _filled(t: TableContext, header: str) -> pl.Series:
+    """Per row: the cell holds something (typed Parquet columns: not null; text: not blank)."""
+    import polars as pl
+
+    column = t.frame[header]
+    return text(t.frame, header).is_not_null() if column.dtype == pl.String else column.is_not_null()
 
 
 def _repeated_headers(t: TableContext, cols: Columns) -> pl.Series:
@@ -164,7 +174,8 @@ def _dnp_marks(t: TableContext, cols: Columns) -> pl.Series | None:
         marks.append(cells.is_not_null() & ~cells.is_in(list(FALSE_WORDS)))
     # the other columns only when they hold text (a typed Parquet column of dates says nothing here)
     if "fitted" in f and t.frame[f["fitted"]].dtype == pl.String:
-        marks.append(text(t.frame, f["fitted"]).str.to_lowercase().is_in([*FALSE_WORDS, *DNP_WORDS]))
+        # ("-" is a placeholder there, not a no: a line is left out only when the cell says so)
+        marks.append(text(t.frame, f["fitted"]).str.to_lowercase().is_in([*(FALSE_WORDS - {"-"}), *DNP_WORDS]))
     if "value" in f and t.frame[f["value"]].dtype == pl.String:
         marks.append(text(t.frame, f["value"]).str.to_lowercase().str.replace_all(r"\s+", " ").is_in(list(DNP_WORDS)))
     if "category" in f and t.frame[f["category"]].dtype == pl.String:
