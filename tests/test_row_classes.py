@@ -94,10 +94,10 @@ def test_in_a_multi_level_bom_a_disagreement_is_still_an_error(write):
 
 
 def test_a_line_with_a_total_label_but_composition_is_never_dropped(write):
-    # a blank quantity and "Total" in the name, but rare-earth content: a part (counted once), so
+    # a blank quantity and "total" in the name, but rare-earth content: a part (counted once), so
     # that no magnet is lost to its label
-    path = write("bom.csv", "Part Number,Qty,mass_g,Dy_pct\nA-1,2,1,0\nTotal magnet set,,50,4\n")
-    assert _read(path)[0] == ["A-1", "Total magnet set"]
+    path = write("bom.csv", "Part Number,Qty,mass_g,Dy_pct\nA-1,2,1,0\nMagnet kit total,,50,4\n")
+    assert _read(path)[0] == ["A-1", "Magnet kit total"]
 
 
 def test_a_placeholder_in_a_fitted_column_does_not_leave_the_line_out(write):
