@@ -23,8 +23,8 @@ from xml.etree import ElementTree
 
 from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, warning
 from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
-from bomaudit.load.errorcells import ErrorCells, column_letters, error_cells, has_error_cells, put_back_errors, readable_by_calamine
-from bomaudit.load.guard import DTD_MARKS, EXCEL_COLUMNS, EXCEL_ROWS, Limits, PartScan, check_rows, entities_refused, scan_workbook
+from bomaudit.load.errorcells import ErrorCells, column_letters, error_cells, put_back_errors, readable_by_calamine
+from bomaudit.load.guard import EXCEL_COLUMNS, EXCEL_ROWS, Limits, PartScan, check_rows, scan_workbook
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.percentcells import percent_cells, percent_styles, show_percents
@@ -53,17 +53,17 @@ _BROKEN = (
 _CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(/?)>')
 
 
-def _safe_xml(data: bytes, part: str, path: str) -> ElementTree.Element:
-    if any(d in data for d in DTD_MARKS):
-        raise entities_refused(part, path)
+def _parse_xml(data: bytes) -> ElementTree.Element:
+    """A part the guard has read (:func:`~bomaudit.load.guard.scan_workbook`, which refuses any with a
+    document type declaration), so no entity can be expanded here."""
     return ElementTree.fromstring(data)
 
 
-def sheet_layout(zf: zipfile.ZipFile, path: str) -> tuple[dict[str, str], frozenset[str]]:
+def sheet_layout(zf: zipfile.ZipFile) -> tuple[dict[str, str], frozenset[str]]:
     """Sheet name → path of its XML part inside the workbook zip, in workbook order; and the
     names of the hidden sheets (``state="hidden"`` or ``"veryHidden"``)."""
-    wb = _safe_xml(zf.read("xl/workbook.xml"), "xl/workbook.xml", path)
-    rels = _safe_xml(zf.read("xl/_rels/workbook.xml.rels"), "xl/_rels/workbook.xml.rels", path)
+    wb = _parse_xml(zf.read("xl/workbook.xml"))
+    rels = _parse_xml(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)}
     out: dict[str, str] = {}
     hidden: set[str] = set()
@@ -103,7 +103,7 @@ def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> Raw
     with _open(data, path) as zf:
         scans = scan_workbook(zf, data, path, options.limits)
         try:
-            layout, hidden = sheet_layout(zf, path)
+            layout, hidden = sheet_layout(zf)
         except _BROKEN:
             raise BomauditError.at(
                 "bad-xlsx", "is not a readable Excel workbook (damaged or not an .xlsx)", "open it in Excel and save it again as .xlsx", file=path
@@ -129,7 +129,7 @@ def _choose_sheet(book: _Workbook, options: ReadOptions) -> RawTable:
     fallback: tuple[str, pl.DataFrame, int | None] | None = None
     tried = 0
     for name in _candidates(book, options):
-        if options.sheet is None and not book.has_values(name):
+        if options.sheet is None and not book.scan(name).values:
             continue
         if tried == MAX_TRIED:
             raise _too_many_sheets(book)
@@ -151,7 +151,7 @@ def _choose_sheet(book: _Workbook, options: ReadOptions) -> RawTable:
 
 
 def _too_many_sheets(book: _Workbook) -> BomauditError:
-    with_values = [n for n in book.layout if n not in book.hidden and book.has_values(n)]
+    with_values = [n for n in book.layout if n not in book.hidden and book.scan(n).values]
     return BomauditError.at(
         "no-bom-sheet",
         f"none of the first {MAX_TRIED} sheets with values has a part-number header, and the workbook has {len(with_values):,} such sheets: "
@@ -219,12 +219,13 @@ class _Workbook:
     scans: dict[str, PartScan]
     limits: Limits
 
-    def has_values(self, name: str) -> bool:
-        scan = self.scans.get(self.layout[name])
-        return scan is None or scan.values
-
     def part(self, name: str) -> str:
         return self.layout[name]
+
+    def scan(self, name: str) -> PartScan:
+        """What the guard found in the sheet's part (a part the zip lacks: as if it held values,
+        so that calamine names the damage)."""
+        return self.scans.get(self.layout[name]) or PartScan(0)
 
 
 def _read_sheet(book: _Workbook, name: str) -> pl.DataFrame:
@@ -263,8 +264,7 @@ def _check_extent(book: _Workbook, name: str) -> None:
     """Refuse a sheet whose used range a reader could not allocate: a stray value far from the
     table (``XFD1048576``) makes it rows × columns cells, most of them empty. Only a sheet with a
     far cell reference (:class:`~bomaudit.load.guard.PartScan`) is measured exactly."""
-    scan = book.scans.get(book.part(name))
-    if scan is None or not scan.far:
+    if not book.scan(name).far:
         return
     try:
         extent = error_cells(book.zf, book.part(name))
@@ -339,7 +339,7 @@ def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, 
     path = book.path
     try:
         first = first_value_row(book.zf, book.layout[name])
-        if has_error_cells(book.zf, book.layout[name]):
+        if book.scan(name).errors:
             frame = put_back_errors(frame, error_cells(book.zf, book.layout[name]), first, path, name)
         frame = _percents_as_shown(book, name, frame, first)
     except _BROKEN:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bomaudit.errors import BomauditError
+from bomaudit.load.errorcells import holds_error_cell
 
 #: Excel's own limits: no workbook Excel writes has more rows or columns in a sheet
 EXCEL_ROWS = 1_048_576
@@ -68,6 +69,8 @@ class PartScan:
     far: bool = False
     #: a value (``<v>``) or inline string (``<is>``) appears
     values: bool = True
+    #: a cell holds an error value (``t="e"``: ``#DIV/0!``…), which calamine reads as empty
+    errors: bool = False
 
 
 def _refuse(message: str, hint: str, path: str, code: str = "hostile-xlsx") -> BomauditError:
@@ -132,7 +135,7 @@ def _over_budget(what: str, limits: Limits, path: str) -> BomauditError:
 
 def _scan_part(info: zipfile.ZipInfo, data: bytes, path: str, budget: int, sheet: bool) -> PartScan:
     size = rows = 0
-    far = values = False
+    far = values = errors = False
     tail = b""
     for block in _inflate(info, data, path, budget):
         size += len(block)
@@ -149,10 +152,11 @@ def _scan_part(info: zipfile.ZipInfo, data: bytes, path: str, budget: int, sheet
                 )
             far = far or _FAR_REF.search(window) is not None
             values = values or b"<v" in window or b"<is" in window
+            errors = errors or holds_error_cell(window)
         tail = window[-32:]
         if size > budget:
             break
-    return PartScan(size, rows, far, values) if sheet else PartScan(size)
+    return PartScan(size, rows, far, values, errors) if sheet else PartScan(size)
 
 
 def _inflate(info: zipfile.ZipInfo, data: bytes, path: str, budget: int) -> Iterator[bytes]:
