@@ -83,8 +83,11 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 def _old_office(data: bytes, path: str) -> BomauditError:
     """The error for an OLE compound file: what it holds, said by the names of its streams."""
 
+    ends = (data[: 1 << 20], data[-(1 << 20) :])  # an OLE directory sits near one end or the other
+
     def has(stream: str) -> bool:
-        return stream.encode("utf-16-le") in data[: 1 << 20] or stream.encode("utf-16-le") in data[-(1 << 20) :]
+        name = stream.encode("utf-16-le")
+        return any(name in end for end in ends)
 
     if has("EncryptedPackage"):
         return BomauditError.at(
