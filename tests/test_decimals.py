@@ -59,3 +59,15 @@ def test_three_digits_after_a_comma_say_nothing(write):
 def test_a_file_with_decimal_points_is_read_as_before(write):
     path = write("b.csv", "sku,qty,mass_g\nA,1,2.5\nB,2,1150\n")
     assert _masses(path) == {"A": 2.5, "B": 1150.0}
+
+
+def test_a_thousands_looking_comma_anywhere_stops_the_guess(write):
+    # 2,5 says decimal comma, 1,150 could be 1150 or 1.15: a magnet's mass read 1000x too small
+    # would hide its dysprosium, so nothing is guessed and the flag is asked for
+    path = write("b.csv", "sku;qty;mass_g;Dy_pct\nA;1;1,150;4\nB;2;2,5;0\n")
+    try:
+        load_bom(AuditOptions(files=(path,), assembly="T"))
+    except BomauditError as exc:
+        assert any("pass --decimal-comma" in (p.hint or "") for p in exc.problems)
+    else:
+        raise AssertionError("1,150 beside 2,5 was guessed")
