@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.load import LAZY_BYTES, Limits
-from bomaudit.vocab import SEVERITY, VERDICTS, Basis, EndUse, FailOn, FailScope, Kind, Role, SkuMatch, UnknownOrigin
+from bomaudit.vocab import SEVERITY, VERDICTS, Alternates, Basis, EndUse, FailOn, FailScope, Kind, Role, SkuMatch, UnknownOrigin
 
 if TYPE_CHECKING:
     import polars as pl
@@ -44,6 +44,7 @@ class AuditOptions:
     end_use: EndUse = EndUse.civil
     #: parts with no composition data count as free of controlled elements (an assumption)
     assume_free_unlisted: bool = False
+    alternates: Alternates = Alternates.worst
     #: joining --parts rows to BOM SKUs spelled differently only in case or separators
     sku_match: SkuMatch = SkuMatch.strict
     decimal_comma: bool = False
@@ -174,7 +175,12 @@ def _rolled(options: AuditOptions, pack: RulePack, progress: Callable[[str], Non
     bom = load_bom(options)
     progress("rolling up")
     roll = RollupOptions(
-        controlled=pack.controlled, unknown_origin=options.unknown_origin, basis=options.basis, assume_free_unlisted=options.assume_free_unlisted
+        controlled=pack.controlled,
+        unknown_origin=options.unknown_origin,
+        basis=options.basis,
+        assume_free_unlisted=options.assume_free_unlisted,
+        threshold=options.threshold if options.threshold is not None else pack.threshold,
+        alternates=options.alternates.value,
     )
     return bom, rollup(bom, roll)
 

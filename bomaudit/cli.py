@@ -46,7 +46,7 @@ from typer.core import TyperGroup  # noqa: E402
 from bomaudit import __version__  # noqa: E402
 from bomaudit.errors import BomauditError, Problem  # noqa: E402
 from bomaudit.render import CheckFormat, Format  # noqa: E402
-from bomaudit.vocab import Basis, EndUse, FailOn, FailScope, SkuMatch, UnknownOrigin  # noqa: E402
+from bomaudit.vocab import Alternates, Basis, EndUse, FailOn, FailScope, SkuMatch, UnknownOrigin  # noqa: E402
 
 if TYPE_CHECKING:
     from bomaudit.audit import Audit, AuditOptions
@@ -205,6 +205,31 @@ AssumeFreeOpt = Annotated[
     typer.Option("--assume-free-unlisted", help="Parts with no composition data count as free of controlled rare earths (an assumption, listed on every SKU)."),
 ]
 
+AlternatesOpt = Annotated[Alternates, typer.Option("--alternates", help="How a group of alternate lines ('OR' between them) counts.")]
+
+
+def _audit_settings(
+    sku_match: SkuMatch,
+    threshold: str | None,
+    basis: Basis,
+    rules: str | None,
+    unknown_origin: UnknownOrigin,
+    end_use: EndUse,
+    assume_free_unlisted: bool,
+    alternates: Alternates,
+) -> dict[str, object]:
+    """The AuditOptions fields that scan and validate set beyond the input options."""
+    return {
+        "sku_match": sku_match,
+        "threshold": parse_threshold(threshold),
+        "basis": basis,
+        "rules": rules,
+        "unknown_origin": unknown_origin,
+        "end_use": end_use,
+        "assume_free_unlisted": assume_free_unlisted,
+        "alternates": alternates,
+    }
+
 
 def _input_options(
     *,
@@ -347,6 +372,7 @@ def scan(
     unknown_origin: UnknownOriginOpt = UnknownOrigin.china,
     end_use: EndUseOpt = EndUse.civil,
     assume_free_unlisted: AssumeFreeOpt = False,
+    alternates: AlternatesOpt = Alternates.worst,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help="Report format (default: table, or from --output's suffix).")] = None,
     output: OutputOpt = None,
     fail_on: Annotated[
@@ -391,13 +417,7 @@ def scan(
     )
     options = replace(
         base,
-        sku_match=sku_match,
-        threshold=parse_threshold(threshold),
-        basis=basis,
-        rules=rules,
-        unknown_origin=unknown_origin,
-        end_use=end_use,
-        assume_free_unlisted=assume_free_unlisted,
+        **_audit_settings(sku_match, threshold, basis, rules, unknown_origin, end_use, assume_free_unlisted, alternates),
     )
     with Progress(enabled=sys.stderr is not None and sys.stderr.isatty() and not quiet) as progress:
         result: Audit = _run(debug, audit, options, progress)
@@ -440,6 +460,7 @@ def validate(
     unknown_origin: UnknownOriginOpt = UnknownOrigin.china,
     end_use: EndUseOpt = EndUse.civil,
     assume_free_unlisted: AssumeFreeOpt = False,
+    alternates: AlternatesOpt = Alternates.worst,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="table (for people) or json (schema bomaudit.validation/1).")] = CheckFormat.table,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
@@ -477,13 +498,7 @@ def validate(
     )
     options = replace(
         base,
-        sku_match=sku_match,
-        threshold=parse_threshold(threshold),
-        basis=basis,
-        rules=rules,
-        unknown_origin=unknown_origin,
-        end_use=end_use,
-        assume_free_unlisted=assume_free_unlisted,
+        **_audit_settings(sku_match, threshold, basis, rules, unknown_origin, end_use, assume_free_unlisted, alternates),
     )
     result = _run(debug, check, options)
     rendered = CHECKS[fmt].render(result, View(width=_terminal_width()))

@@ -49,6 +49,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "manufacturer pn",
         "manufacturer part no",
         "manufacturer part num",
+        "mfg pn",
+        "mfg part no",
+        "manufacturer part #",
         # German, French, Spanish, Polish, Chinese part and article numbers
         "artikelnummer",
         "artikel nr",
@@ -94,7 +97,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         # last, so that a manufacturer part number wins when a file has both
         "lcsc part #",
         "lcsc part number",
+        "lcsc part",
+        "lcsc",
         "jlcpcb part #",
+        "jlcpcb part",
     ),
     "parent": (
         "parent",
@@ -120,6 +126,31 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "per assembly qty",
         "quantity per pcb",
         "part quantity",
+        "qty needed",
+        "quantity needed",
+        "qty required",
+        "quantity required",
+        "order qty",
+        "order quantity",
+        "qty per board",
+        "qty/board",
+        "amount",
+        "menge",
+        "anzahl",
+        "stückzahl",
+        "stück",
+        "quantité",
+        "qté",
+        "nombre d'unités",
+        "cantidad",
+        "cant",
+        "ilość",
+        "ilosc",
+        "liczba",
+        "数量",
+        "用量",
+        "使用量",
+        "数目",
     ),
     "uom": ("uom", "unit", "base unit", "unit of measure", "units"),
     "mass_unit": ("mass unit", "weight unit"),
@@ -139,7 +170,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cn_re_value": ("cn re value", "cn content value", "cn re content value"),
     "category": ("category", "type", "item type", "part type"),
     "end_use": ("end use", "enduse"),
-    "designator": ("designator", "designators", "reference", "references", "refdes", "ref des", "reference designators", "parts"),
+    "designator": (
+        *("designator", "designators", "reference", "references", "refdes", "ref des", "reference designators", "parts", "ref", "refs"),
+        *("ref designator", "ref designators", "位号", "标号", "bezugszeichen", "repère", "repères", "referencia", "oznaczenie"),
+    ),
     "dnp": ("dnp", "do not populate", "do not place", "not fitted", "dnf", "dni", "no pop"),
     # the opposite sense: "Mounted = No" is a line not placed
     "fitted": (
@@ -202,8 +236,15 @@ def names_a_part_number(header: str) -> bool:
     return _SYNONYM_INDEX.get(key) == "sku" and key not in _WEAK_SKU_KEYS
 
 
+#: "Mfr. #", "Part #", "LCSC #": a number sign is what says "number" (the key drops it, and
+#: "Mfr." alone is the manufacturer's name)
+_NUMBER_SIGN = re.compile(r"(?i)^\s*(mfr|mfg|manufacturer|vendor|supplier|part|item|lcsc|jlcpcb|digi-?key|mouser)\.?\s*(part)?\s*(#|no\.)\s*$")
+
+
 def field_for_header(header: str) -> str | None:
     """The canonical field a plain header names, if any (units handled separately)."""
+    if _NUMBER_SIGN.match(str(header)):
+        return "sku"
     return _SYNONYM_INDEX.get(norm_header(header))
 
 
@@ -249,6 +290,16 @@ CONCENTRATION_UNITS: dict[str, float] = {
 }
 
 COUNT_UNITS = frozenset({"", "ea", "each", "pc", "pcs", "piece", "pieces", "st", "stk", "unit", "units", "nos", "no", "x"})
+#: units of a length, an area or a volume, and words for "some": a quantity in one is not a count,
+#: and no mass follows from it (a per-length mass would be needed)
+MEASURE_UNITS = frozenset(
+    {
+        *("m", "meter", "meters", "metre", "metres", "mtr", "lm", "mm", "cm", "dm", "km", "ft", "feet", "foot", "in", "inch", "inches", "yd", "yard", "yards"),
+        *("m2", "m²", "sqm", "sq m", "mm2", "mm²", "cm2", "cm²", "ft2", "ft²", "sqft", "sq ft", "in2", "sq in"),
+        *("l", "liter", "liters", "litre", "litres", "ml", "cl", "dl", "m3", "m³", "cm3", "cm³", "cc", "gal", "gallon", "gallons", "fl oz", "qt", "pt"),
+        *("lot", "lots", "some", "few", "roll of"),
+    }
+)
 
 
 def mass_unit_factor(unit: str) -> float | None:

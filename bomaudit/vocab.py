@@ -92,6 +92,13 @@ class Role(StrEnum):
     parts = "parts"
 
 
+class Alternates(StrEnum):
+    """How a group of alternate lines ("OR" between them) counts."""
+
+    worst = "worst"  # the worst case: the alternate giving the worst verdict
+    first = "first"  # the group's first line
+
+
 class SkuMatch(StrEnum):
     """How ``--parts`` rows are joined to BOM SKUs whose spelling differs only in case or separators."""
 

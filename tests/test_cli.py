@@ -123,14 +123,14 @@ def test_output_file_atomic_and_suffix_picks_format(write, tmp_path: Path):
 
 
 def test_failed_run_writes_nothing(write, tmp_path: Path):
-    bad = write("bad.csv", "parent,sku,qty\n,TOP,\nTOP,A,abc\n")
+    bad = write("bad.csv", "parent,sku,qty\n,TOP,\nTOP,A,1_0\n")
     out = tmp_path / "r.json"
     result = scan(bad, "-o", str(out))
     assert result.exit_code == 2
     assert not out.exists()
     assert list(tmp_path.glob(".r.json*")) == []
     assert result.stderr.strip().splitlines() == [
-        f"error: {bad}, row 3, column 'qty': quantity is not a number: 'abc' — write how many are used per assembly, "
+        f"error: {bad}, row 3, column 'qty': quantity is not a number: '1_0' — write how many are used per assembly, "
         "a number greater than 0 (for decimal commas such as 1,5 pass --decimal-comma)"
     ]
 

@@ -46,11 +46,15 @@ def test_ranges_count_where_there_is_no_quantity_column(write):
 def test_a_blank_quantity_is_counted_from_the_designators_not_as_one(write):
     path = write("bom.csv", "Part Number,Qty,Designator\nRC0603-10K,,R1-R8\nLED-W,4,D1-D4\nX1,,\n")
     bom = load_bom(AuditOptions(files=(path,)))
-    qty = dict(zip(bom.edges["child"].to_list(), bom.edges["qty"].to_list(), strict=True))
-    assert qty == {"RC0603-10K": 8.0, "LED-W": 4.0, "X1": 1.0}
+    qty = dict(zip(bom.edges["child"].to_list(), bom.edges["qty"].fill_nan(None).to_list(), strict=True))
+    # without designators how many is unknown (NaN): not 1, which could clear forty magnets
+    assert qty == {"RC0603-10K": 8.0, "LED-W": 4.0, "X1": None}
     lines = [w.line() for w in bom.warnings]
     assert (
         f"{path}, row 2, column 'Qty': quantity is empty on row(s) 2: counted from the designators in 'Designator' — enter the quantity if the designators do not list every part"
         in lines
     )
-    assert f"{path}, row 4, column 'Qty': quantity is empty on row(s) 4: counted as 1" in lines
+    assert (
+        f"{path}, row 4, column 'Qty': quantity is empty on row(s) 4: how many is unknown, so the line's content and mass are unknown — enter how many are used per assembly"
+        in lines
+    )

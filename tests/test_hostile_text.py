@@ -321,6 +321,10 @@ def _numeric_file(write, column: str, cell: str) -> str:
 @pytest.mark.parametrize("column", list(NUMERIC))
 def test_a_cell_that_is_no_number_is_refused_as_such(write, column: str, cell: str):
     path = _numeric_file(write, column, cell)
+    if column == "qty" and cell == "abc":
+        # a quantity in words is not refused: how many is unknown, and so is the product (tests/test_sections.py)
+        assert any(w.code == "qty-unknown" and w.where.row == 2 for w in load_bom(AuditOptions(files=(path,), assembly="T")).warnings)
+        return
     with pytest.raises(BomauditError) as exc:
         load_bom(AuditOptions(files=(path,), assembly="T"))
     header = NUMERIC[column][0].split(",")[-1 if column != "qty" else 1]

@@ -281,12 +281,12 @@ def test_a_blank_part_number_line_with_only_a_mass_or_an_element_is_a_part(io_: 
 
 
 def test_empty_and_heading_lines_stay_skipped(files: Tables):
-    # row 3 is blank but for a column bomaudit does not read (a heading); row 4 is empty
+    # row 3 is blank but for a column bomaudit does not read (a lone cell there is a note); row 4 is empty
     rows = [["A", "1", "1", None], [None, None, None, "Fasteners"], [None, None, None, None], ["B", "2", "1", None]]
     path = files.table("b", ["sku", "qty", "mass_g", "Section"], rows)
     bom = files.bom([path], assembly="T")
     assert sorted(bom.edges["child"].to_list()) == ["A", "B"]
-    assert [(w.code, w.where.row) for w in bom.warnings if w.code in {"no-sku", "synthetic-sku"}] == [("no-sku", 3)]
+    assert [(w.code, w.where.row) for w in bom.warnings if w.code in {"no-sku", "synthetic-sku", "note"}] == [("note", 3)]
 
 
 def test_synthetic_keys_name_the_file_when_several_bom_files_are_read(files: Tables):

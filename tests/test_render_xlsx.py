@@ -25,12 +25,12 @@ AS_OF = dt.date(2026, 11, 28)
 # Hand-checked: MAG is 10 g with 4 % Dy of Chinese origin = 0.4 g Dy; ROTOR holds 48 → 19.2 g Dy
 # in 480 g; MOTOR = ROTOR + HOUSING 5000 g = 5480 g → cn_fraction 19.2 / 5480 ≈ 0.3504 %, over
 # the 0.1 % threshold: MOTOR, ROTOR and MAG are license-required, HOUSING (no rare earths) clear.
-# HOUSING's quantity is empty, which is counted as 1 with a located warning (file row 5).
+# HOUSING's quantity is "1 set", counted as 1 with a located warning (file row 5).
 BOM = """parent,sku,qty,description,mass_g,Dy_pct,re_origin
 ,MOTOR,1,"=cmd|' /C calc'!A0",,,
 MOTOR,ROTOR,1,Rotor,,,
 ROTOR,MAG,48,Magnet,10,4,CN
-MOTOR,HOUSING,,Housing,5000,,
+MOTOR,HOUSING,1 set,Housing,5000,,
 """
 HEADERS = [
     "sku",
@@ -183,7 +183,16 @@ def test_issues_sheet(wb, bom_path):
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows == [
         ["severity", "code", "message", "file", "sheet", "row", "column", "sku"],
-        ["warning", "qty-blank", "quantity is empty on row(s) 5: counted as 1", str(bom_path), None, 5, "qty", None],
+        [
+            "warning",
+            "uom-not-count-or-mass",
+            "1 line(s) in unit(s) 'set' (neither a count nor a mass): quantity used as a count — give such lines a mass unit or a per-piece mass",
+            str(bom_path),
+            None,
+            5,
+            "qty",
+            None,
+        ],
     ]
     assert all(c.font.bold for c in ws[1])
     assert ws.freeze_panes == "A2"

@@ -65,6 +65,7 @@ def test_columns_map_each_field_to_its_header(board: dict, phone: dict):
         "Dy_pct": "Dy_pct",
         "re_origin": "RE Origin",
         "dnp": "DNP",
+        "designator": "Ref",
     }
     assert phone["inputs"][1]["columns"]["sku"] == "part_number"
 
@@ -109,7 +110,7 @@ def test_coverage(board: dict, phone: dict):
 
 
 def test_issues_are_the_warnings(board: dict):
-    assert [i["code"] for i in board["issues"]] == ["footer", "synthetic-sku", "dnp", "qty-blank"]
+    assert [i["code"] for i in board["issues"]] == ["footer", "synthetic-sku", "dnp", "qty-from-designators"]
     assert all(i["severity"] == "warning" and i["file"] == BOARD for i in board["issues"])
 
 
@@ -160,7 +161,7 @@ def test_validate_writes_json_to_a_file(tmp_path: Path, monkeypatch: pytest.Monk
 
 def test_validate_refuses_bad_data_with_exit_2(write, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.chdir(REPO)
-    result = runner.invoke(app, ["validate", write("b.csv", "Part Number,Qty\nA,zero\n"), "-f", "json"])
+    result = runner.invoke(app, ["validate", write("b.csv", "Part Number,Qty\nA,0x10\n"), "-f", "json"])
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "quantity is not a number" in result.stderr

@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 ROW = "__row"
 #: a lazily read table's rows: True where any column, read or not, has a value
 CONTENT = "__content"
-INTERNAL = frozenset({ROW, CONTENT})
+#: per row of a table read lazily: how many cells hold a value, and the first such cell (stripped)
+CELLS = "__cells"
+FIRST = "__first"
+INTERNAL = frozenset({ROW, CONTENT, CELLS, FIRST})
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}

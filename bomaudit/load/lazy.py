@@ -24,15 +24,15 @@ from bomaudit.fields import names_a_part_number, norm_header
 from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_warnings, row_cells
 from bomaudit.load.guard import check_columns, check_lines, check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers, wanted_columns
-from bomaudit.load.interface import CONTENT, ROW, RawTable, ReadOptions
+from bomaudit.load.interface import CELLS, CONTENT, FIRST, ROW, RawTable, ReadOptions
 
 if TYPE_CHECKING:
     import polars as pl
 
 #: bytes of the file's start used to find the encoding, delimiter and header
 HEAD_BYTES = 1 << 20
-_CELLS = "__cells"
-_FIRST = "__first"
+_CELLS = CELLS
+_FIRST = FIRST
 
 
 def file_sha256(path: str) -> str:
@@ -59,6 +59,7 @@ def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable 
         pl.col(ROW).cast(pl.Int64),
         *[pl.col(columns[i]).alias(names[i]) for i in keep],
         pl.any_horizontal([pl.col(c).is_not_null() for c in columns]).alias(CONTENT) if columns else pl.lit(False).alias(CONTENT),
+        *_cells_of(lf, columns),
     )
     try:
         frame = plan.head(options.limits.max_rows + 1).collect(engine="streaming")
@@ -70,6 +71,25 @@ def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable 
         return None
     details = {"format": "parquet", "read": f"lazily, {len(keep)} of {len(names)} columns"}
     return RawTable(path, None, digest, frame, 1, [], details, all_headers=names)
+
+
+def _cells_of(lf: pl.LazyFrame, columns: list[str]) -> list[pl.Expr]:
+    """CELLS and FIRST over every column of a Parquet file, as the careful reader counts them:
+    text cells blank when empty, other cells when null."""
+    import polars as pl
+
+    schema = lf.collect_schema()
+    # (a typed cell is a number, a date, a list…: its text does not matter, only that it is there;
+    # "0" names no heading, as a number does not for the careful reader)
+    filled = [
+        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars())
+        if schema[c] == pl.String
+        else pl.when(pl.col(c).is_not_null()).then(pl.lit("0"))
+        for c in columns
+    ]
+    if not filled:
+        return [pl.lit(0).alias(CELLS), pl.lit(None, dtype=pl.String).alias(FIRST)]
+    return [pl.sum_horizontal([e.is_not_null() for e in filled]).alias(CELLS), pl.coalesce(filled).alias(FIRST)]
 
 
 def _sku_mapped(headers: list[str], options: ReadOptions) -> bool:
@@ -136,7 +156,7 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
     if cut_at < frame.height:
         warnings.append(footer_warning(frame[ROW].to_list()[cut_at:], path, None))
         frame = frame.head(cut_at)
-    frame = frame.drop(_CELLS, _FIRST, *unnamed.values())
+    frame = frame.drop(*unnamed.values())  # the cell counts stay: rows holding one cell are headings or notes
     warnings = header_warnings(header, names, path, None, 1) + warnings
     encoding = "utf-8 (with BOM)" if bom else "utf-8"
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim], "read": f"lazily, {len(keep)} of {len(names)} columns"}

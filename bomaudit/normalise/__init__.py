@@ -31,6 +31,7 @@ from bomaudit.normalise.lines import LineCounts, check_lines_used, check_part_nu
 from bomaudit.normalise.matching import BomSkus, match_parts
 from bomaudit.normalise.model import MAX_SKIPPED, Bom, NormaliseOptions, SkippedRow, TableInfo
 from bomaudit.normalise.rows import all_skipped, check_not_empty, classify_rows, skipped_rows, warn_not_in_force
+from bomaudit.normalise.sections import alternate_rows
 from bomaudit.normalise.structure import Structure, check_edges, edge_schema, repair_float_ids, table_structure
 from bomaudit.vocab import Role
 
@@ -50,6 +51,7 @@ class _TableResult:
     structure: Structure
     has_elements: bool = False  # the table has an element column
     lines: LineCounts | None = None  # what became of the lines of a BOM table
+    alternates: pl.DataFrame | None = None  # _row, group: lines that are alternates of each other
 
 
 #: the fields whose cells are numbers (elements too)
@@ -79,6 +81,8 @@ def _detect_decimal_comma(t: TableContext, cols: Columns) -> None:
 
 
 def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issues: Collector, key_prefix: str) -> _TableResult:
+    import polars as pl
+
     t = TableContext(raw, issues, options, key_prefix)
     cols = map_columns(raw, options.mapping, issues)
     check_not_empty(t)
@@ -111,7 +115,10 @@ def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issue
         sku_chosen_by=cols.chosen_by,
     )
     lines = line_counts(t, rows) if role == Role.bom else None
-    return _TableResult(info, attrs, structure, bool(cols.elements), lines)
+    alternates = alternate_rows(t, rows.sections, rows.used) if role == Role.bom else None
+    if alternates is not None:
+        alternates = alternates.with_columns(_file=pl.lit(raw.path, dtype=pl.String), _sheet=pl.lit(raw.sheet, dtype=pl.String))
+    return _TableResult(info, attrs, structure, bool(cols.elements), lines, alternates)
 
 
 def _without_sku(t: TableContext, role: Role) -> _TableResult:
@@ -159,6 +166,7 @@ class _Gathered:
     retired: set[str] = field(default_factory=set)
     has_elements: bool = False
     lines: list[tuple[TableInfo, LineCounts]] = field(default_factory=list)
+    alternates: list[pl.DataFrame] = field(default_factory=list)
 
 
 def _gather(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptions, issues: Collector) -> _Gathered:
@@ -175,6 +183,8 @@ def _gather(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptio
         out.has_elements |= done.has_elements
         if done.lines is not None:
             out.lines.append((done.info, done.lines))
+        if done.alternates is not None:
+            out.alternates.append(done.alternates)
     return out
 
 
@@ -213,4 +223,19 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     retired = got.retired
     if retired:
         retired -= set(edges.filter(pl.col("child").is_in(sorted(retired)))["child"].to_list()) | set(got.tops)
-    return Bom(edges, attrs, sorted(set(got.tops)), retired, got.infos, issues.warnings, elements, matched.loose)
+    alternates = _alternate_edges(edges, got.alternates)
+    return Bom(edges, attrs, sorted(set(got.tops)), retired, got.infos, issues.warnings, elements, matched.loose, alternates)
+
+
+def _alternate_edges(edges: pl.DataFrame, found: list[pl.DataFrame]) -> pl.DataFrame | None:
+    """The edges of lines that are alternates of each other: parent, child, qty, _file, _sheet,
+    _row and ``group`` (the row of its first line); None without any."""
+    import polars as pl
+
+    if not found:
+        return None
+    rows = pl.concat(found, how="vertical")
+    joined = edges.join(rows, on=["_file", "_sheet", "_row"], how="inner", nulls_equal=True)
+    # a group needs two lines under one parent to choose between
+    joined = joined.filter(pl.len().over("_file", "_sheet", "group", "parent") > 1)
+    return joined if joined.height else None

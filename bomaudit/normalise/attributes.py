@@ -80,6 +80,8 @@ def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict
 
     An attribute given by several columns is merged cell by cell (:func:`merge_columns`).
     """
+    import polars as pl
+
     f = cols.fields
     frame = t.frame
     keep = rows.keep
@@ -99,6 +101,9 @@ def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict
     if "category" in f:
         categories = [(h, text(frame, h).str.to_lowercase()) for h in cols.headers_for("category")]
         out["category"] = merge_columns(t, "category", categories, keep, "category")
+    if rows.sections is not None and rows.sections.section.is_not_null().any():
+        # a line's own category wins over the heading it is under
+        out["category"] = pl.select(pl.coalesce(out.get("category", rows.sections.section), rows.sections.section)).to_series()
     if "end_use" in f:
         out["end_use"] = merge_columns(t, "end use", [(h, _end_use(t, h, keep)) for h in cols.headers_for("end_use")], keep, "end_use")
     _elements(t, cols, out, keep)

@@ -54,9 +54,12 @@ class TableContext:
                 **self.where(column=header),
             )
 
-    def numbers(self, header: str, what: str, hint: str) -> Parsed:
+    def numbers(self, header: str, what: str, hint: str, words: pl.Series | None = None) -> Parsed:
+        """The column's cells as numbers; a bad cell is an error, except one that is not a number
+        on a row of ``words`` (the caller deals with those: ``parsed.reason`` says which)."""
         parsed = parse_numbers(self.frame[header], decimal_comma=self.decimal_comma)
-        for reason, mask in parsed.by_reason():
+        for reason, cells in parsed.by_reason():
+            mask = cells & ~words if words is not None and reason == NOT_A_NUMBER else cells
             self.report_bad(mask, header, reason, f"{what} {REASONS[reason]}", self._number_hint(reason, hint))
         return parsed
 

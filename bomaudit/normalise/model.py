@@ -33,7 +33,8 @@ class SkippedRow:
     """A row read but not used, and why."""
 
     row: int  # the row number a person sees in the file
-    reason: str  # the code of the warning about such rows: "footer", "no-sku", "dnp" or "not-in-force"
+    #: the code of the warning about such rows: "heading", "note", "footer", "tool-list", "no-sku", "dnp" or "not-in-force"
+    reason: str
 
 
 @dataclass(slots=True)
@@ -76,3 +77,6 @@ class Bom:
     elements: list[str]  # element symbols for which any column was given
     #: (parts spelling, BOM spelling) joined under --sku-match loose, sorted: an assumption to show
     loose_matches: list[tuple[str, str]] = field(default_factory=list)
+    #: lines that are alternates of each other ("OR" between them): the edges, with ``group`` (the
+    #: row of the group's first line) per file and sheet; the roll-up counts one per group
+    alternates: pl.DataFrame | None = None

@@ -11,6 +11,8 @@ from bomaudit.fields import DNP_WORDS, FALSE_WORDS, FOOTER_LABEL, NO_BOM, interp
 from bomaudit.load import ROW
 from bomaudit.normalise.context import text
 from bomaudit.normalise.model import MAX_SKIPPED, SkippedRow
+from bomaudit.normalise.sections import Sections, classify_sections, filled_cells
+from bomaudit.normalise.sections import report as report_sections
 from bomaudit.parse import constant, parse_dates
 
 if TYPE_CHECKING:
@@ -41,6 +43,8 @@ class RowClasses:
     in_force: pl.Series  # in effect on the as-of date (rows without dates, or with unreadable ones, are)
     out_of_force: pl.Series  # a part, but not in effect
     used: pl.Series  # a part in effect: keep & in_force
+    #: one-cell rows read as headings, notes and "OR" separators, and what the headings say (None: no such row)
+    sections: Sections | None = None
 
 
 def check_not_empty(t: TableContext) -> None:
@@ -84,7 +88,13 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     # rows that are not parts: footers ("Total", "key:,value"), blank part number without data, DNP
     # a line with a quantity is a part, whatever its name starts or ends with ("Total Phase
     # Beagle", "Bracket:"), unless the label is a bare total ("Subtotal", "Total: 12")
-    footer = ((sku.str.contains(FOOTER) & _blank_quantity(t, cols)) | sku.str.contains(BARE_TOTAL)).fill_null(False)
+    blank_qty = _blank_quantity(t, cols)
+    count, label = filled_cells(t, blank_qty)
+    # a total's label, or "key:" with at most its value beside it ("BoM Date:", "2024-01-05"): a
+    # line with more (a price, a link) is a part whose name ends in a colon
+    # (a colon alone on its row is a heading, "Electronics:"; unread columns, count null: a footer)
+    colon = sku.str.contains(r":\s*$") & blank_qty & (count == 2).fill_null(True)
+    footer = ((sku.str.contains(FOOTER_LABEL) & blank_qty) | colon | sku.str.contains(BARE_TOTAL)).fill_null(False)
     skip_rows(t, footer, "footer", "footer or metadata, not a part: skipped")
     keep &= ~footer
     summary = _summary_rows(t, cols, sku) & keep
@@ -94,6 +104,16 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     skip_rows(t, repeated, "footer", "the header repeated, not a part: skipped")
     footer |= summary | repeated
     keep &= ~(summary | repeated)
+    # (in a parent-child table a row naming only a part declares a top item: no headings there)
+    listed_lines = "parent" not in cols.fields and ("qty" in cols.fields or "designator" in cols.fields)
+    names = [cols.fields["sku"], *cols.headers_for("description")]
+    sections = classify_sections(t, count, label, names, footer, listed_lines)
+    if sections is not None:
+        report_sections(t, sections, keep)
+        footer |= sections.not_parts
+        keep &= ~(sections.not_parts | sections.tool)
+    # what is not a part line says nothing about a part: its cells are not checked as numbers
+    t.not_data = footer | (sections.tool if sections is not None else constant(False, frame.height, pl.Boolean))
     synthetic = constant(False, frame.height, pl.Boolean)
     blank = sku.is_null() & keep
     if synthesise and blank.any():
@@ -110,7 +130,7 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
         skip_rows(t, dnp, "dnp", "marked do-not-populate: left out")
         keep &= ~dnp
     in_force = _in_force(t, f, keep)
-    return RowClasses(sku, footer, no_sku, synthetic, dnp, keep, in_force, keep & ~in_force, keep & in_force)
+    return RowClasses(sku, footer, no_sku, synthetic, dnp, keep, in_force, keep & ~in_force, keep & in_force, sections)
 
 
 #: a label that says the line sums others up ("Estimated Total Cost", "Funds Needed", "合计")
@@ -306,23 +326,22 @@ def skipped_rows(t: TableContext, rows: RowClasses) -> list[SkippedRow]:
     import polars as pl
 
     n = t.frame.height
-    picked = (
-        pl.DataFrame(
-            {
-                "row": t.frame[ROW],
-                "footer": rows.footer,
-                "no_sku": rows.no_sku,
-                "dnp": rows.dnp if rows.dnp is not None else constant(False, n, pl.Boolean),
-                "used": rows.used,
-            }
-        )
-        .filter(~pl.col("used"))
-        .head(MAX_SKIPPED)
-    )
-    return [
-        SkippedRow(row, "footer" if footer else "no-sku" if no_sku else "dnp" if dnp else "not-in-force")
-        for row, footer, no_sku, dnp in picked.select("row", "footer", "no_sku", "dnp").iter_rows()
-    ]
+    none = constant(False, n, pl.Boolean)
+    sec = rows.sections
+    # in order of precedence: the first reason that holds names the row
+    reasons = {
+        "heading": sec.heading if sec is not None else none,
+        "note": (sec.note | sec.separator) if sec is not None else none,
+        "footer": rows.footer,
+        "tool-list": sec.tool if sec is not None else none,
+        "no-sku": rows.no_sku,
+        "dnp": rows.dnp if rows.dnp is not None else none,
+    }
+    picked = pl.DataFrame({"row": t.frame[ROW], **reasons, "used": rows.used}).filter(~pl.col("used")).head(MAX_SKIPPED)
+    out = []
+    for rec in picked.iter_rows(named=True):
+        out.append(SkippedRow(rec["row"], next((code for code in reasons if rec[code]), "not-in-force")))
+    return out
 
 
 def all_skipped(t: TableContext) -> list[SkippedRow]:

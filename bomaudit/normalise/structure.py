@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, listed
-from bomaudit.fields import CONCENTRATION_UNITS, COUNT_UNITS, MASS_UNITS
+from bomaudit.fields import CONCENTRATION_UNITS, COUNT_UNITS, MASS_UNITS, MEASURE_UNITS
 from bomaudit.load import ROW
 from bomaudit.normalise import designators
 from bomaudit.normalise.context import merge_columns, text
 from bomaudit.normalise.rows import sku_text
-from bomaudit.parse import Parsed, ascii_digits, constant
+from bomaudit.parse import NOT_A_NUMBER, Parsed, ascii_digits, constant
 from bomaudit.vocab import Role
 
 if TYPE_CHECKING:
@@ -128,7 +128,10 @@ def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
         return Quantities(counts.qty, constant(False, n, pl.Boolean))
     factor = uom.replace_strict(dict(MASS_UNITS), default=None, return_dtype=pl.Float64)
     bulk = factor.is_not_null()
-    other = (uom.is_not_null() & ~bulk & ~uom.is_in(list(COUNT_UNITS))).fill_null(False) & live
+    measure = uom.str.strip_chars(" .").is_in(list(MEASURE_UNITS)).fill_null(False) & live
+    if measure.any():
+        counts.qty = _measured(t, cols, measure, uom, counts.qty)
+    other = (uom.is_not_null() & ~bulk & ~measure & ~uom.is_in(list(COUNT_UNITS))).fill_null(False) & live
     if other.any():
         header = f.get("uom", f.get("qty", ""))
         units = sorted(set(uom.filter(other).to_list()))
@@ -143,6 +146,24 @@ def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
     return Quantities(qty_g, bulk)
 
 
+def _measured(t: TableContext, cols: Columns, measure: pl.Series, uom: pl.Series, qty: pl.Series) -> pl.Series:
+    """Lines measured in a length, an area or a volume ("1 meter", "10 ft", FT2) or "a lot": not a
+    piece count, and no mass follows without a per-length mass, so the line's amount is unknown
+    (NaN), with a warning naming the rows and units."""
+    import polars as pl
+
+    f = cols.fields
+    rows = t.frame.filter(measure)[ROW].to_list()
+    units = sorted(set(uom.filter(measure).to_list()))
+    t.issues.warn(
+        "qty-measure",
+        f"quantity on row(s) {listed(rows)} is a length, area or volume ({', '.join(map(repr, units))}), not a count: the line's mass and content are unknown",
+        "give the line's amount as a mass (g, kg) with its composition as concentrations, or its pieces as a count",
+        **t.where(row=rows[0], column=f.get("uom", f.get("qty"))),
+    )
+    return pl.select(pl.when(measure).then(float("nan")).otherwise(qty)).to_series()
+
+
 def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
     """The quantity as written: from the quantity column(s, merged cell by cell), else one per designator, else 1."""
     import polars as pl
@@ -151,10 +172,21 @@ def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
     n = t.frame.height
     if "qty" in f:
         headers = cols.headers_for("qty")
-        parsed = [t.numbers(h, "quantity", "write how many are used per assembly, a number greater than 0") for h in headers]
+        hint = "write how many are used per assembly, a number greater than 0"
+        # a quantity in words ("A lot") is unknown, not an error; a cell with a digit is a number
+        # mistyped ("3+1", "1_000") and stays one, unless it is a number with a remark in brackets
+        remark = [
+            text(t.frame, h).str.contains(WORDY_QUANTITY).fill_null(False) if t.frame[h].dtype == pl.String else constant(False, n, pl.Boolean) for h in headers
+        ]
+        parsed = [t.numbers(h, "quantity", hint, words=r) for h, r in zip(headers, remark, strict=True)]
         qty, units, bad_cells = parsed[0].values, parsed[0].units, parsed[0].bad
         if len(parsed) > 1:
             qty, units, bad_cells = _merged_counts(t, headers, parsed, live)
+        # and the words for unknown ("?", "TBD"), which read as no number
+        words = pl.select(pl.any_horizontal([((p.reason == NOT_A_NUMBER) & r) | p.unknown for p, r in zip(parsed, remark, strict=True)])).to_series()
+        words = words.fill_null(False)
+        qty = _unknown_counts(t, headers, words & live, qty)
+        bad_cells &= ~words
         blank = qty.is_null() & ~bad_cells & live
         if blank.any():
             qty = _blank_counts(t, cols, qty, blank)
@@ -186,9 +218,33 @@ def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
     return _Counts(constant(1.0, n, pl.Float64), constant(None, n, pl.String))
 
 
+#: a quantity in words: no digit at all ("A lot", "as needed"), or a number with a remark in brackets
+WORDY_QUANTITY = r"^\D*$|^\s*[0-9]+(\.[0-9]+)?\s*[(\[]"
+
+
+def _unknown_counts(t: TableContext, headers: list[str], words: pl.Series, qty: pl.Series) -> pl.Series:
+    """Quantities written in words ("A lot", "as needed", "2 (pack of 2, so 4)"): how many is not
+    known, so neither is what the line adds (NaN: the assembly above is ``unknown`` unless it is
+    over the threshold anyway), with a warning naming the rows. Not an error: no product is
+    cleared by it, and the rest of the list is still read."""
+    import polars as pl
+
+    if not words.any():
+        return qty
+    rows = t.frame.filter(words)[ROW].to_list()
+    cells = pl.select(pl.coalesce([text(t.frame, h) for h in headers])).to_series().filter(words)
+    t.issues.warn(
+        "qty-unknown",
+        f"quantity is not a number on row(s) {listed(rows)} ({cells[0]!r}): how many is unknown, so the line's content and mass are unknown",
+        "write how many are used per assembly",
+        **t.where(row=rows[0], column=headers[0]),
+    )
+    return pl.select(pl.when(words).then(float("nan")).otherwise(qty)).to_series()
+
+
 def _blank_counts(t: TableContext, cols: Columns, qty: pl.Series, blank: pl.Series) -> pl.Series:
     """Quantities left empty: counted from the line's designators where it has some (``R1-R8``
-    is eight), else as 1; a warning names the rows either way."""
+    is eight), else unknown (NaN: the assemblies above are ``unknown``); a warning names the rows either way."""
     import polars as pl
 
     f = cols.fields
@@ -207,7 +263,15 @@ def _blank_counts(t: TableContext, cols: Columns, qty: pl.Series, blank: pl.Seri
             )
             rows = [r for r in rows if r not in set(done)]
     if rows:
-        t.issues.warn("qty-blank", f"quantity is empty on row(s) {listed(rows)}: counted as 1", **t.where(row=rows[0], column=f["qty"]))
+        # not 1: forty magnets on a line whose count was left out would read as one, and clear
+        t.issues.warn(
+            "qty-blank",
+            f"quantity is empty on row(s) {listed(rows)}: how many is unknown, so the line's content and mass are unknown",
+            "enter how many are used per assembly",
+            **t.where(row=rows[0], column=f["qty"]),
+        )
+        unknown = blank & ~filled if "designator" in f else blank
+        qty = pl.select(pl.when(unknown).then(float("nan")).otherwise(qty)).to_series()
     return qty
 
 

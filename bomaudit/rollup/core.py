@@ -25,7 +25,28 @@ if TYPE_CHECKING:
 
 
 def rollup(bom: Bom, options: RollupOptions) -> Rollup:
-    """Raises BomauditError on a cycle or on a part with more rare earth than mass."""
+    """Raises BomauditError on a cycle or on a part with more rare earth than mass.
+
+    With alternates (lines joined by "OR"), twice: with all of them, then with the one per group
+    that :func:`~bomaudit.rollup.alternates.choose` keeps."""
+    rolled = _rollup(bom, options)
+    if bom.alternates is None:
+        return rolled
+    import dataclasses
+
+    from bomaudit.rollup.alternates import choose
+
+    drop, chosen = choose(bom.alternates, rolled.skus, options.threshold, worst=options.alternates == "worst")
+    key = ["_file", "_sheet", "_row"]
+    edges = bom.edges.join(drop, on=key, how="anti", nulls_equal=True)
+    # an alternate left out and used nowhere else is not in the BOM (not a product of its own)
+    gone = set(bom.edges.join(drop, on=key, how="semi", nulls_equal=True)["child"].to_list()) - set(edges["child"].to_list())
+    again = _rollup(dataclasses.replace(bom, edges=edges, retired=bom.retired | gone), options)
+    again.warnings[:0] = chosen
+    return again
+
+
+def _rollup(bom: Bom, options: RollupOptions) -> Rollup:
     issues = Collector()
     graph = build_graph(bom, issues)
     leaves = leaf_values(bom, graph, options, issues)

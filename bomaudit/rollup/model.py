@@ -20,6 +20,10 @@ class RollupOptions:
     basis: Basis = Basis.mass  # value also lists parts missing value data as unknown
     #: parts with no composition data count as free of controlled elements (an assumption)
     assume_free_unlisted: bool = False
+    #: the threshold, for choosing the worst case among alternates
+    threshold: float = 0.001
+    #: how a group of alternate lines counts: "worst" (the worst case) or "first" (its first line)
+    alternates: str = "worst"
 
     def __post_init__(self) -> None:
         # the steps compare members by identity: text such as "value" becomes its member (or fails)

@@ -42,6 +42,10 @@ def propagate(graph: Graph, leaves: Leaves, controlled: tuple[str, ...]) -> Tota
 
     out = {k: v.astype(np.float64) for k, v in leaves.sums.items()}  # copies: the leaves' values stay
     fl = {k: v.copy() for k, v in leaves.flags.items()}
+    # a line whose quantity is unknown ("A lot", "1 meter"): what it adds is unknown (NaN), and so
+    # is every assembly above it
+    fl["qty_unknown"] = np.zeros(graph.n, dtype=bool)
+    fl["qty_unknown"][graph.parent[np.isnan(graph.qty)]] = True
     sum_up(graph.levels, graph.parent, graph.child, [(col, graph.qty) for col in out.values()], list(fl.values()))
     counted = [e for e in leaves.elements if e in controlled]
     controlled_g = sum((out[f"{e}_g"] for e in counted), np.zeros(graph.n))
@@ -107,7 +111,8 @@ def sku_frame(graph: Graph, leaves: Leaves, totals: Totals) -> pl.DataFrame:
         "declared_value": np.where(leaf, np.nan, leaves.value),
         "cn_value": np.where(fl["cn_value_missing"], np.nan, out["cn_value"]),
         "cn_tech": fl["cn_tech"],
-        "has_unknown": fl["unknown_n"],
+        "has_unknown": fl["unknown_n"] | fl["qty_unknown"],
+        "qty_unknown": fl["qty_unknown"],
     }
     for el in leaves.elements:
         data[f"{el}_g"] = out[f"{el}_g"]
@@ -115,7 +120,8 @@ def sku_frame(graph: Graph, leaves: Leaves, totals: Totals) -> pl.DataFrame:
     for p in Provenance:
         data[f"cov_{p.value}_parts"] = totals.coverage_parts[p]
         data[f"cov_{p.value}_g"] = totals.coverage_g[p]
-    skus = pl.DataFrame(data).with_columns(pl.col("cn_fraction", "value", "cn_value", "declared_value").fill_nan(None))
+    # NaN (unknown: a mass or a quantity missing below) is null in every report
+    skus = pl.DataFrame(data).with_columns(pl.col(pl.Float64).fill_nan(None))
     keep_ids = np.flatnonzero(graph.reach)
     return skus.filter(pl.col("id").is_in(keep_ids.tolist()) if keep_ids.size < n else pl.lit(True))
 

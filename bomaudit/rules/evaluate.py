@@ -150,7 +150,10 @@ def _unknown_reasons(shown: pl.Expr) -> list[pl.Expr]:
         pl.when(shown & (other.list.len() > 0)).then(
             pl.format("data missing for {} part(s) below ({}): the fraction may be higher", other.list.len(), other.list.head(5).list.join(", "))
         ),
-        pl.when(shown & (pl.col("unknown").list.len() == 0)).then(pl.lit("value data missing: the value fraction cannot be computed")),
+        pl.when(shown & pl.col("qty_unknown")).then(
+            pl.lit("a line below has no usable quantity (words, or a length, area or volume): what it adds is unknown; see the warnings on its rows")
+        ),
+        pl.when(shown & (pl.col("unknown").list.len() == 0) & ~pl.col("qty_unknown")).then(pl.lit("value data missing: the value fraction cannot be computed")),
     ]
 
 
@@ -202,7 +205,7 @@ def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options
     needs = pl.any_horizontal(in_force) if in_force else pl.lit(False)
     use = pl.coalesce(pl.col("end_use"), pl.lit(options.end_use.value))
     outcome = use.replace_strict(pack.end_uses, default=Verdict.license_required.value, return_dtype=pl.String)
-    unknown = pl.col("unknown").list.len() > 0
+    unknown = (pl.col("unknown").list.len() > 0) | pl.col("qty_unknown")
     if options.basis is Basis.value:
         unknown = unknown | pl.col("cn_value_fraction").is_null()
     verdict = pl.when(needs).then(outcome).when(unknown).then(pl.lit(Verdict.unknown.value)).otherwise(pl.lit(Verdict.clear.value))
