@@ -78,6 +78,12 @@ def _base(sku: str) -> str:
     return ROW_SUFFIX.sub("", sku)
 
 
+def _some(items: list[str], n: int = 8) -> str:
+    """the first n items and how many more: failure messages stay readable"""
+    more = f" and {len(items) - n} more" if len(items) > n else ""
+    return ", ".join(items[:n]) + more
+
+
 def _leaf_totals(edges: list[dict], top: str) -> dict[str, float]:
     children = defaultdict(list)
     for e in edges:
@@ -127,13 +133,13 @@ def _check_flat(spec: dict, products: dict, edges: list[dict]) -> list[str]:
     parts = spec["part"]
     want_rows = {r for p in parts for r in p["rows"]}
     problems = []
-    extra = {r: by_row[r][0] for r in sorted(set(by_row) - want_rows)}
+    extra = [f"{r}: {by_row[r][0]!r}" for r in sorted(set(by_row) - want_rows)]
     if extra:
-        problems.append(f"rows read as parts that are not parts (row: SKU): {extra}")
-    missing = sorted(want_rows - set(by_row))
+        problems.append(f"{len(extra)} rows read as parts that are not parts ({_some(extra)})")
+    missing = sorted(set(want_rows) - set(by_row))
     if missing:
         problems.append(f"part lines left out, rows {missing}")
-    names = []
+    names, split, renamed, miscounted = [], [], [], []
     for p in parts:
         read = [by_row[r] for r in p["rows"] if r in by_row]
         if not read:
@@ -142,14 +148,20 @@ def _check_flat(spec: dict, products: dict, edges: list[dict]) -> list[str]:
         names.append(skus[0])
         qty = sum(q for _, q in read)
         if len(skus) != 1:
-            problems.append(f"{p['id']!r} (rows {p['rows']}) read as several parts {skus}")
+            split.append(f"{p['id']!r} rows {p['rows']} as {skus}")
         if p["id"] and _base(skus[0]) != p["id"]:
-            problems.append(f"row {p['rows'][0]}: part {p['id']!r} named {skus[0]!r}")
+            renamed.append(f"row {p['rows'][0]} {p['id']!r} as {skus[0]!r}")
         if qty != pytest.approx(p["qty"]):
-            problems.append(f"{p['id'] or skus[0]!r} (rows {p['rows']}): quantity {qty:g}, a person counts {p['qty']:g}")
+            miscounted.append(f"{p['id'] or skus[0]!r} ×{qty:g} not ×{p['qty']:g}")
+    if split:
+        problems.append(f"one part read as several ({_some(split, 4)})")
+    if renamed:
+        problems.append(f"{len(renamed)} of {len(parts)} parts named from another column ({_some(renamed, 4)})")
+    if miscounted:
+        problems.append(f"{len(miscounted)} quantities wrong ({_some(miscounted, 6)})")
     merged = sorted({n for n in names if names.count(n) > 1})
     if merged:
-        problems.append(f"different parts merged into one SKU: {merged}")
+        problems.append(f"different parts merged into one SKU: {_some(merged)}")
     # the scan report's product lists the same leaves as the graph
     if set(products[top]["no_data"]) != {sku for sku, _ in by_row.values()}:
         problems.append("the scan report's leaves differ from the graph's")
