@@ -73,6 +73,11 @@ def _cli(*args: str) -> tuple[int, dict | None, str]:
     return result.exit_code, data, result.stderr
 
 
+def _header(text: str | None) -> str | None:
+    """a header as a person reads it: blanks and line breaks inside it are one space"""
+    return " ".join(text.split()) if text is not None else None
+
+
 def _base(sku: str) -> str:
     """the identifier a SKU was named after: 'Screw (row 7)' → 'Screw' (same identifier, other part)"""
     return ROW_SUFFIX.sub("", sku)
@@ -110,11 +115,11 @@ def test_real_export_read_as_a_person_reads_it(path: Path, spec: dict):
     assert code in (0, 1), f"scan refused the file (exit {code}): {stderr.strip()}"
 
     problems = []
-    chosen = {Path(i["path"]).name: i["columns"].get("sku") for i in check["inputs"]}
-    qty_cols = {Path(i["path"]).name: i["columns"].get("qty") for i in check["inputs"]}
-    if set(chosen.values()) != {spec["identifier"]}:
+    chosen = {Path(i["path"]).name: _header(i["columns"].get("sku")) for i in check["inputs"]}
+    qty_cols = {Path(i["path"]).name: _header(i["columns"].get("qty")) for i in check["inputs"]}
+    if set(chosen.values()) != {_header(spec["identifier"])}:
         problems.append(f"part-number column chosen: {chosen}, a person picks {spec['identifier']!r}")
-    if spec.get("quantity") and set(qty_cols.values()) != {spec["quantity"]}:
+    if spec.get("quantity") and set(qty_cols.values()) != {_header(spec["quantity"])}:
         problems.append(f"quantity column chosen: {qty_cols}, a person reads {spec['quantity']!r}")
     products = {s["sku"]: s for s in report["skus"] if s["kind"] == "product"}
     edges = load_bom(AuditOptions(files=tuple(files), as_of=AS_OF)).edges.to_dicts()
