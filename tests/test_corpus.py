@@ -47,7 +47,8 @@ ROW_SUFFIX = re.compile(r" \(row \d+\)$")
 
 def _case(path: Path):
     spec = tomllib.loads(path.read_text(encoding="utf-8"))
-    marks = [pytest.mark.xfail(strict=True, reason=spec["xfail"])] if spec.get("xfail") else []
+    xfail = pytest.mark.xfail(strict=True, raises=AssertionError, reason=spec.get("xfail", ""))
+    marks = [xfail] if spec.get("xfail") else []
     name = path.name.removesuffix(".expected.toml")
     return pytest.param(path, spec, marks=marks, id=f"{path.parent.name}/{name}")
 
@@ -199,3 +200,18 @@ def _check_multilevel(spec: dict, products: dict, report: dict, edges: list[dict
             if kinds.get(asm) != "assembly":
                 problems.append(f"{name}: {asm!r} is a sub-assembly, read as {kinds.get(asm)}")
     return problems
+
+
+def test_every_corpus_file_is_labelled_and_sourced():
+    """no file in the corpus without an expected.toml naming it and a line of SOURCES.md"""
+    if not CORPUS.is_dir():
+        pytest.skip("corpus absent")
+    labelled = set()
+    for path in CORPUS.glob("*/*.expected.toml"):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        labelled |= {(path.parent / name).resolve() for name in spec.get("files", [spec.get("file")]) if name}
+    data = {p.resolve() for p in CORPUS.glob("*/**/*") if p.is_file() and not p.name.endswith(".expected.toml")}
+    assert data <= labelled, sorted(str(p.relative_to(CORPUS)) for p in data - labelled)
+    sources = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
+    unsourced = [p for p in labelled if p.name not in sources and p.parent.name not in sources]
+    assert not unsourced, sorted(str(p.relative_to(CORPUS)) for p in unsourced)
