@@ -241,6 +241,13 @@ def names_a_part_number(header: str) -> bool:
 _NUMBER_SIGN = re.compile(r"(?i)^\s*(mfr|mfg|manufacturer|vendor|supplier|part|item|lcsc|jlcpcb|digi-?key|mouser)\.?\s*(part)?\s*(#|no\.)\s*$")
 
 
+def number_sign_maker(header: str) -> bool | None:
+    """For a "… #" part-number header: whether it is the manufacturer's ("Mfr. #") rather than a
+    distributor's ("Mouser #"); None for any other header."""
+    m = _NUMBER_SIGN.match(str(header))
+    return None if m is None else m.group(1).lower() in ("mfr", "mfg", "manufacturer", "part", "item")
+
+
 def field_for_header(header: str) -> str | None:
     """The canonical field a plain header names, if any (units handled separately)."""
     if _NUMBER_SIGN.match(str(header)):

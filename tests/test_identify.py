@@ -42,7 +42,7 @@ def test_a_hand_made_workbook_is_read_by_its_part_names():
     assert skus == {
         "6805 Bearing",
         "6710 Bearing",
-        "Makerbase  MKS XRIVE Mini",
+        "Makerbase MKS XRIVE Mini",  # (written with two blanks: read as one)
         "N52 12x5x3mm",
         "N50 1/2 x 1/8 x 1/16in",
         "0.4mm Enameled Magnet Wire",

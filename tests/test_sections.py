@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -191,3 +192,79 @@ def test_a_chain_of_alternates_is_one_group(write):
     _, report = _scan(bom, "--parts", parts)
     assert _product(report)["mass_g"] == pytest.approx(508)
     assert len([i for i in report["issues"] if i["code"] == "alternates"]) == 1
+
+
+# --- more classes the real exports showed (tests/corpus) ----------------------------------
+
+
+@pytest.mark.parametrize("row", [",Cost,180.69", ",,Total price,12.00", ",,,42.50"])
+def test_a_sum_without_a_part_number_is_a_total_in_any_column(write, row):
+    path = write("bom.csv", f"Item,Qty Needed,Unit Cost,Note\nA-1,2,1.00,\n{row}\n")
+    bom = _bom(path)
+    assert bom.edges["child"].to_list() == ["A-1"]
+    # (left out by the loader, as a trailing footer, or here, as a total line)
+    assert [(w.code, w.where.row) for w in bom.warnings if w.code == "footer"] == [("footer", 3)]
+
+
+def test_a_quantity_alone_without_a_name_is_still_a_line(write):
+    """A lone number in the quantity column is not a sum: the line is read (unknown), not dropped."""
+    path = write("bom.csv", "Item,Qty,Unit Cost\nA-1,2,1.00\n,3,\n")
+    assert _bom(path).edges.height == 2
+
+
+@pytest.mark.parametrize(
+    ("ref", "value"), [("FID1 FID2 FID3", "FIDUCIAL_1MM"), ("MH1 MH2", "MountingHole"), ("G1", "TACo"), ("H3", "MountingHole_3.2mm"), ("LOGO1", "logo")]
+)
+def test_board_features_without_a_part_number_are_not_parts(write, ref, value):
+    path = write("bom.csv", f'Quantity;Reference;Value;MFG PN\n2;"R1 R2";10k;RC0603-10K\n1;"{ref}";{value};\n')
+    bom = _bom(path)
+    assert bom.edges["child"].to_list() == ["RC0603-10K"]
+    assert [s.reason for s in bom.tables[0].skipped] == ["board-feature"]
+
+
+def test_a_part_with_a_number_is_never_a_board_feature(write):
+    path = write("bom.csv", "Quantity;Reference;Value;MFG PN\n4;H1 H2 H3 H4;Standoff M3;PEM-SO-M3\n")
+    assert _bom(path).edges["child"].to_list() == ["PEM-SO-M3"]
+
+
+def test_quantity_zero_is_a_line_not_fitted_left_out(write):
+    path = write("bom.csv", "Part,Qty,Mass (g)\nA-1,2,5\nALT-2,0,6\nB-3,1,1\n")
+    _, report = _scan(path)
+    product = _product(report)
+    assert product["mass_g"] == pytest.approx(11)
+    assert "ALT-2" not in [s["sku"] for s in report["skus"]]
+    assert any(i["code"] == "qty-zero" and i["row"] == 3 for i in report["issues"])
+
+
+def test_a_negative_quantity_is_still_refused(write):
+    got = runner.invoke(app, ["scan", write("bom.csv", "Part,Qty\nA-1,-2\n")])
+    assert got.exit_code == 2
+    assert "quantity must not be negative: '-2'" in got.stderr
+
+
+def test_a_line_total_beside_the_unit_price_is_not_read_as_a_second_price(write):
+    path = write("bom.csv", "Quantity,Item,Unit Price,Price\n20,R-470,$0.01,$0.20\n")
+    bom = _bom(path)
+    assert bom.attrs["unit_value"].to_list() == [0.01]
+    assert any(w.code == "line-total-column" for w in bom.warnings)
+
+
+@pytest.mark.parametrize(("first", "second"), [("Mouser #", "Mfr. #"), ("Mfr. #", "Mouser #")])
+def test_the_manufacturer_number_wins_over_a_distributor_s(write, first, second):
+    numbers = {"Mouser #": "581-06035C221K", "Mfr. #": "06035C221KAT2A"}
+    path = write("bom.csv", f"{first},{second},Mfr.,Order Qty.\n{numbers[first]},{numbers[second]},AVX,12\n")
+    bom = _bom(path)
+    assert bom.edges["child"].to_list() == ["06035C221KAT2A"]
+    assert bom.edges["qty"].to_list() == [12]
+
+
+def test_runs_of_blanks_inside_a_part_number_are_one_space(write):
+    path = write("bom.csv", "Part,Qty\nM3x8mm Socket  Head,4\nM3x8mm Socket Head,2\n")
+    bom = _bom(path)
+    assert bom.edges.group_by("child").agg(pl.col("qty").sum()).rows() == [("M3x8mm Socket Head", 6.0)]
+
+
+def test_a_part_under_two_headings_takes_the_first_as_its_category(write):
+    path = write("bom.csv", "Part,Qty\nFrame,\nM5 screw,4\nLCD mount,\nM5 screw,2\n")
+    attrs = _bom(path).attrs
+    assert dict(zip(attrs["sku"], attrs["category"], strict=True)) == {"M5 screw": "frame"}

@@ -103,7 +103,11 @@ def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict
         out["category"] = merge_columns(t, "category", categories, keep, "category")
     if rows.sections is not None and rows.sections.section.is_not_null().any():
         # a line's own category wins over the heading it is under
-        out["category"] = pl.select(pl.coalesce(out.get("category", rows.sections.section), rows.sections.section)).to_series()
+        # a part listed under two headings takes the first: a heading names a group, not what the part is
+        under = rows.sections.section.filter(rows.keep)
+        first = pl.DataFrame({"sku": rows.sku.filter(rows.keep), "s": under}).group_by("sku", maintain_order=True).agg(pl.col("s").drop_nulls().first())
+        heading = pl.DataFrame({"sku": rows.sku}).join(first, on="sku", how="left", maintain_order="left")["s"]
+        out["category"] = pl.select(pl.coalesce(out.get("category", heading), heading)).to_series()
     if "end_use" in f:
         out["end_use"] = merge_columns(t, "end use", [(h, _end_use(t, h, keep)) for h in cols.headers_for("end_use")], keep, "end_use")
     _elements(t, cols, out, keep)

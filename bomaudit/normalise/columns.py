@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header
+from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header, number_sign_maker
 from bomaudit.normalise.identify import better_than_weak, candidates, tier_of
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ class Columns:
 def _priority(fld: str, header: str) -> int:
     key = norm_header(header)
     names = [norm_header(s) for s in SYNONYMS.get(fld, ())]
+    sign = number_sign_maker(header)
+    if fld == "sku" and sign is not None:
+        # "Mfr. #" ranks as a manufacturer part number, "Mouser #" as a distributor's
+        key = norm_header("manufacturer part number" if sign else "supplier part number")
     return names.index(key) if key in names else len(names)
 
 
@@ -157,6 +161,16 @@ def header_mass_unit(header: str) -> str | None:
     return meaning.unit if meaning is not None and meaning.field == "mass" else None
 
 
+#: headers that say a price is per unit: beside one, another price column is the line's total
+_PER_UNIT_PRICE = frozenset(norm_header(h) for h in ("unit price", "unit cost", "unit value", "value per unit", "price each", "price per unit", "cost each"))
+
+
+#: price headers that, beside a per-unit price, are the line's total (not "Cost": a second unit cost)
+_LINE_TOTAL = frozenset(
+    norm_header(h) for h in ("price", "total", "total price", "ext price", "extended price", "line price", "line total", "total cost", "extended cost")
+)
+
+
 def _choose(table: RawTable, candidates: dict[str, list[str]], fields: dict[str, str], ignored: list[str], issues: Collector) -> dict[str, list[str]]:
     """Of several columns for one field, the most specific is ``fields[fld]``; an attribute's others
     are merged with it (returned), an identifier's are ignored with a warning."""
@@ -166,6 +180,18 @@ def _choose(table: RawTable, candidates: dict[str, list[str]], fields: dict[str,
         fields[fld] = chosen
         others = [h for h in headers_for if h != chosen]
         if not others:
+            continue
+        totals = [h for h in others if norm_header(h) in _LINE_TOTAL]
+        if fld == "unit_value" and norm_header(chosen) in _PER_UNIT_PRICE and totals == others:
+            # "Unit Price" beside "Price": the other is the line's total (unit price × quantity)
+            ignored.extend(others)
+            issues.warn(
+                "line-total-column",
+                f"column {chosen!r} gives the price per unit; {', '.join(map(repr, others))} read as line totals, not used",
+                "pass --map unit_value=HEADER to read another",
+                file=table.path,
+                sheet=table.sheet,
+            )
             continue
         names = ", ".join(map(repr, [chosen, *others]))
         if fld in MERGED_FIELDS:

@@ -45,6 +45,8 @@ class RowClasses:
     used: pl.Series  # a part in effect: keep & in_force
     #: one-cell rows read as headings, notes and "OR" separators, and what the headings say (None: no such row)
     sections: Sections | None = None
+    #: lines without a part number that are features of the board (fiducials, mounting holes, logos)
+    feature: pl.Series | None = None
 
 
 def check_not_empty(t: TableContext) -> None:
@@ -59,14 +61,19 @@ def check_not_empty(t: TableContext) -> None:
 
 
 def sku_text(s: pl.Series) -> pl.Series:
-    """SKU cells as text; integers read from typed files lose no precision."""
+    """SKU cells as text; integers read from typed files lose no precision; a run of blanks inside
+    is one space ("M3x8mm Socket  Head" is the screw written "M3x8mm Socket Head" elsewhere)."""
     import polars as pl
 
     if s.dtype.is_float():
         whole = (s == s.round(0)).fill_null(False)
         as_int = s.cast(pl.Int64, strict=False).cast(pl.String)
         return pl.select(pl.when(whole).then(as_int).otherwise(s.cast(pl.String))).to_series()
-    return s.cast(pl.String).str.strip_chars()
+    out = s.cast(pl.String).str.strip_chars()
+    # literal searches first: a regular expression over every cell only when some cell needs it
+    if any(out.str.contains(c, literal=True).any() for c in ("  ", "\t", "\n", "\r", "\u00a0")):
+        out = out.str.replace_all(r"\s+", " ")
+    return out
 
 
 def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowClasses:
@@ -89,7 +96,7 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     # a line with a quantity is a part, whatever its name starts or ends with ("Total Phase
     # Beagle", "Bracket:"), unless the label is a bare total ("Subtotal", "Total: 12")
     blank_qty = _blank_quantity(t, cols)
-    count, label = filled_cells(t, blank_qty)
+    count, label = filled_cells(t, blank_qty | sku.is_null())
     # a total's label, or "key:" with at most its value beside it ("BoM Date:", "2024-01-05"): a
     # line with more (a price, a link) is a part whose name ends in a colon
     # (a colon alone on its row is a heading, "Electronics:"; unread columns, count null: a footer)
@@ -97,23 +104,14 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     footer = ((sku.str.contains(FOOTER_LABEL) & blank_qty) | colon | sku.str.contains(BARE_TOTAL)).fill_null(False)
     skip_rows(t, footer, "footer", "footer or metadata, not a part: skipped")
     keep &= ~footer
-    summary = _summary_rows(t, cols, sku) & keep
+    summary = _summary_rows(t, cols, sku, label) & keep
     skip_rows(t, summary, "footer", "a total line (its label says so and it has no quantity), not a part: skipped")
     repeated = _repeated_headers(t, cols) & keep
     t.not_data = repeated
     skip_rows(t, repeated, "footer", "the header repeated, not a part: skipped")
     footer |= summary | repeated
     keep &= ~(summary | repeated)
-    # (in a parent-child table a row naming only a part declares a top item: no headings there)
-    listed_lines = "parent" not in cols.fields and ("qty" in cols.fields or "designator" in cols.fields)
-    names = [cols.fields["sku"], *cols.headers_for("description")]
-    sections = classify_sections(t, count, label, names, footer, listed_lines)
-    if sections is not None:
-        report_sections(t, sections, keep)
-        footer |= sections.not_parts
-        keep &= ~(sections.not_parts | sections.tool)
-    # what is not a part line says nothing about a part: its cells are not checked as numbers
-    t.not_data = footer | (sections.tool if sections is not None else constant(False, frame.height, pl.Boolean))
+    footer, keep, sections, feature = _organising_rows(t, cols, sku, (count, label), footer, keep)
     synthetic = constant(False, frame.height, pl.Boolean)
     blank = sku.is_null() & keep
     if synthesise and blank.any():
@@ -130,25 +128,86 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
         skip_rows(t, dnp, "dnp", "marked do-not-populate: left out")
         keep &= ~dnp
     in_force = _in_force(t, f, keep)
-    return RowClasses(sku, footer, no_sku, synthetic, dnp, keep, in_force, keep & ~in_force, keep & in_force, sections)
+    return RowClasses(sku, footer, no_sku, synthetic, dnp, keep, in_force, keep & ~in_force, keep & in_force, sections, feature)
 
 
+#: what a board feature's value, description or footprint says (KiCad's FIDUCIAL_1MM, MountingHole)
+FEATURE_TEXT = r"(?i)fiducial|mounting[\s_-]?hole|\blogo\b|^logo|testpoint|test[\s_-]point|\bgraphic|^mh\d|^hole\b"
+#: designators of board features: FID1, MH2, H3, G1 (a graphic), LOGO1
+FEATURE_DESIGNATORS = r"(?i)^\s*((FID|FD|MH|H|G|LOGO|REF\*\*)\d*[\s,;]*)+$"
+
+#: the label of a sum of prices standing where no part number is ("Cost", "Total price")
+COST_LABEL = r"(?i)^\s*(total\s+|estimated\s+)?(cost|costs|price|prices|kosten|preis|coût|prix|coste|precio|koszt|cena|费用|价格|金额)\s*:?\s*$"
+#: a cell that is nothing but an amount of money
+BARE_SUM = r"^\s*[$€£¥]?\s*[0-9][0-9.,]*\s*[$€£¥]?\s*$"
 #: a label that says the line sums others up ("Estimated Total Cost", "Funds Needed", "合计")
 TOTAL_WORDS = r"(?i)(\b(total|totals|subtotal|sub-total|grand total|sum|summe|gesamt|gesamtsumme|somme|suma|razem|funds needed|budget)\b|合计|总计|小计)"
 
 
-def _summary_rows(t: TableContext, cols: Columns, sku: pl.Series) -> pl.Series:
+def _organising_rows(
+    t: TableContext, cols: Columns, sku: pl.Series, cells: tuple[pl.Series, pl.Series], footer: pl.Series, keep: pl.Series
+) -> tuple[pl.Series, pl.Series, Sections | None, pl.Series | None]:
+    """Headings, notes, separators, tool lists (:mod:`.sections`) and board features: ``footer``
+    and ``keep`` updated, the sections and the features; ``t.not_data`` set to every row that is
+    not a part line."""
+    import polars as pl
+
+    frame = t.frame
+    count, label = cells
+    # (in a parent-child table a row naming only a part declares a top item: no headings there)
+    listed_lines = "parent" not in cols.fields and ("qty" in cols.fields or "designator" in cols.fields)
+    names = [cols.fields["sku"], *cols.headers_for("description")]
+    sections = classify_sections(t, count, label, names, footer, listed_lines)
+    if sections is not None:
+        report_sections(t, sections, keep)
+        footer |= sections.not_parts
+        keep &= ~(sections.not_parts | sections.tool)
+    # what is not a part line says nothing about a part: its cells are not checked as numbers
+    t.not_data = footer | (sections.tool if sections is not None else constant(False, frame.height, pl.Boolean))
+    feature = _board_features(t, cols, sku.is_null() & keep)
+    if feature is not None:
+        skip_rows(t, feature, "board-feature", "a fiducial, mounting hole or logo of the board, not a part: left out")
+        footer |= feature
+        keep &= ~feature
+        t.not_data |= feature
+    return footer, keep, sections, feature
+
+
+def _board_features(t: TableContext, cols: Columns, unnamed: pl.Series) -> pl.Series | None:
+    """Per row: a line without a part number that is a feature of the board, not a part bought: its
+    value, description or footprint says fiducial, mounting hole or logo, or all its designators
+    are those of such features (FID1, MH1, H2, G1); None when no line is without a part number."""
+    import polars as pl
+
+    if not unnamed.any():
+        return None
+    f = cols.fields
+    says = [text(t.frame, h).str.contains(FEATURE_TEXT).fill_null(False) for h in [*cols.headers_for("value"), *cols.headers_for("description")]]
+    says += [text(t.frame, h).str.contains(FEATURE_TEXT).fill_null(False) for h in t.raw.headers if h in t.frame.columns and "footprint" in h.lower()]
+    if "designator" in f:
+        says.append(text(t.frame, f["designator"]).str.contains(FEATURE_DESIGNATORS).fill_null(False))
+    if not says:
+        return None
+    return pl.select(pl.any_horizontal(says)).to_series() & unnamed
+
+
+def _summary_rows(t: TableContext, cols: Columns, sku: pl.Series, label: pl.Series) -> pl.Series:
     """Per row: a total line anywhere in the table: its label is a total's, its quantity cell is
     empty and it gives no mass or composition (a part has a quantity; a total has a sum in some
-    price column). A line that could hold rare earths is never dropped for its label."""
+    price column); or a line without a part number whose first cell is a total's label, in any
+    column (",Cost,180.69"). A line that could hold rare earths is never dropped for its label."""
     import polars as pl
 
     if "qty" not in cols.fields:
         return constant(False, t.frame.height, pl.Boolean)
+    # (or, without a quantity, nothing but a sum: ",,,,,$37.94")
+    blank_qty = _blank_quantity(t, cols)
+    said = label.str.contains(TOTAL_WORDS + "|" + COST_LABEL) | (label.str.contains(BARE_SUM) & blank_qty)
+    unnamed = (sku.is_null() & said).fill_null(False)
     # a line giving a mass or a rare-earth content is a part, whatever its label says
     content = [_filled(t, h) for h in [*cols.headers_for("mass"), *(h for h, _, _ in cols.elements)]]
     described = pl.select(pl.any_horizontal(content)).to_series() if content else constant(False, t.frame.height, pl.Boolean)
-    return (sku.str.contains(TOTAL_WORDS) & _blank_quantity(t, cols) & ~described).fill_null(False)
+    return ((sku.str.contains(TOTAL_WORDS) & blank_qty) | unnamed).fill_null(False) & ~described
 
 
 def _blank_quantity(t: TableContext, cols: Columns) -> pl.Series:
@@ -332,6 +391,7 @@ def skipped_rows(t: TableContext, rows: RowClasses) -> list[SkippedRow]:
     reasons = {
         "heading": sec.heading if sec is not None else none,
         "note": (sec.note | sec.separator) if sec is not None else none,
+        "board-feature": rows.feature if rows.feature is not None else none,
         "footer": rows.footer,
         "tool-list": sec.tool if sec is not None else none,
         "no-sku": rows.no_sku,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,12 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
         parent = pl.select(pl.when(parent == "").then(None).otherwise(parent)).to_series()
         edge_rows = edge_rows & parent.is_not_null()
     amounts = quantities(t, cols, edge_rows)
+    zero = (amounts.qty == 0).fill_null(False) & edge_rows
+    if zero.any():
+        _warn_zero(t, cols, zero, indented="level" in f and parent is None)
+        if parent is not None or "level" not in f:  # (in an indented table the line stays: its subtree counts 0 times)
+            edge_rows = edge_rows & ~zero
+            rows = replace(rows, used=rows.used & ~zero)
     if parent is not None:
         found = _parent_child(t, rows, amounts, parent)
     elif "level" in f:
@@ -76,6 +82,17 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
         found = _flat(t, rows, amounts)
     edges = None if found.edges is None else _located(t, found.edges)
     return Structure(found.shape, edges, found.tops, found.retired)
+
+
+def _warn_zero(t: TableContext, cols: Columns, zero: pl.Series, indented: bool) -> None:
+    rows = t.frame.filter(zero)[ROW].to_list()
+    what = "counted 0 times, with what is below it" if indented else "left out"
+    t.issues.warn(
+        "qty-zero",
+        f"quantity is 0 on row(s) {listed(rows)}: a line not fitted, {what}",
+        "remove the line, or enter how many are used",
+        **t.where(row=rows[0], column=cols.fields.get("qty")),
+    )
 
 
 def _located(t: TableContext, edges: pl.DataFrame) -> pl.DataFrame:
@@ -191,8 +208,9 @@ def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
         if blank.any():
             qty = _blank_counts(t, cols, qty, blank)
         qty = qty.fill_null(1.0)
-        bad = (qty <= 0).fill_null(False) & live & ~bad_cells
-        t.report_bad(bad, f["qty"], "bad-qty", "quantity must be greater than 0", "remove the line or enter how many are used")
+        # 0 is a line not fitted (an alternative left out): none of it is counted (table_structure)
+        bad = (qty < 0).fill_null(False) & live & ~bad_cells
+        t.report_bad(bad, f["qty"], "bad-qty", "quantity must not be negative", "remove the line or enter how many are used")
         percent = units.is_in(list(CONCENTRATION_UNITS)).fill_null(False) & live
         t.report_bad(
             percent, f["qty"], "bad-qty", "quantity is a percentage, not a count", "write how many are used per assembly (give the cell a number format)"

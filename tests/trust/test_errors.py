@@ -29,12 +29,12 @@ CASES = {
             "{f}, row 3, column 'qty': quantity is not a number: '3+1' — write how many are used per assembly, a number greater than 0 (for decimal commas such as 1,5 pass --decimal-comma)"
         ],
     ),
-    "zero and negative quantities, all reported": (
+    "negative quantities, all reported (0 is a line not fitted)": (
         "x.csv",
-        "parent,sku,qty\n,T,\nT,A,0\nT,B,-1\n",
+        "parent,sku,qty\n,T,\nT,A,0\nT,B,-1\nT,C,-2\n",
         [
-            "{f}, row 3, column 'qty': quantity must be greater than 0: '0' — remove the line or enter how many are used",
-            "{f}, row 4, column 'qty': quantity must be greater than 0: '-1' — remove the line or enter how many are used",
+            "{f}, row 4, column 'qty': quantity must not be negative: '-1' — remove the line or enter how many are used",
+            "{f}, row 5, column 'qty': quantity must not be negative: '-2' — remove the line or enter how many are used",
         ],
     ),
     "mass without unit": (
