@@ -102,6 +102,18 @@ def looks_like_data(cells: list[str | None], mapped: tuple[str, ...] = ()) -> bo
     return numeric * 2 >= len(texts)
 
 
+def rows_above(frame: pl.DataFrame, header_index: int | None, first_row_number: int) -> list[tuple[int, list[str]]]:
+    """The non-empty rows above the header, as (row number a person sees, non-blank cell texts)."""
+    if header_index is None or header_index <= 0:
+        return []
+    out = []
+    for i, row in enumerate(frame.head(min(header_index, SCAN_ROWS)).rows()):
+        cells = [" ".join(str(c).split()) for c in row if c is not None and str(c).strip()]
+        if cells:
+            out.append((first_row_number + i, cells))
+    return out
+
+
 def apply_header(frame: pl.DataFrame, header_index: int | None, first_row_number: int, no_header: bool) -> tuple[pl.DataFrame, int | None]:
     """Rename ``frame``'s columns from its header row and number the data rows as a person sees
     them (``first_row_number`` is the number of the frame's first row in the file)."""
