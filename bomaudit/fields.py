@@ -95,6 +95,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "lcsc part #",
         "lcsc part number",
         "jlcpcb part #",
+        # Odoo's mrp.bom export: the line's product, after the BoM's own columns
+        "bom lines/component/internal reference",
+        "bom lines/component",
+        "bom lines/product/internal reference",
+        "bom lines/product",
     ),
     "parent": (
         "parent",
@@ -107,7 +112,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "assembly id",
         "parent id",
     ),
-    "level": ("level", "lvl", "bom level", "indent", "indent level"),
+    "level": ("level", "lvl", "bom level", "indent", "indent level", "explosion level", "expl level", "explosion lvl"),
     "qty": (
         "qty",
         "quantity",
@@ -120,8 +125,40 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "per assembly qty",
         "quantity per pcb",
         "part quantity",
+        "required qty",
+        "required quantity",
+        "qty required",
+        "bom lines/quantity",
     ),
-    "uom": ("uom", "unit", "base unit", "unit of measure", "units"),
+    # a quantity multiplied through the parents: how many the top item needs (SAP CS12's
+    # "Comp. Qty (CUn)", an ERP explosion's "Total Required"), not how many one parent uses
+    "qty_total": (
+        "comp qty cun",
+        "total required",
+        "total qty required",
+        "extended qty",
+        "extended quantity",
+        "qty extended",
+        "cumulative qty",
+        "cumulative quantity",
+        "total qty",
+        "total quantity",
+    ),
+    # how many of the parent the lines below it make (Odoo's BoM "Quantity"): per-parent
+    # quantities are the lines' divided by it
+    "base_qty": ("base quantity", "base qty"),
+    "uom": (
+        "uom",
+        "unit",
+        "base unit",
+        "unit of measure",
+        "units",
+        "component unit",
+        "comp unit",
+        "component uom",
+        "bom lines/product unit of measure",
+        "bom lines/unit of measure",
+    ),
     "mass_unit": ("mass unit", "weight unit"),
     "valid_from": ("valid from", "start date", "effective from", "effective date", "valid start"),
     "valid_to": ("valid to", "end date", "effective to", "expiry date", "valid end", "valid until"),
