@@ -76,3 +76,132 @@ def test_a_blank_parent_after_a_line_declaring_it_is_not_filled_down(write):
     path = write("pc2.csv", "parent,sku,qty\nP1,A,2\n,P1,1\nP2,B,3\n,P2,1\n")
     parts = _parts(write, {"A": 1, "B": 10})
     assert products(path, parts) == {"P1": 2.0, "P2": 30.0}
+
+
+# --- the top item is not a row (SAP CS12 header block, a title, the file's name) ----------
+
+CS12_HEADER = "Explosion level,Item Number,Component number,Object description,Component quantity,Comp. Qty (CUn),Unit of measure,Component unit\n"
+CS12_LINES = (
+    ".1,0010,200-100,Housing,1,1,,PC\n"
+    "..2,0010,300-100,Sheet steel,4,4,,LB\n"
+    ".1,0020,200-200,Magnet set,2,2,,PC\n"
+    "..2,0010,300-200,Magnet segment,8,16,,PC\n"
+    ".1,0030,200-300,Screw,6,6,,PC\n"
+)
+#: per one 100-100: 4 lb of steel (1,814.36948 g), 2 sets × 8 segments × 10 g = 160 g, 6 screws × 1 g
+CS12_MASS = 4 * 453.59237 + 160 + 6
+
+
+def test_sap_cs12_header_block_names_the_top_item(write):
+    path = write("cs12.csv", "Material,100-100,Casing\nPlant,1000,Hamburg\nAlternative,1\n" + CS12_HEADER + CS12_LINES)
+    parts = _parts(write, {"300-200": 10, "200-300": 1})
+    assert products(path, parts) == {"100-100": pytest.approx(CS12_MASS)}
+    found = codes(path)
+    assert "top-item-named" in found
+    assert "qty-total-not-used" in found  # the per-parent quantity is preferred
+
+
+def test_sap_item_numbers_are_positions_and_the_filled_unit_column_is_read(write):
+    path = write("cs12.csv", "Material,100-100,Casing\n" + CS12_HEADER + CS12_LINES)
+    bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
+    assert bom.tables[0].fields["sku"] == "Component number"
+    assert bom.tables[0].fields["uom"] == "Component unit"
+    steel = bom.edges.filter(bom.edges["child"] == "300-100").row(0, named=True)
+    assert steel["bulk"] and steel["qty"] == pytest.approx(4 * 453.59237)  # LB, not 4 pieces
+    assert (steel["parent"], steel["child"]) == ("200-100", "300-100")
+
+
+def test_sap_quantities_through_the_parents_are_divided_back(write):
+    # only Comp. Qty (CUn): the segment's 16 is 8 per set × 2 sets
+    lines = "".join(",".join(c for k, c in enumerate(ln.split(",")) if k != 4) + "\n" for ln in CS12_LINES.splitlines())
+    header = CS12_HEADER.replace("Component quantity,", "")
+    path = write("cs12.csv", "Material,100-100,Casing\n" + header + lines)
+    parts = _parts(write, {"300-200": 10, "200-300": 1})
+    assert products(path, parts) == {"100-100": pytest.approx(CS12_MASS)}
+    bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
+    assert bom.edges.filter(bom.edges["child"] == "300-200")["qty"].to_list() == [8.0]
+    assert "qty-multiplied" in [w.code for w in bom.warnings]
+
+
+def test_a_total_quantity_in_a_parent_child_table_is_refused(write):
+    path = write("pc.csv", "Parent,Component number,Total Required\nA,B,2\nB,C,8\n")
+    assert refused(path)[0][:3] == ("qty-multiplied", None, "Total Required")
+
+
+def test_several_level_1_lines_without_a_title_are_the_file_s_assembly(write):
+    path = write("EM-150.csv", "Level,Part Number,Qty\n1,ROTOR,1\n2,MAG,8\n1,STATOR,1\n1,SCREW,12\n")
+    parts = _parts(write, {"MAG": 10, "STATOR": 1000, "SCREW": 1})
+    assert products(path, parts) == {"EM-150": 80 + 1000 + 12}
+    assert products(path, parts, assembly="MOTOR") == {"MOTOR": 1092}
+
+
+def test_a_title_row_names_the_top_item(write):
+    path = write("export.csv", "Bill of Materials for EM-150\n\nLevel,Part Number,Qty\n1,ROTOR,1\n2,MAG,8\n1,SCREW,12\n")
+    parts = _parts(write, {"MAG": 10, "SCREW": 1})
+    assert products(path, parts) == {"EM-150": 92}
+
+
+def test_one_level_1_line_is_the_top_item_as_before(write):
+    path = write("x.csv", "Level,Part Number,Qty\n1,MOTOR,1\n2,ROTOR,1\n3,MAG,8\n2,SCREW,12\n")
+    parts = _parts(write, {"MAG": 10, "SCREW": 1})
+    assert products(path, parts) == {"MOTOR": 92}
+    assert "top-item-named" not in codes(path)
+
+
+def test_level_column_that_disagrees_with_the_explosion_level(write):
+    # 'Level' here is a low-level code (the deepest level a part appears at anywhere): no tree
+    path = write(
+        "cs12.csv",
+        "Material,100-100\nLevel,Explosion level,Component number,Component quantity\n1,.1,200-100,1\n3,..2,300-200,8\n1,.1,200-300,6\n",
+    )
+    parts = _parts(write, {"300-200": 10, "200-300": 1})
+    assert products(path, parts) == {"100-100": 86}
+    bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
+    assert bom.tables[0].fields["level"] == "Explosion level"
+
+
+# --- explosions per top part ------------------------------------------------------------------
+
+
+def test_sap_multi_material_download_is_one_explosion_per_material(write):
+    block2 = "Material,100-200,Casing small\nPlant,1000\n" + CS12_HEADER + ".1,0010,200-200,Magnet set,1,1,,PC\n..2,0010,300-200,Magnet segment,8,8,,PC\n"
+    path = write("cs12.csv", "Material,100-100,Casing\nPlant,1000\n" + CS12_HEADER + CS12_LINES + block2)
+    parts = _parts(write, {"300-200": 10, "200-300": 1})
+    # read as one tree, 100-100 would also hold 100-200's magnet set
+    assert products(path, parts) == {"100-100": pytest.approx(CS12_MASS), "100-200": 80.0}
+
+
+def test_level_sorted_explosions_are_refused(write):
+    block = "Material,{top}\nLevel,Component number,Qty\n1,A,1\n1,B,1\n2,C,4\n2,D,2\n"
+    path = write("sorted.csv", block.format(top="P1") + block.format(top="P2"))
+    problems = refused(path)
+    assert problems[0][:3] == ("level-sorted", 5, "Level")  # the first level-2 line: its parent may be A or B
+
+
+def test_indented_explosions_per_level_0_part_stay_apart(write):
+    path = write("multi.csv", "Level,Part Number,Qty\n0,P1,1\n1,A,2\n2,M,3\n1,B,1\n0,P2,1\n1,A,1\n2,M,3\n")
+    parts = _parts(write, {"M": 1, "B": 10})
+    assert products(path, parts) == {"P1": 16.0, "P2": 3.0}
+
+
+# --- outline item numbers (SOLIDWORKS indented BOM) -------------------------------------------
+
+
+def test_solidworks_item_numbers_are_the_levels(write):
+    path = write(
+        "ACT-200.csv",
+        "ITEM NO.,PART NUMBER,DESCRIPTION,QTY.\n1,ROT-10,Rotor,1\n1.1,MAG-N42,Magnet,8\n1.3,SHAFT,Shaft,1\n3,HOUSING,Housing,1\n3.2,SCREW,Screw,4\n",
+    )
+    parts = _parts(write, {"MAG-N42": 10, "SHAFT": 100, "SCREW": 1})
+    # 1.2 and 2 are missing (suppressed lines): gaps between siblings, each number's parent is there
+    assert products(path, parts) == {"ACT-200": 80 + 100 + 4}
+    found = codes(path)
+    assert "outline-item-numbers" in found and "outline-levels" in found
+
+
+def test_top_item_declarations_in_any_order_are_not_filled_down(write):
+    # bomaudit's own convention: a blank parent and a blank quantity declare a top item, in any row order
+    path = write("shuffled.csv", "parent,sku,qty\nN03,N00,1\n,N04,\nN04,N03,1\n")
+    parts = _parts(write, {"N00": 1})
+    assert products(path, parts) == {"N04": 1.0}
+    assert "parent-filled-down" not in codes(path)

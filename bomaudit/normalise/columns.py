@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header
-from bomaudit.normalise.evidence import BY_VALUES, by_values
+from bomaudit.normalise.evidence import BY_VALUES, by_values, outline_column
 from bomaudit.normalise.identify import better_than_weak, candidates, tier_of
 
 if TYPE_CHECKING:
@@ -98,6 +98,8 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
         mass_unit = header_mass_unit(fields["mass"])
     data = [h for h in headers if h in set(data)]
     cumulative = _cumulative(table, fields, ignored, issues)
+    if "level" not in disabled:
+        outline_column(table, fields, ignored, issues)
     return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative)
 
 

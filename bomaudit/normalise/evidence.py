@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 BY_VALUES = ("sku", "uom", "level")
 #: a BOM position: a short whole number (SAP writes 0010, 0020…)
 POSITION = r"^[0-9]{1,4}$"
+#: the share of a column's values that must be positions for it to be a column of positions
+POSITION_SHARE = 0.8
 _EXPLOSION = frozenset(norm_header(h) for h in ("explosion level", "expl level", "explosion lvl"))
 
 
@@ -39,7 +41,8 @@ def _cells(frame: pl.DataFrame, header: str) -> pl.Series:
     s = frame[header]
     s = s.cast(pl.String) if s.dtype != pl.String else s
     s = s.str.strip_chars()
-    return s.filter(s.is_not_null() & (s != ""))
+    # the header repeated among the rows (per page or per explosion) is no value of the column
+    return s.filter(s.is_not_null() & (s != "") & (s.str.to_lowercase() != header.lower()))
 
 
 def is_positions(frame: pl.DataFrame, header: str) -> bool:
@@ -48,9 +51,11 @@ def is_positions(frame: pl.DataFrame, header: str) -> bool:
     import polars as pl
 
     cells = _cells(frame, header)
-    if cells.len() < 2 or not cells.str.contains(POSITION).all():
+    positions = cells.filter(cells.str.contains(POSITION))
+    # nearly all: a header block or the header repeated among the rows puts text in the column
+    if positions.len() < 2 or positions.len() < POSITION_SHARE * cells.len():
         return False
-    return bool(cells.str.starts_with("0").any() or (cells.cast(pl.Int64) % 10 == 0).all())
+    return bool(positions.str.starts_with("0").any() or (positions.cast(pl.Int64) % 10 == 0).all())
 
 
 def level_values(frame: pl.DataFrame, header: str) -> pl.Series:
@@ -121,3 +126,30 @@ def _level_column(table: RawTable, filled: list[str], why: str, issues: Collecto
     if disagree:
         return chosen, f" (it is the explosion's own level; {disagree[0]!r} gives other levels)"
     return chosen, why
+
+
+#: headers of item numbers, which SOLIDWORKS and PDM indented BOMs write as outlines (1, 1.1, 1.1.2)
+ITEM_HEADERS = frozenset(norm_header(h) for h in ("item no", "item number", "item", "item #", "find no", "find number", "pos", "position", "no", "index"))
+
+
+def outline_column(table: RawTable, fields: dict[str, str], ignored: list[str], issues: Collector) -> None:
+    """An item-number column written as outline numbers (``1``, ``1.1``, ``1.1.2``: SOLIDWORKS'
+    ``ITEM NO.`` in an indented BOM) is the table's levels when no column names them; said in a warning."""
+    if "level" in fields or "parent" in fields:
+        return
+    for header in ignored:
+        if norm_header(header) not in ITEM_HEADERS or header not in table.frame.columns or header == fields.get("sku"):
+            continue
+        cells = _cells(table.frame, header)
+        if cells.len() < 2 or not cells.str.contains(r"^[1-9][0-9]*(\.[0-9]+)*$").all() or not cells.str.contains(r"\.").any():
+            continue
+        ignored.remove(header)
+        fields["level"] = header
+        issues.warn(
+            "outline-item-numbers",
+            f"column {header!r} numbers the lines as an outline (1, 1.1, 1.1.2): read as the levels of an indented BOM, each line under the number before its last dot",
+            f"pass --map level= to read the table as flat if {header!r} only numbers the lines",
+            file=table.path,
+            sheet=table.sheet,
+        )
+        return

@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 def fill_down_parents(t: TableContext, cols: Columns, rows: RowClasses, parent: pl.Series) -> pl.Series:
     """``parent`` with blanks read as the parent above them, when the column writes each parent
     once: some blank follows a filled cell, no filled cell repeats the one on the line before (a
-    column that writes its parent on every line would), no blank line has a level, and no blank
-    line's part is the parent above it (that line declares the parent as a top item)."""
+    column that writes its parent on every line would), every blank line has a quantity and no
+    level, and no blank line's part is the parent above it (such lines declare top items)."""
     import polars as pl
 
     frame = pl.DataFrame({"p": parent, "sku": rows.sku, "keep": rows.keep, ROW: t.frame[ROW]}).filter(pl.col("keep"))
@@ -58,6 +58,11 @@ def fill_down_parents(t: TableContext, cols: Columns, rows: RowClasses, parent: 
         level = text(t.frame, cols.fields["level"]).filter(rows.keep)
         if (blank_after & level.is_not_null()).any():
             return parent
+    # a line of a BoM has its own quantity; a line declaring a top item need not (bomaudit's own
+    # parent-child convention leaves it blank): without quantities on every such line, no guess
+    quantity = [text(t.frame, h).filter(rows.keep).is_not_null() for h in cols.headers_for("qty")]
+    if not quantity or not pl.select(pl.any_horizontal(quantity)).to_series().filter(blank_after).all():
+        return parent
     header = cols.fields["parent"]
     first = frame.filter(blank_after).row(0, named=True)
     t.issues.warn(
