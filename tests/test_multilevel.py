@@ -125,7 +125,12 @@ def test_sap_quantities_through_the_parents_are_divided_back(write):
 
 def test_a_total_quantity_in_a_parent_child_table_is_refused(write):
     path = write("pc.csv", "Parent,Component number,Total Required\nA,B,2\nB,C,8\n")
-    assert refused(path)[0][:3] == ("qty-multiplied", None, "Total Required")
+    assert refused(path)[0] == (
+        "qty-multiplied",
+        1,
+        "Total Required",
+        "column 'Total Required' gives quantities multiplied through the parents (how many the top item needs), which a parent-child table cannot divide back",
+    )
 
 
 def test_several_level_1_lines_without_a_title_are_the_file_s_assembly(write):
@@ -205,3 +210,19 @@ def test_top_item_declarations_in_any_order_are_not_filled_down(write):
     parts = _parts(write, {"N00": 1})
     assert products(path, parts) == {"N04": 1.0}
     assert "parent-filled-down" not in codes(path)
+
+
+def test_the_warnings_say_what_was_assumed_and_where(write):
+    path = write("cs12.csv", "Material,100-100,Casing\nExplosion level,Component number,Component quantity\n.1,A,2\n.1,B,1\nPlant,1000\n.1,C,1\n")
+    bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
+    by_code = {w.code: w for w in bom.warnings}
+    named = by_code["top-item-named"]
+    assert (named.where.row, named.where.column) == (3, "Explosion level")
+    assert named.message == (
+        "the lowest level is 1 and no line is the top item: the 3 level-1 line(s) from row 3 are read as the parts of '100-100', named by the title above the table"
+    )
+    block = by_code["block-header"]
+    assert block.where.row == 5 and block.message.startswith("a header block among the rows")
+    # the 'Plant' line names no other material: the header block repeated on a new page, C is 100-100's
+    assert bom.declared_tops == ["100-100"]
+    assert ("100-100", "C") in set(bom.edges.select("parent", "child").rows())

@@ -128,8 +128,9 @@ def _level_column(table: RawTable, filled: list[str], why: str, issues: Collecto
     return chosen, why
 
 
-#: headers of item numbers, which SOLIDWORKS and PDM indented BOMs write as outlines (1, 1.1, 1.1.2)
-ITEM_HEADERS = frozenset(norm_header(h) for h in ("item no", "item number", "item", "item #", "find no", "find number", "pos", "position", "no", "index"))
+#: headers of item numbers, which SOLIDWORKS and PDM indented BOMs write as outlines (1, 1.1, 1.1.2);
+#: part-number synonyms all, so that the lazy reader of big files reads them too
+ITEM_HEADERS = frozenset(norm_header(h) for h in ("item no", "item number", "item"))
 
 
 def outline_column(table: RawTable, fields: dict[str, str], ignored: list[str], issues: Collector) -> None:

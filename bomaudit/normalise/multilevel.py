@@ -44,6 +44,9 @@ def fill_down_parents(t: TableContext, cols: Columns, rows: RowClasses, parent: 
     level, and no blank line's part is the parent above it (such lines declare top items)."""
     import polars as pl
 
+    nulls = parent.null_count()
+    if nulls == 0 or nulls == parent.len() or (parent == parent.shift(1)).any():
+        return parent  # the common cases, decided on the column alone: a parent written on two lines in a row
     frame = pl.DataFrame({"p": parent, "sku": rows.sku, "keep": rows.keep, ROW: t.frame[ROW]}).filter(pl.col("keep"))
     if frame.height < 2 or frame["p"].null_count() in (0, frame.height):
         return parent
@@ -116,7 +119,7 @@ def refuse_totals(t: TableContext, cols: Columns, shape: str) -> None:
             "qty-multiplied",
             f"column {cols.cumulative!r} gives quantities multiplied through the parents (how many the top item needs), which {shape} cannot divide back",
             "name the quantity per parent with --map qty=HEADER",
-            **t.where(column=cols.cumulative),
+            **t.where(row=t.raw.header_row, column=cols.cumulative),
         )
 
 
@@ -219,9 +222,11 @@ class Block:
 
 
 def block_lines(t: TableContext, cols: Columns, rows: RowClasses) -> list[Block]:
-    """The blocks of an indented table: split where the header is repeated, or a header-block
-    line stands among the rows (its level cell is a label, not a level). Such lines are marked as
-    not parts in ``rows``, with a warning. The first block's name may come from above the header."""
+    """The blocks of an indented table: a new one starts where a header-block line among the rows
+    (its level cell is a label, not a level: ``Material | 100-200``) names another top item; the
+    header or a header block repeated without a new name is a page break, and the explosion goes
+    on. Header-block lines are marked as not parts in ``rows``, with a warning. The first block's
+    name may come from above the header."""
     import polars as pl
 
     header = cols.fields["level"]
@@ -243,13 +248,21 @@ def block_lines(t: TableContext, cols: Columns, rows: RowClasses) -> list[Block]
         mask = pl.Series([False] * t.frame.height)
         mask = mask.scatter([i for i, _ in titles], True)
         _not_parts(t, rows, mask)
-    last = -2
+    runs: list[list[int]] = []
     for i in bounds:
-        if i != last + 1 and i > 0:  # a run of boundary lines starts a block after it
-            blocks.append(Block(i, None, None))
-        if names.get(i) is not None and blocks[-1].named_at is None:
-            blocks[-1].name, blocks[-1].named_at = names[i], int(t.frame[ROW][i])
-        last = i
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        name, at = next(((names[i], i) for i in run if names.get(i) is not None), (None, None))
+        # a run naming no other item is the header (block) repeated per page: the explosion goes on
+        if name is None or name == blocks[-1].name:
+            continue
+        if run[0] == 0:
+            blocks[0].name, blocks[0].named_at = name, int(t.frame[ROW][at])
+        else:
+            blocks.append(Block(run[0], name, int(t.frame[ROW][at])))
     return blocks
 
 
@@ -259,12 +272,11 @@ def _not_parts(t: TableContext, rows: RowClasses, mask: pl.Series) -> None:
     rows.keep = rows.keep & ~mask
     rows.used = rows.used & ~mask
     rows.footer = rows.footer | mask
-    t.issues.warn(
-        "block-header",
-        f"row(s) {listed(found)}: a header block among the rows (a title, or 'Material', 'Plant', 'Alternative'… where a level belongs), not a part: "
-        "skipped; the lines after it are the explosion of the item it names",
-        **t.where(row=found[0]),
+    what = (
+        "a header block among the rows (a title, or 'Material', 'Plant', 'Alternative'… where a level belongs), not a part: "
+        "skipped; the lines after it are the explosion of the item it names"
     )
+    t.issues.warn("block-header", what if len(found) == 1 else f"rows {listed(found)}: {what}", **t.where(row=found[0]))
 
 
 def top_name(t: TableContext, block: Block, k: int, several: bool) -> tuple[str, str]:
