@@ -195,11 +195,11 @@ def test_indented_explosions_per_level_0_part_stay_apart(write):
 def test_solidworks_item_numbers_are_the_levels(write):
     path = write(
         "ACT-200.csv",
-        "ITEM NO.,PART NUMBER,DESCRIPTION,QTY.\n1,ROT-10,Rotor,1\n1.1,MAG-N42,Magnet,8\n1.3,SHAFT,Shaft,1\n3,HOUSING,Housing,1\n3.2,SCREW,Screw,4\n",
+        "ITEM NO.,PART NUMBER,DESCRIPTION,QTY.\n1,ROT-10,Rotor,1\n1.1,MAG-N42,Magnet,8\n1.3,SHAFT,Shaft,1\n3,HOUSING,Housing,1\n3.2,SCREW,Screw,4\n4,LABEL,Label,2\n",
     )
-    parts = _parts(write, {"MAG-N42": 10, "SHAFT": 100, "SCREW": 1})
+    parts = _parts(write, {"MAG-N42": 10, "SHAFT": 100, "SCREW": 1, "LABEL": 1000})
     # 1.2 and 2 are missing (suppressed lines): gaps between siblings, each number's parent is there
-    assert products(path, parts) == {"ACT-200": 80 + 100 + 4}
+    assert products(path, parts) == {"ACT-200": 2000 + 80 + 100 + 4}
     found = codes(path)
     assert "outline-item-numbers" in found and "outline-levels" in found
 
@@ -226,3 +226,13 @@ def test_the_warnings_say_what_was_assumed_and_where(write):
     # the 'Plant' line names no other material: the header block repeated on a new page, C is 100-100's
     assert bom.declared_tops == ["100-100"]
     assert ("100-100", "C") in set(bom.edges.select("parent", "child").rows())
+
+
+def test_level_1_lines_that_all_have_parts_below_are_separate_explosions(write):
+    # a multi-top export: each level-1 line is a top part exploded below it; one product from the
+    # file's name would average them, and could hide the one that crosses the threshold
+    path = write("tops.csv", "Level,Part Number,Qty\n1,P1,1\n2,MAG,8\n1,P2,1\n2,SCREW,12\n")
+    parts = _parts(write, {"MAG": 10, "SCREW": 1})
+    assert products(path, parts) == {"P1": 80.0, "P2": 12.0}
+    assert "top-items-exploded" in codes(path)
+    assert products(path, parts, assembly="KIT") == {"KIT": 92.0}

@@ -292,67 +292,103 @@ def top_name(t: TableContext, block: Block, k: int, several: bool) -> tuple[str,
 
 def add_tops(t: TableContext, header: str, lines: pl.DataFrame, blocks: list[Block]) -> pl.DataFrame:
     """The lines of an indented table with a top item added before each block whose lowest level is
-    1 or more and that names one, or has several lines at that level (its lines would otherwise be
-    as many products). ``i`` is renumbered (still in row order) to make room; errors for a block
-    that starts below its lowest level, or that is sorted by level when the table has several."""
+    1 or more and whose top item is not a row: a title or header block names it, or the block has
+    several lines at its lowest level and some of them are loose parts (nothing below them). When
+    each of those lines has parts below it, they are the top items of as many explosions (a
+    multi-top export), and stay so with a warning: reading several products as one could hide the
+    one that crosses the threshold in the average. ``i`` is renumbered (in row order) to make room.
+    Errors for a block starting below its lowest level, and for explosions sorted by level."""
     import numpy as np
     import polars as pl
 
     starts = np.array([b.start for b in blocks], dtype=np.int64)
     lines = lines.with_columns(block=pl.Series(np.searchsorted(starts, lines["i"].to_numpy(), side="right") - 1, dtype=pl.Int64))
+    lines = lines.with_columns(low=pl.col("level").min().over("block"), leaf=(pl.col("level").shift(-1).over("block") <= pl.col("level")).fill_null(True))
     per = lines.group_by("block", maintain_order=True).agg(
-        pl.col("level").min().alias("low"),
-        (pl.col("level") == pl.col("level").min()).sum().alias("n_low"),
+        pl.col("low").first(),
+        (pl.col("level") == pl.col("low")).sum().alias("n_low"),
+        (pl.col("leaf") & (pl.col("level") == pl.col("low"))).any().alias("loose"),
         pl.col("level").first().alias("first"),
         pl.col("_row").first().alias("row"),
         pl.col("i").first().alias("i"),
     )
-    several = per.height > 1 or (lines["level"] == 0).sum() > 1
-    virtual = []
-    for b, low, n_low, first, row, i in per.iter_rows():
-        block = blocks[b]
-        if first != low:
-            t.issues.error(
-                "block-start",
-                f"the block starting here begins at level {first}, below its top level {low}: its parent would be taken from the block above",
-                "start each block with its top level, or repeat the assembly line",
-                **t.where(row=row, column=header),
-            )
-        if low >= 1 and (block.name is not None or n_low > 1):
-            name, source = top_name(t, block, b, several)
-            virtual.append({"i": i, "level": low - 1, "sku": name, "qty": 1.0, "bulk": False, "_row": block.named_at or row, "live": True, "keep": True})
-            t.issues.warn(
-                "top-item-named",
-                f"the lowest level is {low} and no line is the top item: the {n_low} level-{low} line(s) from row {row} are read as the parts of {name!r}, "
-                f"named by {source}",
-                "add the top item as a level-0 line, or name it with --assembly NAME" if not several else "add each top item as a level-0 line",
-                **t.where(row=row, column=header),
-            )
-    if several:
+    several = per.height > 1 or int(per["n_low"].max()) > 1
+    virtual = [v for rec in per.iter_rows(named=True) if (v := _block_top(t, header, blocks[rec["block"]], rec, several)) is not None]
+    n = lines.height + 1
+    tops_at = {v["block"] for v in virtual}
+    # one explosion per block with a top item added, else per line at the block's lowest level
+    lines = lines.with_columns(
+        explosion=pl.when(pl.col("block").is_in(sorted(tops_at)))
+        .then(pl.col("block") * n)
+        .otherwise(pl.col("block") * n + (pl.col("level") == pl.col("low")).cum_sum())
+    )
+    if lines["explosion"].n_unique() > 1:
         _refuse_level_sorted(t, header, lines)
-    lines = lines.with_columns(i=pl.col("i") * 2 + 1)
+    lines = lines.drop("block", "low", "leaf", "explosion").with_columns(i=pl.col("i") * 2 + 1)
     if virtual:
-        tops = pl.DataFrame(virtual, schema=lines.drop("block").schema).with_columns(i=pl.col("i") * 2)
-        lines = pl.concat([lines.drop("block"), tops], how="vertical").sort("i")
-    return lines.drop("block", strict=False)
+        tops = pl.DataFrame([{k: v[k] for k in lines.columns} for v in virtual], schema=lines.schema).with_columns(i=pl.col("i") * 2)
+        lines = pl.concat([lines, tops], how="vertical").sort("i")
+    return lines
+
+
+def _block_top(t: TableContext, header: str, block: Block, rec: dict, several: bool) -> dict | None:
+    """The top item line to add before a block (see :func:`add_tops`), or None; the warnings."""
+    low, n_low, row = rec["low"], rec["n_low"], rec["row"]
+    if rec["first"] != low:
+        t.issues.error(
+            "block-start",
+            f"the block starting here begins at level {rec['first']}, below its top level {low}: its parent would be taken from the block above",
+            "start each block with its top level, or repeat the assembly line",
+            **t.where(row=row, column=header),
+        )
+    if low < 1 or (block.name is None and n_low < 2):
+        return None
+    if block.name is None and not rec["loose"] and not t.options.assembly:
+        t.issues.warn(
+            "top-items-exploded",
+            f"the lowest level is {low} and no title names a top item; each of the {n_low} level-{low} lines from row {row} has parts below it: "
+            "read as the top items of as many explosions",
+            "if they are the parts of one assembly, name it with --assembly NAME",
+            **t.where(row=row, column=header),
+        )
+        return None
+    name, source = top_name(t, block, rec["block"], several and block.name is None and rec["block"] > 0)
+    t.issues.warn(
+        "top-item-named",
+        f"the lowest level is {low} and no line is the top item: the {n_low} level-{low} line(s) from row {row} are read as the parts of {name!r}, "
+        f"named by {source}",
+        "add the top item as a level-0 line, or name it with --assembly NAME",
+        **t.where(row=row, column=header),
+    )
+    return {
+        "i": rec["i"],
+        "level": low - 1,
+        "sku": name,
+        "qty": 1.0,
+        "bulk": False,
+        "_row": block.named_at or row,
+        "live": True,
+        "keep": True,
+        "block": rec["block"],
+    }
 
 
 def _refuse_level_sorted(t: TableContext, header: str, lines: pl.DataFrame) -> None:
     """A table of several explosions, each sorted by level (all level-1 lines, then all level-2…)
     rather than indented: below a level with two or more lines, which line is a line's parent
-    cannot be told from its position. An error, not a guess."""
+    cannot be told from its position. An error, not a guess. (Each explosion in level order and
+    one with two or more lines on two levels in a row: a tree printed depth first rarely is.)"""
     import polars as pl
 
-    n = lines.height + 1
-    lines = lines.with_columns(block=pl.col("block") * n + (pl.col("level") == 0).cum_sum())  # one explosion per block and level-0 line
-    if not lines.group_by("block").agg((pl.col("level").diff().fill_null(0) >= 0).all().alias("sorted"))["sorted"].all():
+    if not lines.group_by("explosion").agg((pl.col("level").diff().fill_null(0) >= 0).all().alias("sorted"))["sorted"].all():
         return
-    counts = lines.group_by("block", "level").agg(pl.len().alias("n"), pl.col("_row").first().alias("row"))
-    deeper = counts.join(counts.select("block", (pl.col("level") - 1).alias("level"), pl.col("row").alias("child_row")), on=["block", "level"])
-    ambiguous = deeper.filter(pl.col("n") > 1).sort("child_row")
-    if ambiguous.height == 0:
+    counts = lines.group_by("explosion", "level").agg(pl.len().alias("n"), pl.col("_row").first().alias("row"))
+    below = counts.select("explosion", (pl.col("level") - 1).alias("level"), pl.col("n").alias("n_below"), pl.col("row").alias("child_row"))
+    deeper = counts.join(below, on=["explosion", "level"])
+    if deeper.filter((pl.col("n") > 1) & (pl.col("n_below") > 1)).height == 0:
         return
-    level, row = ambiguous.row(0, named=True)["level"], ambiguous.row(0, named=True)["child_row"]
+    first = deeper.filter(pl.col("n") > 1).sort("child_row").row(0, named=True)
+    level, row = first["level"], first["child_row"]
     t.issues.error(
         "level-sorted",
         f"each explosion in this table is sorted by level (its level-{level} lines, then its level-{level + 1} lines…) rather than indented: "
