@@ -236,3 +236,34 @@ def test_level_1_lines_that_all_have_parts_below_are_separate_explosions(write):
     assert products(path, parts) == {"P1": 80.0, "P2": 12.0}
     assert "top-items-exploded" in codes(path)
     assert products(path, parts, assembly="KIT") == {"KIT": 92.0}
+
+
+def test_odoo_export_by_another_product_field_with_units(write):
+    # the layout of an Odoo export by a custom product field, bulk lines in kg
+    path = write(
+        "mrp.bom.csv",
+        '"Product Korporat Code","BoM Lines/Product Template/Korporat Code","BoM Lines/Quantity","BoM Lines/Product Unit of Measure"\n'
+        '"LOT-A","LOT-A-BULK","0.0035","kg"\n'
+        '"","CAP-1","1.0","Units"\n'
+        '"","BOX-12","0.08333","Units"\n'
+        '"LOT-B","LOT-A-BULK","0.0055","kg"\n'
+        '"","CAP-1","1.0","Units"\n',
+    )
+    parts = _parts(write, {"CAP-1": 1, "BOX-12": 1200})
+    # LOT-A: 3.5 g of bulk + 1 cap (1 g) + 1/12 of a box of 12 (0.08333 × 1200 g = 99.996 g)
+    assert products(path, parts) == {"LOT-A": pytest.approx(3.5 + 1 + 99.996), "LOT-B": pytest.approx(5.5 + 1)}
+    bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
+    assert bom.tables[0].fields == {
+        "sku": "BoM Lines/Product Template/Korporat Code",
+        "qty": "BoM Lines/Quantity",
+        "uom": "BoM Lines/Product Unit of Measure",
+        "parent": "Product Korporat Code",
+    }
+
+
+@pytest.mark.parametrize("name", ["odoo", "cs12"])
+def test_the_lazy_reader_of_big_files_reads_them_alike(write, name):
+    text = ODOO if name == "odoo" else CS12_HEADER + CS12_LINES
+    path = write(f"{name}.csv", text)
+    parts = _parts(write, {"Round tube": 1, "Degreaser": 10, "Tyre": 100, "Spoke": 1000, "300-200": 10, "200-300": 1})
+    assert products(path, parts, lazy_bytes=1) == products(path, parts)

@@ -51,7 +51,13 @@ def names_sku(cells: list[str | None], mapped: tuple[str, ...] = ()) -> bool:
 def wanted_columns(headers: list[str], mapped: tuple[str, ...]) -> list[int]:
     """Positions of the headers that normalise may use: recognised by name or named by ``--map``."""
     wanted = {norm_header(h) for h in mapped} | set(mapped)
-    return [i for i, h in enumerate(headers) if interpret_header(h) is not None or h in wanted or norm_header(h) in wanted]
+    # Odoo's BoM export: its 'Product…' (the parent) and 'BoM Lines/…' columns are read by what they are together
+    odoo = any(norm_header(h).startswith("bomlines") for h in headers)
+    return [
+        i
+        for i, h in enumerate(headers)
+        if interpret_header(h) is not None or h in wanted or norm_header(h) in wanted or (odoo and norm_header(h).startswith(("bomlines", "product")))
+    ]
 
 
 def unique_headers(cells: list[str | None]) -> list[str]:

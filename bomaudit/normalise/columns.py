@@ -111,7 +111,16 @@ def _bom_lines(table: RawTable, candidates: dict[str, list[str]], fields: dict[s
     part and quantity, while the BoM's own columns, filled on its first line, are its product (the
     parent: ``Product``, ``Product/Internal Reference``), how many it makes (``Quantity``) and in
     what unit. Unprefixed quantity and unit columns are the BoM's then, not the line's."""
-    if "sku" in fields or not any(norm_header(h).startswith(_BOM_LINES) for h in candidates.get("sku", [])):
+    if "sku" in fields:
+        return
+    if not candidates.get("sku"):
+        # a line's product by another of its fields ('BoM Lines/Product Template/Korporat Code')
+        lines = [h for h in ignored if norm_header(h).startswith(("bomlinescomponent", "bomlinesproduct")) and "unit" not in norm_header(h)]
+        if lines:
+            ignored.remove(lines[0])
+            candidates["sku"] = [lines[0]]
+            data.append(lines[0])
+    if not any(norm_header(h).startswith(_BOM_LINES) for h in candidates.get("sku", [])):
         return
     for fld, moved_to in (("qty", "base_qty"), ("uom", None)):
         heads = candidates.get(fld, [])
