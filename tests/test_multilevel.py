@@ -267,3 +267,21 @@ def test_the_lazy_reader_of_big_files_reads_them_alike(write, name):
     path = write(f"{name}.csv", text)
     parts = _parts(write, {"Round tube": 1, "Degreaser": 10, "Tyre": 100, "Spoke": 1000, "300-200": 10, "200-300": 1})
     assert products(path, parts, lazy_bytes=1) == products(path, parts)
+
+
+def test_a_workbook_title_row_names_the_top_item(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Material", "100-100", "Casing"])
+    ws.append(["Plant", "1000"])
+    ws.append([])
+    ws.append(["Level", "Component number", "Component quantity"])
+    for row in ([1, "200-100", 1], [2, "300-200", 8], [1, "200-300", 6]):
+        ws.append(row)
+    path = tmp_path / "cs12.xlsx"
+    wb.save(path)
+    parts = tmp_path / "parts.csv"
+    parts.write_text("sku,mass_g\n300-200,10\n200-300,1\n")
+    assert products(str(path), str(parts)) == {"100-100": 86.0}

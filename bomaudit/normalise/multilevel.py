@@ -230,9 +230,12 @@ def block_lines(t: TableContext, cols: Columns, rows: RowClasses) -> list[Block]
     import polars as pl
 
     header = cols.fields["level"]
-    lv = text(t.frame, header)
-    label = (lv.is_not_null() & level_values(t.frame, header).is_null() & lv.str.contains(r"[^\W\d_]")).fill_null(False) & rows.keep
-    title_rows = label.arg_true().to_list()
+    title_rows: list[int] = []
+    if t.frame[header].dtype == pl.String:  # a typed level column holds no labels
+        # letters where a level belongs; a level never has one ('.1', '..2', '1.2.3')
+        letters = t.frame[header].str.contains(r"[^\W\d_]").fill_null(False) & rows.keep
+        if letters.any():
+            title_rows = (letters & level_values(t.frame, header).is_null()).arg_true().to_list()
     titles = []
     for i in title_rows:
         cells = [c for c, h in zip(t.frame.row(i), t.frame.columns, strict=True) if h != ROW and c is not None and str(c).strip()]
