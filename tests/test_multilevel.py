@@ -285,3 +285,29 @@ def test_a_workbook_title_row_names_the_top_item(tmp_path):
     parts = tmp_path / "parts.csv"
     parts.write_text("sku,mass_g\n300-200,10\n200-300,1\n")
     assert products(str(path), str(parts)) == {"100-100": 86.0}
+
+
+def test_erp_explosion_total_required_is_divided_back(write):
+    # a CMS-style ERP explosion: indented levels, 'Total Required' for the whole top item
+    path = write(
+        "EXP-1.csv",
+        "Level,Part Number,Description,Total Required,UOM\n1,ASM-A,Arm,2,EA\n2,MAG,Magnet,12,EA\n2,SUB,Bracket,4,EA\n3,SCREW,Screw,16,EA\n1,LABEL,Label,1,EA\n",
+    )
+    parts = _parts(write, {"MAG": 10, "SCREW": 1, "LABEL": 1000})
+    # per ASM-A: 6 magnets, 2 brackets of 4 screws; per EXP-1: 2 ASM-A, 1 label = 12 magnets, 16 screws, 1 label
+    assert products(path, parts) == {"EXP-1": 1000 + 120 + 16}
+    bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
+    assert sorted(bom.edges.select("parent", "child", "qty").rows()) == [
+        ("ASM-A", "MAG", 6.0),
+        ("ASM-A", "SUB", 2.0),
+        ("EXP-1", "ASM-A", 2.0),
+        ("EXP-1", "LABEL", 1.0),
+        ("SUB", "SCREW", 4.0),
+    ]
+
+
+def test_level_columns_that_agree_read_as_the_explosion_level(write):
+    path = write("cs12.csv", "Material,T\nLevel,Explosion level,Component number,Component quantity\n1,.1,A,1\n2,..2,M,8\n1,.1,S,6\n")
+    bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
+    assert bom.tables[0].fields["level"] == "Explosion level"
+    assert sorted(bom.edges.select("parent", "child").rows()) == [("A", "M"), ("T", "A"), ("T", "S")]
