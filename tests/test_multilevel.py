@@ -311,3 +311,22 @@ def test_level_columns_that_agree_read_as_the_explosion_level(write):
     bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
     assert bom.tables[0].fields["level"] == "Explosion level"
     assert sorted(bom.edges.select("parent", "child").rows()) == [("A", "M"), ("T", "A"), ("T", "S")]
+
+
+@pytest.mark.parametrize(
+    ("cells", "name"),
+    [
+        (["Material", "100-100", "Casing"], "100-100"),
+        (["Material: 100-100"], "100-100"),
+        (["Material 100-100 Casing"], "100-100"),
+        (["Bill of Materials for EM-150"], "EM-150"),
+        (["Explosion of MOT-7 at plant 1000"], "MOT-7"),
+        (["Material list"], None),
+        (["Material: Steel"], None),
+        (["Plant", "1000"], None),
+    ],
+)
+def test_top_item_named_by_a_title_or_header_block(cells, name):
+    from bomaudit.normalise.multilevel import top_named
+
+    assert top_named(cells) == name

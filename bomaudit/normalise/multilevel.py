@@ -186,7 +186,13 @@ _LABELLED = re.compile(r"^\s*([^:=]+?)\s*[:=]\s*(\S+)")
 
 def top_named(cells: list[str]) -> str | None:
     """The top item a title or header-block line names: ``Material | 100-100 | Casing``,
-    ``Material: 100-100``, ``BOM for EM-150``; None for any other line."""
+    ``Material: 100-100``, ``BOM for EM-150``; None for any other line, and for a word that is no
+    part number (``Material list``, ``Material: Steel``: a part number has a digit or is in capitals)."""
+    name = _top_named(cells)
+    return name if name is not None and (any(c.isdigit() for c in name) or name.isupper()) else None
+
+
+def _top_named(cells: list[str]) -> str | None:
     if not cells:
         return None
     first = cells[0]
