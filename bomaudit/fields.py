@@ -200,6 +200,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 #: part-number synonyms so general that the column may hold something else (Fusion 360's
 #: ``Material`` is Steel or Aluminum): their values are checked against a name column's
 WEAK_SKU_HEADERS = ("part", "item", "component", "material", "child")
+#: headers of item numbers, which SOLIDWORKS, PDM and FreeCAD indented BOMs write as outlines
+#: (1, 1.1, 1.1.2): the levels when no column names them; every reader reads these columns
+OUTLINE_HEADERS = ("item no", "item number", "item", "index", "find no", "find number", "pos", "position")
 #: headers of columns that name the parts, a fallback identifier when no column holds part numbers
 NAME_HEADERS = (
     "part name",

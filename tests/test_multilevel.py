@@ -330,3 +330,20 @@ def test_top_item_named_by_a_title_or_header_block(cells, name):
     from bomaudit.normalise.multilevel import top_named
 
     assert top_named(cells) == name
+
+
+def test_freecad_bom_index_outline_is_the_levels(write):
+    # FreeCAD's Assembly BOM with sub-assemblies detailed: Index 1, 1.1, 1.2, 2…, the assembly is the file
+    path = write(
+        "Robot-Arm.csv",
+        "Index,Name,Description,File Name,Quantity\n1,Joint,,joint.FCStd,2\n1.1,Magnet-N42,,magnet.FCStd,12\n1.2,Screw-M3,,,4\n2,Base,,base.FCStd,1\n",
+    )
+    parts = _parts(write, {"Magnet-N42": 10, "Screw-M3": 1, "Base": 1000})
+    assert products(path, parts) == {"Robot-Arm": 2 * (120 + 4) + 1000}
+    assert products(path, parts, lazy_bytes=1) == {"Robot-Arm": 1248}
+
+
+def test_item_numbers_written_as_floats_are_no_outline(write):
+    path = write("flat.csv", "Item,Part Number,Qty\n1.0,A,1\n2.0,B,2\n3.0,C,3\n")
+    bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
+    assert bom.tables[0].shape == "flat" and "level" not in bom.tables[0].fields

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bomaudit.fields import interpret_header, norm_header
+from bomaudit.fields import OUTLINE_HEADERS, interpret_header, norm_header
 
 if TYPE_CHECKING:
     import polars as pl
@@ -53,10 +53,11 @@ def wanted_columns(headers: list[str], mapped: tuple[str, ...]) -> list[int]:
     wanted = {norm_header(h) for h in mapped} | set(mapped)
     # Odoo's BoM export: its 'Product…' (the parent) and 'BoM Lines/…' columns are read by what they are together
     odoo = any(norm_header(h).startswith("bomlines") for h in headers)
+    outline = {norm_header(h) for h in OUTLINE_HEADERS}
     return [
         i
         for i, h in enumerate(headers)
-        if interpret_header(h) is not None or h in wanted or norm_header(h) in wanted or (odoo and norm_header(h).startswith(("bomlines", "product")))
+        if interpret_header(h) is not None or h in wanted or norm_header(h) in wanted | outline or (odoo and norm_header(h).startswith(("bomlines", "product")))
     ]
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bomaudit.fields import norm_header
+from bomaudit.fields import OUTLINE_HEADERS, norm_header
 
 if TYPE_CHECKING:
     import polars as pl
@@ -128,9 +128,17 @@ def _level_column(table: RawTable, filled: list[str], why: str, issues: Collecto
     return chosen, why
 
 
-#: headers of item numbers, which SOLIDWORKS and PDM indented BOMs write as outlines (1, 1.1, 1.1.2);
-#: part-number synonyms all, so that the lazy reader of big files reads them too
-ITEM_HEADERS = frozenset(norm_header(h) for h in ("item no", "item number", "item"))
+ITEM_HEADERS = frozenset(norm_header(h) for h in OUTLINE_HEADERS)
+
+
+def _outline_cells(cells: pl.Series) -> bool:
+    """Outline numbers: numbers from 1 joined by dots, some with a dot, and each dotted one's parent
+    (all but its last number) one of the cells; ``1.0``, ``2.0`` (levels or counts written as
+    floats) are not."""
+    if cells.len() < 2 or not cells.str.contains(r"^[1-9][0-9]*(\.[1-9][0-9]*)*$").all():
+        return False
+    dotted = cells.filter(cells.str.contains(r"\."))
+    return dotted.len() > 0 and bool(dotted.str.replace(r"\.[0-9]+$", "").is_in(cells.implode()).all())
 
 
 def outline_column(table: RawTable, fields: dict[str, str], ignored: list[str], issues: Collector) -> None:
@@ -142,7 +150,7 @@ def outline_column(table: RawTable, fields: dict[str, str], ignored: list[str], 
         if norm_header(header) not in ITEM_HEADERS or header not in table.frame.columns or header == fields.get("sku"):
             continue
         cells = _cells(table.frame, header)
-        if cells.len() < 2 or not cells.str.contains(r"^[1-9][0-9]*(\.[0-9]+)*$").all() or not cells.str.contains(r"\.").any():
+        if not _outline_cells(cells):
             continue
         ignored.remove(header)
         fields["level"] = header
