@@ -51,7 +51,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "manufacturer part num",
         "mfg pn",
         "mfg part no",
-        "manufacturer part #",
         # German, French, Spanish, Polish, Chinese part and article numbers
         "artikelnummer",
         "artikel nr",
@@ -97,10 +96,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         # last, so that a manufacturer part number wins when a file has both
         "lcsc part #",
         "lcsc part number",
-        "lcsc part",
         "lcsc",
         "jlcpcb part #",
-        "jlcpcb part",
+        # Odoo's mrp.bom export: the line's product, after the BoM's own columns
+        "bom lines/component/internal reference",
+        "bom lines/component",
+        "bom lines/product/internal reference",
+        "bom lines/product",
     ),
     "parent": (
         "parent",
@@ -113,7 +115,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "assembly id",
         "parent id",
     ),
-    "level": ("level", "lvl", "bom level", "indent", "indent level"),
+    "level": ("level", "lvl", "bom level", "indent", "indent level", "explosion level", "expl level", "explosion lvl"),
     "qty": (
         "qty",
         "quantity",
@@ -151,8 +153,39 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "用量",
         "使用量",
         "数目",
+        "required qty",
+        "required quantity",
+        "bom lines/quantity",
     ),
-    "uom": ("uom", "unit", "base unit", "unit of measure", "units"),
+    # a quantity multiplied through the parents: how many the top item needs (SAP CS12's
+    # "Comp. Qty (CUn)", an ERP explosion's "Total Required"), not how many one parent uses
+    "qty_total": (
+        "comp qty cun",
+        "total required",
+        "total qty required",
+        "extended qty",
+        "extended quantity",
+        "qty extended",
+        "cumulative qty",
+        "cumulative quantity",
+        "total qty",
+        "total quantity",
+    ),
+    # how many of the parent the lines below it make (Odoo's BoM "Quantity"): per-parent
+    # quantities are the lines' divided by it
+    "base_qty": ("base quantity", "base qty"),
+    "uom": (
+        "uom",
+        "unit",
+        "base unit",
+        "unit of measure",
+        "units",
+        "component unit",
+        "comp unit",
+        "component uom",
+        "bom lines/product unit of measure",
+        "bom lines/unit of measure",
+    ),
     "mass_unit": ("mass unit", "weight unit"),
     "valid_from": ("valid from", "start date", "effective from", "effective date", "valid start"),
     "valid_to": ("valid to", "end date", "effective to", "expiry date", "valid end", "valid until"),
@@ -197,6 +230,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 #: part-number synonyms so general that the column may hold something else (Fusion 360's
 #: ``Material`` is Steel or Aluminum): their values are checked against a name column's
 WEAK_SKU_HEADERS = ("part", "item", "component", "material", "child")
+#: headers of item numbers, which SOLIDWORKS, PDM and FreeCAD indented BOMs write as outlines
+#: (1, 1.1, 1.1.2): the levels when no column names them; every reader reads these columns
+OUTLINE_HEADERS = ("item no", "item number", "item", "index", "find no", "find number", "pos", "position")
 #: headers of columns that name the parts, a fallback identifier when no column holds part numbers
 NAME_HEADERS = (
     "part name",

@@ -18,10 +18,21 @@ def test_outline_numbers_are_levels_by_their_number_of_parts(write):
         "Level,Part Number,Qty,mass_g\n1,MOTOR,1,\n1.1,ROTOR,1,\n1.1.1,MAG,8,5\n1.1.2,SHAFT,1,50\n1.2,STATOR,1,100\n1.10,LABEL,1,1\n2,CABLE,2,10\n",
     )
     edges = _edges(path)
-    assert {(p, c) for p, c, _ in edges} == {("MOTOR", "ROTOR"), ("ROTOR", "MAG"), ("ROTOR", "SHAFT"), ("MOTOR", "STATOR"), ("MOTOR", "LABEL")}
+    # the outline's top numbers (1, 2) are the parts of the file's assembly, which is no row (issue #12)
+    assert {(p, c) for p, c, _ in edges} == {
+        ("outline", "MOTOR"),
+        ("outline", "CABLE"),
+        ("MOTOR", "ROTOR"),
+        ("ROTOR", "MAG"),
+        ("ROTOR", "SHAFT"),
+        ("MOTOR", "STATOR"),
+        ("MOTOR", "LABEL"),
+    }
     assert ("ROTOR", "MAG", 8.0) in edges
+    assert ("outline", "CABLE", 2.0) in edges
     bom = load_bom(AuditOptions(files=(path,)))
     assert [w.code for w in bom.warnings].count("outline-levels") == 1
+    assert bom.declared_tops == ["outline"]
 
 
 def test_levels_written_as_floats_are_not_outline_numbers(write):

@@ -25,7 +25,7 @@ from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, warnin
 from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
 from bomaudit.load.errorcells import ErrorCells, column_letters, error_cells, put_back_errors, readable_by_calamine
 from bomaudit.load.guard import EXCEL_COLUMNS, EXCEL_ROWS, Limits, PartScan, check_rows, scan_workbook
-from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
+from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, rows_above
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.percentcells import percent_cells, percent_styles, show_percents
 
@@ -357,4 +357,5 @@ def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, 
     )
     table, footer = split_footer(drop_empty(table), path, name)
     hidden = _hidden_warnings(book, name, options, fallback)
-    return RawTable(path, name, book.digest, table, header_row, [*hidden, *warnings, *footer], {"format": "xlsx", "sheet": name})
+    above = [] if options.no_header else rows_above(frame, index, first)
+    return RawTable(path, name, book.digest, table, header_row, [*hidden, *warnings, *footer], {"format": "xlsx", "sheet": name}, above=above)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bomaudit.fields import interpret_header, norm_header
+from bomaudit.fields import OUTLINE_HEADERS, interpret_header, norm_header
 
 if TYPE_CHECKING:
     import polars as pl
@@ -51,7 +51,14 @@ def names_sku(cells: list[str | None], mapped: tuple[str, ...] = ()) -> bool:
 def wanted_columns(headers: list[str], mapped: tuple[str, ...]) -> list[int]:
     """Positions of the headers that normalise may use: recognised by name or named by ``--map``."""
     wanted = {norm_header(h) for h in mapped} | set(mapped)
-    return [i for i, h in enumerate(headers) if interpret_header(h) is not None or h in wanted or norm_header(h) in wanted]
+    # Odoo's BoM export: its 'Product…' (the parent) and 'BoM Lines/…' columns are read by what they are together
+    odoo = any(norm_header(h).startswith("bomlines") for h in headers)
+    outline = {norm_header(h) for h in OUTLINE_HEADERS}
+    return [
+        i
+        for i, h in enumerate(headers)
+        if interpret_header(h) is not None or h in wanted or norm_header(h) in wanted | outline or (odoo and norm_header(h).startswith(("bomlines", "product")))
+    ]
 
 
 def unique_headers(cells: list[str | None]) -> list[str]:
@@ -100,6 +107,18 @@ def looks_like_data(cells: list[str | None], mapped: tuple[str, ...] = ()) -> bo
         return False
     numeric = sum(bool(_NUMBER.match(t) or _DATE.match(t)) for t in texts)
     return numeric * 2 >= len(texts)
+
+
+def rows_above(frame: pl.DataFrame, header_index: int | None, first_row_number: int) -> list[tuple[int, list[str]]]:
+    """The non-empty rows above the header, as (row number a person sees, non-blank cell texts)."""
+    if header_index is None or header_index <= 0:
+        return []
+    out = []
+    for i, row in enumerate(frame.head(min(header_index, SCAN_ROWS)).rows()):
+        cells = [" ".join(str(c).split()) for c in row if c is not None and str(c).strip()]
+        if cells:
+            out.append((first_row_number + i, cells))
+    return out
 
 
 def apply_header(frame: pl.DataFrame, header_index: int | None, first_row_number: int, no_header: bool) -> tuple[pl.DataFrame, int | None]:

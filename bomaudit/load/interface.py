@@ -42,6 +42,10 @@ class RawTable:
     details: dict[str, str] = field(default_factory=dict)
     #: every header of the file when only some columns were read (lazy reading)
     all_headers: list[str] | None = None
+    #: the non-empty rows above the header (title rows, an ERP's header block such as SAP's
+    #: "Material 100-100 … Plant … Alternative"), each as its non-blank cells' text, at most
+    #: ``header.SCAN_ROWS`` of them: where an indented BOM's top item may be named
+    above: list[tuple[int, list[str]]] = field(default_factory=list)
 
     @property
     def headers(self) -> list[str]:

@@ -27,7 +27,7 @@ from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed
 from bomaudit.fields import interpret_header
 from bomaudit.load.cleanup import drop_empty, header_not_found, header_warnings, no_header_error, row_cells, split_footer
 from bomaudit.load.guard import MAX_COLUMNS, check_columns, check_lines, check_rows
-from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, names_sku
+from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, names_sku, rows_above
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.source import is_binary
 
@@ -141,7 +141,8 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
             records.check_widths(table, header_index, delim, path, named)
     check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
-    return RawTable(path, None, digest, table, header_row, warnings, details)
+    above = [] if options.no_header else rows_above(frame, header_index, 1)
+    return RawTable(path, None, digest, table, header_row, warnings, details, above=above)
 
 
 def _header(frame: pl.DataFrame, options: ReadOptions, path: str) -> tuple[int | None, bool]:

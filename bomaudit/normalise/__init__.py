@@ -30,6 +30,7 @@ from bomaudit.normalise.duplicates import split_disagreeing
 from bomaudit.normalise.lines import LineCounts, check_lines_used, check_part_numbers, line_counts
 from bomaudit.normalise.matching import BomSkus, match_parts
 from bomaudit.normalise.model import MAX_SKIPPED, Bom, NormaliseOptions, SkippedRow, TableInfo
+from bomaudit.normalise.multilevel import block_lines
 from bomaudit.normalise.rows import all_skipped, check_not_empty, classify_rows, skipped_rows, warn_not_in_force
 from bomaudit.normalise.sections import alternate_rows
 from bomaudit.normalise.structure import Structure, check_edges, edge_schema, repair_float_ids, table_structure
@@ -90,12 +91,13 @@ def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issue
         return _without_sku(t, role)
     _detect_decimal_comma(t, cols)
     rows = classify_rows(t, cols, synthesise=role == Role.bom)
+    blocks = block_lines(t, cols, rows) if role == Role.bom and "level" in cols.fields and "parent" not in cols.fields else None
     if role == Role.bom:
         split_disagreeing(t, cols, rows)
     if role == Role.bom:
         check_part_numbers(t, cols, rows)
     attrs = attribute_rows(t, cols, rows)
-    structure = table_structure(t, role, cols, rows)
+    structure = table_structure(t, role, cols, rows, blocks)
     warn_not_in_force(t, rows)
     info = TableInfo(
         raw.path,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header, number_sign_maker
+from bomaudit.normalise.evidence import BY_VALUES, by_values, outline_column
 from bomaudit.normalise.identify import better_than_weak, candidates, tier_of
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ class Columns:
     data: list[str] = field(default_factory=list)
     #: how the part-number column was chosen when no header named one (shown by ``validate``)
     chosen_by: str | None = None
+    #: the quantity column when its quantities are multiplied through the parents (SAP CS12's
+    #: ``Comp. Qty (CUn)``): the structure divides each by its parent's
+    cumulative: str | None = None
 
     def headers_for(self, fld: str) -> list[str]:
         """Every column read for ``fld`` (one for a field that is not merged; none when absent)."""
@@ -91,12 +95,89 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
             continue
         candidates.setdefault(meaning.field, []).append(header)
         data.append(header)
+    _bom_lines(table, candidates, fields, ignored, data, issues)
     merged = _choose(table, candidates, fields, ignored, issues)
     chosen_by = _identify(table, fields, forced, ignored, data, issues)
     if "mass" in fields:
         mass_unit = header_mass_unit(fields["mass"])
     data = [h for h in headers if h in set(data)]
-    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by)
+    cumulative = _cumulative(table, fields, ignored, issues)
+    if "level" not in disabled:
+        outline_column(table, fields, ignored, issues)
+    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative)
+
+
+_BOM_LINES = "bomlines"
+
+
+def _bom_lines(table: RawTable, candidates: dict[str, list[str]], fields: dict[str, str], ignored: list[str], data: list[str], issues: Collector) -> None:
+    """Odoo's ``mrp.bom`` export: ``BoM Lines/Component`` and ``BoM Lines/Quantity`` are the line's
+    part and quantity, while the BoM's own columns, filled on its first line, are its product (the
+    parent: ``Product``, ``Product/Internal Reference``), how many it makes (``Quantity``) and in
+    what unit. Unprefixed quantity and unit columns are the BoM's then, not the line's."""
+    if "sku" in fields:
+        return
+    if not candidates.get("sku"):
+        # a line's product by another of its fields ('BoM Lines/Product Template/Korporat Code')
+        lines = [h for h in ignored if norm_header(h).startswith(("bomlinescomponent", "bomlinesproduct")) and "unit" not in norm_header(h)]
+        if lines:
+            ignored.remove(lines[0])
+            candidates["sku"] = [lines[0]]
+            data.append(lines[0])
+    if not any(norm_header(h).startswith(_BOM_LINES) for h in candidates.get("sku", [])):
+        return
+    for fld, moved_to in (("qty", "base_qty"), ("uom", None)):
+        heads = candidates.get(fld, [])
+        if not any(norm_header(h).startswith(_BOM_LINES) for h in heads):
+            continue
+        own = [h for h in heads if not norm_header(h).startswith(_BOM_LINES)]
+        candidates[fld] = [h for h in heads if h not in own]
+        if moved_to is not None and own and moved_to not in fields:
+            candidates.setdefault(moved_to, []).extend(own)
+        elif own:
+            ignored.extend(own)
+    if "parent" in fields or "parent" in candidates:
+        return
+    sku = min(candidates["sku"], key=lambda h: _priority("sku", h))
+    tail = norm_header(sku).removeprefix(_BOM_LINES).removeprefix("component").removeprefix("product")
+    products = [h for h in ignored if norm_header(h).startswith("product")]
+    if not products:
+        return
+    parent = next((h for h in products if norm_header(h) == "product" + tail), products[0])
+    ignored.remove(parent)
+    candidates["parent"] = [parent]
+    data.append(parent)
+    base = candidates.get("base_qty", [])
+    issues.warn(
+        "bom-lines-columns",
+        f"columns named 'BoM Lines/…' give each line's part and quantity (Odoo's BoM export): {parent!r} is read as the parent"
+        + (f" and {base[0]!r} as how many of it the lines make" if base else ""),
+        "pass --map parent=HEADER to name another parent column",
+        file=table.path,
+        sheet=table.sheet,
+    )
+
+
+def _cumulative(table: RawTable, fields: dict[str, str], ignored: list[str], issues: Collector) -> str | None:
+    """A quantity multiplied through the parents (``Comp. Qty (CUn)``, ``Total Required``): not
+    read when a quantity per parent is there too (said in a warning); else read as the quantity,
+    and returned, for the structure to divide back through the parents' quantities."""
+    total = fields.pop("qty_total", None)
+    if total is None:
+        return None
+    if "qty" in fields:
+        ignored.append(total)
+        issues.warn(
+            "qty-total-not-used",
+            f"column {total!r} gives quantities multiplied through the parents (how many the top item needs): "
+            f"the quantities per parent are read from {fields['qty']!r} instead",
+            f'pass --map qty="{total}" if it is the quantity per parent',
+            file=table.path,
+            sheet=table.sheet,
+        )
+        return None
+    fields["qty"] = total
+    return total
 
 
 #: fields whose column may also identify the parts when no column holds part numbers
@@ -177,6 +258,9 @@ def _choose(table: RawTable, candidates: dict[str, list[str]], fields: dict[str,
     merged: dict[str, list[str]] = {}
     for fld, headers_for in candidates.items():
         chosen = min(headers_for, key=lambda h: _priority(fld, h))
+        why = ""
+        if fld in BY_VALUES and len(headers_for) > 1:
+            chosen, why = by_values(table, fld, sorted(headers_for, key=lambda h: _priority(fld, h)), issues)
         fields[fld] = chosen
         others = [h for h in headers_for if h != chosen]
         if not others:
@@ -207,7 +291,7 @@ def _choose(table: RawTable, candidates: dict[str, list[str]], fields: dict[str,
         ignored.extend(others)
         issues.warn(
             "ambiguous-column",
-            f"columns {names} all look like {fld!r}; using {chosen!r}",
+            f"columns {names} all look like {fld!r}; using {chosen!r}{why}",
             f"pass --map {fld}=HEADER to choose another",
             file=table.path,
             sheet=table.sheet,
@@ -296,6 +380,8 @@ def _describe(fld: str, header: str, cols: Columns) -> str:
         return f"sku ({cols.chosen_by})"
     if fld == "designator" and "qty" in cols.fields:
         return "designator (not used: the quantity column is)"
+    if fld == "qty" and header == cols.cumulative:
+        return "qty (multiplied through the parents: divided by each parent's)"
     if fld == "mass":
         unit = header_mass_unit(header)
         return f"mass ({unit})" if unit else "mass (unit from mass_unit column or cell)"

@@ -11,6 +11,7 @@ from bomaudit.fields import CONCENTRATION_UNITS, COUNT_UNITS, MASS_UNITS, MEASUR
 from bomaudit.load import ROW
 from bomaudit.normalise import designators
 from bomaudit.normalise.context import merge_columns, text
+from bomaudit.normalise.multilevel import Block, add_tops, divide_totals, fill_down_parents, per_base, refuse_totals
 from bomaudit.normalise.rows import sku_text
 from bomaudit.parse import NOT_A_NUMBER, Parsed, ascii_digits, constant
 from bomaudit.vocab import Role
@@ -54,8 +55,9 @@ def edge_schema() -> dict[str, pl.DataType]:
     return {"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_file": pl.String, "_sheet": pl.String, "_row": pl.Int64}
 
 
-def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses) -> Structure:
-    """The edges, top-level and retired SKUs of a table, by its shape; a parts table has none."""
+def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses, blocks: list[Block] | None = None) -> Structure:
+    """The edges, top-level and retired SKUs of a table, by its shape; a parts table has none.
+    ``blocks``: an indented table's explosions (:func:`~bomaudit.normalise.multilevel.block_lines`)."""
     import polars as pl
 
     if role == Role.parts:
@@ -66,8 +68,10 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
     if "parent" in f:
         parent = sku_text(t.frame[f["parent"]])
         parent = pl.select(pl.when(parent == "").then(None).otherwise(parent)).to_series()
+        parent = fill_down_parents(t, cols, rows, parent)
         edge_rows = edge_rows & parent.is_not_null()
     amounts = quantities(t, cols, edge_rows)
+    amounts = Quantities(per_base(t, cols, rows, amounts.qty), amounts.bulk)
     zero = (amounts.qty == 0).fill_null(False) & edge_rows
     if zero.any():
         _warn_zero(t, cols, zero, indented="level" in f and parent is None)
@@ -75,9 +79,10 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
             edge_rows = edge_rows & ~zero
             rows = replace(rows, used=rows.used & ~zero)
     if parent is not None:
+        refuse_totals(t, cols, "a parent-child table")
         found = _parent_child(t, rows, amounts, parent)
     elif "level" in f:
-        found = indented(t, f["level"], rows, amounts)
+        found = indented(t, f["level"], rows, amounts, blocks, cols.cumulative)
     else:
         found = _flat(t, rows, amounts)
     edges = None if found.edges is None else _located(t, found.edges)
@@ -312,8 +317,12 @@ def _merged_counts(t: TableContext, headers: list[str], parsed: list[Parsed], li
 # --- indented tables ------------------------------------------------------------------
 
 
-def indented(t: TableContext, header: str, rows: RowClasses, amounts: Quantities) -> Structure:
-    """An indented table: a row's parent is the nearest row above it one level up."""
+def indented(
+    t: TableContext, header: str, rows: RowClasses, amounts: Quantities, blocks: list[Block] | None = None, cumulative: str | None = None
+) -> Structure:
+    """An indented table: a row's parent is the nearest row above it one level up. Each block (one
+    top item's explosion) whose top item is not a row gets it (see :mod:`.multilevel`); quantities
+    multiplied through the parents (``cumulative``, that column's header) are divided back."""
     import polars as pl
 
     level = _levels(t, header, rows.keep)
@@ -333,10 +342,14 @@ def indented(t: TableContext, header: str, rows: RowClasses, amounts: Quantities
     empty = pl.DataFrame(schema={"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_row": pl.Int64})
     if lines.height == 0:
         return Structure("indented", empty, [], set())
+    lines = add_tops(t, header, lines, blocks or [Block(0, None, None)])
     top_level = lines["level"].min()
     if _check_jumps(t, header, lines, top_level):
         return Structure("indented", empty, [], set())  # no tree to build: the jumps are errors
-    lines = _live_chains(_with_parents(lines))
+    lines = _with_parents(lines)
+    if cumulative is not None:
+        lines = divide_totals(t, cumulative, lines)
+    lines = _live_chains(lines)
     tops = lines.filter(pl.col("parent_i").is_null() & pl.col("live"))["sku"].unique(maintain_order=True).to_list()
     retired = set(lines.filter(~pl.col("live"))["sku"].to_list())
     children = lines.filter(pl.col("parent_i").is_not_null() & pl.col("live"))
