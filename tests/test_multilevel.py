@@ -347,3 +347,12 @@ def test_item_numbers_written_as_floats_are_no_outline(write):
     path = write("flat.csv", "Item,Part Number,Qty\n1.0,A,1\n2.0,B,2\n3.0,C,3\n")
     bom = load_bom(AuditOptions(files=(path,), as_of=AS_OF))
     assert bom.tables[0].shape == "flat" and "level" not in bom.tables[0].fields
+
+
+def test_a_top_item_named_by_the_file_drops_the_export_s_suffix(write):
+    """bomcheck's SOLIDWORKS exports are named PART_sw.csv: the top item is PART."""
+    from bomaudit.audit import AuditOptions as _Options
+    from bomaudit.audit import load_bom as _load
+
+    path = write("DVT0161720_sw.csv", "ITEM NO.,PART NUMBER,QTY\n1,A-1,2\n2,SUB-1,1\n2.1,B-1,3\n")
+    assert _load(_Options(files=(path,))).declared_tops == ["DVT0161720"]

@@ -288,6 +288,11 @@ def _not_parts(t: TableContext, rows: RowClasses, mask: pl.Series) -> None:
     t.issues.warn("block-header", what if len(found) == 1 else f"rows {listed(found)}: {what}", **t.where(row=found[0]))
 
 
+#: what an export adds to the top item's number in the file's name: "DVT0161720_sw" (bomcheck's
+#: SOLIDWORKS export), "_sl" (SyteLine), "-BOM", " bom"
+EXPORT_SUFFIX = r"(?i)[ _-](sw|sl|bom|indented|explosion)$"
+
+
 def top_name(t: TableContext, block: Block, k: int, several: bool) -> tuple[str, str]:
     """The name of a block's top item and where it comes from, for the warning: --assembly, a title
     or header block, else the file's name (with the block's number when the table has several)."""
@@ -295,7 +300,7 @@ def top_name(t: TableContext, block: Block, k: int, several: bool) -> tuple[str,
         return t.options.assembly, "--assembly"
     if block.name is not None:
         return block.name, "the title above the table" if block.named_at is None else f"the header block on row {block.named_at}"
-    stem = Path(t.raw.path).stem if t.raw.path != "-" else "stdin"
+    stem = re.sub(EXPORT_SUFFIX, "", Path(t.raw.path).stem) or Path(t.raw.path).stem if t.raw.path != "-" else "stdin"
     return (f"{stem} #{k + 1}", "the file's name and the block's number") if several else (stem, "the file's name")
 
 
