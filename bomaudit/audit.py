@@ -139,7 +139,7 @@ def _silent(stage: str) -> None:
 def load_bom(options: AuditOptions) -> Bom:
     """Read and normalise every input; raises BomauditError with every problem found."""
     from bomaudit.errors import BomauditError
-    from bomaudit.load import ReadOptions, load_table
+    from bomaudit.load import ReadOptions, load_tables
     from bomaudit.normalise import NormaliseOptions, normalise
 
     read = ReadOptions(
@@ -155,7 +155,7 @@ def load_bom(options: AuditOptions) -> Bom:
     for role, paths in ((Role.bom, options.files), (Role.parts, options.parts)):
         for path in paths:
             try:
-                tables[role].append(load_table(path, read))
+                tables[role].extend(load_tables(path, read))
             except BomauditError as exc:
                 problems.extend(exc.problems)
     if problems:

@@ -167,7 +167,7 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
 
 # shared options ------------------------------------------------------------------------
 FilesArg = Annotated[
-    list[str], typer.Argument(help="BOM files: .csv .tsv .txt .xlsx .xlsm .parquet, or - for CSV on standard input.", show_default=False, metavar="FILE")
+    list[str], typer.Argument(help="BOM files: .csv .tsv .txt .xlsx .xlsm .xls .parquet, or - for CSV on standard input.", show_default=False, metavar="FILE")
 ]
 PartsOpt = Annotated[
     list[str] | None, typer.Option("--parts", metavar="FILE", help="Part attribute file (mass, composition, origin…) joined on sku. Repeatable.")

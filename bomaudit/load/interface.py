@@ -22,6 +22,7 @@ CONTENT = "__content"
 INTERNAL = frozenset({ROW, CONTENT})
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+LEGACY_EXCEL_SUFFIXES = {".xls"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 #: CSV and Parquet files of at least this many bytes are read lazily, only the columns used
 LAZY_BYTES = 64 << 20
@@ -39,6 +40,9 @@ class RawTable:
     details: dict[str, str] = field(default_factory=dict)
     #: every header of the file when only some columns were read (lazy reading)
     all_headers: list[str] | None = None
+    #: the sheets read from this table's workbook when there are several (in workbook order; this
+    #: table's is among them): ``normalise`` decides what each is to the product. Empty otherwise
+    workbook_sheets: tuple[str, ...] = ()
 
     @property
     def headers(self) -> list[str]:
@@ -75,13 +79,15 @@ class ReadOptions:
 
 
 class Reader(Protocol):
-    """Reads one format held in memory: ``text.read_text``, ``excel.read_excel``, ``parquet.read_parquet``.
+    """Reads one format held in memory: ``text.read_text``, ``excel.read_excel``, ``xls.read_xls``,
+    ``parquet.read_parquet``.
 
     Given the path (for messages; ``-`` for standard input), the file's bytes, their SHA-256 in
-    hex and the options, returns the table or raises :class:`~bomaudit.errors.BomauditError`.
+    hex and the options, returns the file's tables (one, or a workbook's BOM sheets) or raises
+    :class:`~bomaudit.errors.BomauditError`.
     """
 
-    def __call__(self, path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable: ...
+    def __call__(self, path: str, data: bytes, digest: str, options: ReadOptions) -> list[RawTable]: ...
 
 
 class LazyReader(Protocol):

@@ -93,7 +93,7 @@ def sniff_delimiter(text: str, suffix: str) -> str:
     return best[2]
 
 
-def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
+def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> list[RawTable]:
     import polars as pl
 
     text, raw, encoding, warnings = _decoded(data, path)
@@ -141,7 +141,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
             records.check_widths(table, header_index, delim, path, named)
     check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
-    return RawTable(path, None, digest, table, header_row, warnings, details)
+    return [RawTable(path, None, digest, table, header_row, warnings, details)]
 
 
 def _header(frame: pl.DataFrame, options: ReadOptions, path: str) -> tuple[int | None, bool]:
