@@ -1,0 +1,129 @@
+"""Legacy Excel 97–2003 workbooks (.xls), read through calamine as .xlsx files are: the same sheet
+choice, header detection, row numbers, hidden-sheet warnings, error cells and percentages, and
+the same refusals (encrypted, damaged, too big)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bomaudit.audit import AuditOptions, audit
+from bomaudit.cli import app
+from bomaudit.errors import BomauditError
+from bomaudit.load import Limits, ReadOptions, load_table
+
+from .xlsgen import Error, Percent, write_xls
+from .xlsxgen import ole_file
+
+AS_OF = dt.date(2026, 11, 28)
+runner = CliRunner()
+TITLE = [["Robot arm R2 — bill of materials"], [], ["Part Number", "Description", "Qty", "Mass (g)", "Dy_pct", "Origin"]]
+LINES = [["MAG-N52", "Magnet segment", 12, 5, Percent(0.045), "CN"], ["M3-8", "Screw", 40, 1.2, None, None], ["PCB-1", "Board", 1, 20, 0, "US"]]
+
+
+def scan(path: Path, *args: str) -> object:
+    return runner.invoke(app, ["scan", str(path), "--as-of", AS_OF.isoformat(), *args])
+
+
+def refused(path: Path, *args: str, **read: object) -> str:
+    with pytest.raises(BomauditError) as exc:
+        load_table(str(path), ReadOptions(**read))  # type: ignore[arg-type]
+    lines = [p.line() for p in exc.value.problems]
+    assert len(lines) == 1, lines
+    result = scan(path, *args)
+    assert result.exit_code == 2 and "Traceback" not in result.output and result.stderr.count("\n") == 1, result.output
+    return lines[0]
+
+
+def test_a_bom_xls_is_read_with_no_options(tmp_path: Path):
+    """Title rows above the header and the table starting in column B: header found, rows as Excel numbers them."""
+    path = write_xls(tmp_path / "arm.xls", [("Notes", [["Read me"]]), ("BOM", [*TITLE, *LINES])], start=(1, 1))
+    table = load_table(str(path))
+    assert (table.sheet, table.header_row, table.details["format"]) == ("BOM", 4, "xls")
+    assert table.frame["Part Number"].to_list() == ["MAG-N52", "M3-8", "PCB-1"]
+    assert table.frame["__row"].to_list() == [5, 6, 7]
+    assert table.frame["Qty"].to_list() == ["12", "40", "1"]
+    assert table.frame["Dy_pct"].to_list() == ["4.5%", None, "0"]  # as Excel shows the percentage, not 0.045
+    result = audit(AuditOptions(files=(str(path),), as_of=AS_OF))
+    verdicts = dict(result.skus.select("sku", "verdict").rows())
+    assert verdicts == {"MAG-N52": "license-required", "M3-8": "clear", "PCB-1": "clear", "arm": "license-required"}
+    grams = dict(result.skus.select("sku", "mass_g").rows())
+    assert grams["arm"] == pytest.approx(12 * 5 + 40 * 1.2 + 20)
+
+
+def test_the_scan_report_names_the_xls_sheet(tmp_path: Path):
+    path = write_xls(tmp_path / "arm.xls", [("BOM", [*TITLE, *LINES])])
+    result = scan(path, "-f", "json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert [(i["path"], i["sheet"]) for i in report["inputs"]] == [(str(path), "BOM")]
+
+
+def test_a_hidden_xls_sheet_is_skipped_with_the_xlsx_warning(tmp_path: Path):
+    old = [["Part Number", "Qty"], ["OLD-MAGNET", 1]]
+    path = write_xls(tmp_path / "arm.xls", [("Old rev", old), ("BOM", [*TITLE, *LINES])], hidden=["Old rev"])
+    table = load_table(str(path))
+    assert table.sheet == "BOM" and "OLD-MAGNET" not in table.frame["Part Number"].to_list()
+    assert [w.line() for w in table.warnings] == [f"{path}: sheet 'Old rev' is hidden: skipped — pass --sheet 'Old rev' to read it"]
+    assert load_table(str(path), ReadOptions(sheet="Old rev")).frame["Part Number"].to_list() == ["OLD-MAGNET"]
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#DIV/0!", "#VALUE!", "#REF!"])
+@pytest.mark.parametrize("column", ["Qty", "Dy_pct"])
+def test_xls_error_cells_are_refused_where_they_are(tmp_path: Path, error: str, column: str):
+    """calamine reads an error cell as empty: a #N/A quantity would count 1, a #N/A Dy_pct 0 %."""
+    bad = ["MAG-N52", "Magnet", 12, 5, Percent(0.045), "CN"]
+    bad[TITLE[2].index(column)] = Error(error)
+    path = write_xls(tmp_path / "arm.xls", [("BOM", [*TITLE, bad])], start=(2, 1))
+    line = refused(path)
+    assert line == f"{path}, sheet 'BOM', row 6, column '{column}': cell holds the spreadsheet error {error} — fix the formula or enter the value"
+
+
+def test_a_percentage_in_a_quantity_is_refused(tmp_path: Path):
+    path = write_xls(tmp_path / "arm.xls", [("BOM", [TITLE[2], ["MAG-N52", "Magnet", Percent(0.5), 5, 4.5, "CN"]])])
+    result = scan(path)
+    assert result.exit_code == 2 and "percentage" in result.stderr and "row 2" in result.stderr, result.output
+
+
+def test_an_encrypted_ole_file_named_xls_is_still_refused(tmp_path: Path):
+    path = tmp_path / "locked.xls"
+    path.write_bytes(ole_file(["EncryptionInfo", "EncryptedPackage"]))
+    line = refused(path)
+    assert "password-protected (encrypted)" in line and "remove the password" in line
+
+
+def test_a_damaged_xls_is_refused_in_one_line(tmp_path: Path):
+    good = write_xls(tmp_path / "good.xls", [("BOM", [*TITLE, *LINES])]).read_bytes()
+    for cut in (600, len(good) // 2, len(good) - 100):
+        path = tmp_path / f"cut{cut}.xls"
+        path.write_bytes(good[:cut])
+        line = refused(path)
+        assert line.startswith(f"{path}: ") and "Excel 97–2003" in line and "save it again" in line, line
+
+
+def test_an_xls_over_the_limits_is_refused_naming_the_limit(tmp_path: Path):
+    path = write_xls(tmp_path / "arm.xls", [("BOM", [*TITLE, *LINES])])
+    line = refused(path, "--max-cells", "10", limits=Limits(max_cells=10))
+    assert (
+        line
+        == f"{path}, sheet 'BOM': the sheet's used range A1:F6 is 36 cells, over the limit of 10 — raise it with --max-cells if the workbook is genuine, or export the BOM sheet as CSV"
+    )
+    line = refused(path, "--max-rows", "2", limits=Limits(max_rows=2))
+    assert "has 6 data rows, over the limit of 2" in line and "--max-rows" in line  # counted as for .xlsx: the sheet's rows
+
+
+def test_an_xls_bigger_than_max_input_mb_is_refused_before_it_is_parsed(tmp_path: Path):
+    rows = [["Part Number", "Qty", "Mass (g)"], *([f"P-{i}", i % 7 + 1, 0.5 + i % 3] for i in range(60_000))]
+    path = write_xls(tmp_path / "big.xls", [("BOM", rows)])
+    assert path.stat().st_size > 1 << 20
+    line = refused(path, "--max-input-mb", "1", limits=Limits(max_input_mb=1))
+    assert line.startswith(f"{path}: ") and "1 MB" in line and "--max-input-mb" in line, line
+    start = time.perf_counter()
+    table = load_table(str(path))
+    assert table.rows == 60_000 and table.frame["__row"][-1] == 60_001
+    assert time.perf_counter() - start < 30
