@@ -177,7 +177,7 @@ def _gather(plan: WorkbookPlan, options: NormaliseOptions, issues: Collector) ->
         if done.structure.edges is not None:
             out.edges.append(done.structure.edges)
         if asm is not None or id(raw) in plan.parts_sheets:
-            sheets.append(_sheet_result(raw, done))
+            sheets.append(_sheet_result(raw, done, asm.assembly if asm else None))
         if asm is None:  # a sheet's tops go under its assembly (link_sheets)
             out.tops.extend(done.structure.tops)
         out.retired |= done.structure.retired
@@ -192,11 +192,12 @@ def _gather(plan: WorkbookPlan, options: NormaliseOptions, issues: Collector) ->
     return out
 
 
-def _sheet_result(raw: RawTable, done: _TableResult) -> SheetResult:
-    """The SKUs a workbook sheet lists (the children of its lines and its tops), for :func:`link_sheets`."""
+def _sheet_result(raw: RawTable, done: _TableResult, assembly: str | None) -> SheetResult:
+    """The SKUs a workbook sheet lists (the children of its lines and its tops, not the sheet's own
+    assembly), for :func:`link_sheets`."""
     edges = done.structure.edges
     skus = set(edges["child"].to_list()) if edges is not None else set(done.attrs["sku"].drop_nulls().to_list())
-    return SheetResult(raw, skus | set(done.structure.tops), list(done.structure.tops))
+    return SheetResult(raw, (skus | set(done.structure.tops)) - {assembly}, list(done.structure.tops))
 
 
 def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptions) -> Bom:

@@ -14,7 +14,9 @@ tables of one workbook (``RawTable.workbook_sheets``). Here, by the columns each
 * a sheet with part numbers and neither is refused: a sub-assembly (each line once) or a list
   (suppliers, prices) cannot be told apart, and either guess can hide a magnet;
 * a **summary** sheet, whose parts include those of all the other sheets (or all of two of them),
-  is refused: read with them, its lines would be counted twice.
+  is refused: read with them, its lines would be counted twice. Two sheets listing the same parts
+  are refused too (a copy, or mirrored halves: bomaudit cannot tell). ``--sheet`` reads the
+  summary alone; hiding it reads the others.
 
 When one sheet remains a BOM, the workbook reads as a single sheet always did.
 """
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
 #: a column for one of these makes a sheet a BOM: how many, or where in the tree
 STRUCTURE_FIELDS = frozenset({"qty", "level", "parent", "designator"})
 #: a column for one of these, without a structure column, makes it a list of part attributes
-ATTRIBUTE_FIELDS = frozenset({"mass", "re_origin", "cn_tech", "cn_re_value"})
+ATTRIBUTE_FIELDS = frozenset({"mass", "composition", "re_origin", "cn_tech", "cn_re_value"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,7 @@ def _fields(raw: RawTable, options: NormaliseOptions) -> set[str]:
     from bomaudit.normalise.columns import map_columns
 
     cols = map_columns(raw, options.mapping, Collector())  # what the sheet is; its own warnings come when it is read
-    return set(cols.fields) | ({"mass"} if cols.elements else set())
+    return set(cols.fields) | ({"composition"} if cols.elements else set())
 
 
 def _classify(path: str, tables: list[RawTable], options: NormaliseOptions, issues: Collector) -> tuple[list[RawTable], list[RawTable]]:
@@ -118,7 +120,7 @@ def _classify(path: str, tables: list[RawTable], options: NormaliseOptions, issu
             row=t.header_row,
         )
     for t in attrs:
-        what = sorted(kinds[id(t)] & ATTRIBUTE_FIELDS)
+        what = [f for f in sorted(ATTRIBUTE_FIELDS) if f in kinds[id(t)]]
         issues.warn(
             "parts-sheet",
             f"the sheet has part numbers and {', '.join(what)} but no quantity, level or parent column: read as part attributes, like a --parts file",
@@ -165,7 +167,7 @@ def link_sheets(plan: WorkbookPlan, results: list[SheetResult], issues: Collecto
         if id(r.raw) in plan.parts_sheets and (extra := sorted(r.skus - used)):
             issues.error(
                 "parts-sheet-unused",
-                f"the sheet (read as part attributes: no quantity column) lists {len(extra)} part(s) no BOM sheet uses ({listed(extra)}): "
+                f"the sheet (read as part attributes: no quantity column) lists {len(extra)} part(s) no BOM sheet uses ({listed([repr(s) for s in extra])}): "
                 "if it is a sub-assembly, they would be missed",
                 "add a Qty column if its parts are a sub-assembly, or remove the parts no BOM sheet uses",
                 file=r.raw.path,
@@ -203,7 +205,10 @@ def _check_summaries(subs: list[SheetResult], issues: Collector) -> None:
             if not others or not r.skus:
                 continue
             whole = [o for o in others if o.skus <= r.skus]
-            if set().union(*(o.skus for o in others)) <= r.skus or len(whole) >= 2:
+            # one other sheet whose parts this one includes is a sub-assembly sharing parts (screws);
+            # the same parts on both is a copy, or mirrored halves: ambiguous, so refused too
+            repeats = len(whole) >= 2 or (len(others) >= 2 and set().union(*(o.skus for o in others)) <= r.skus)
+            if repeats or (len(others) == 1 and others[0].skus == r.skus):
                 names = ", ".join(repr(o.raw.sheet) for o in (whole or others))
                 issues.error(
                     "summary-sheet",
