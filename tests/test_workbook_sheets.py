@@ -212,3 +212,12 @@ def test_two_sheets_with_the_same_parts_are_refused_as_a_copy(tmp_path: Path):
     path = write(tmp_path / "robot.xlsx", [("BOM", MOTORS), ("BOM (2)", MOTORS)])
     lines = problems(path)
     assert len(lines) == 2 and all("it repeats them (a summary)" in line for line in lines), lines
+
+
+def test_with_no_header_the_first_sheet_is_read_and_the_others_named(tmp_path: Path):
+    path = write(tmp_path / "dump.xlsx", [("T1", [["A", 1]]), ("T2", [["MAG", 2]]), ("Empty", [])])
+    result = run(path, no_header=True, mapping={"sku": "1", "qty": "2"})
+    assert sorted(result.skus["sku"].to_list()) == ["A", "dump"]
+    assert [p.line() for p in result.issues if p.code == "sheet-not-read"] == [
+        f"{path}: with --no-header only the first sheet with rows is read: 1 other sheet(s) with values not read ('T2') — pass --sheet NAME to read another one"
+    ]

@@ -127,3 +127,32 @@ def test_an_xls_bigger_than_max_input_mb_is_refused_before_it_is_parsed(tmp_path
     table = load_table(str(path))
     assert table.rows == 60_000 and table.frame["__row"][-1] == 60_001
     assert time.perf_counter() - start < 30
+
+
+def test_an_xls_encrypted_inside_the_workbook_stream_is_refused(tmp_path: Path):
+    """Excel 97–2003 encrypts inside the Workbook stream (a FILEPASS record after the BOF), not as an OLE EncryptedPackage."""
+    data = bytearray(write_xls(tmp_path / "arm.xls", [("BOM", [*TITLE, *LINES])]).read_bytes())
+    bof = data.find(b"\x09\x08\x10\x00\x00\x06")  # BOF, 16 bytes, BIFF8
+    assert bof > 0
+    data[bof + 20 : bof + 22] = b"\x2f\x00"  # the record after it becomes FILEPASS
+    path = tmp_path / "locked.xls"
+    path.write_bytes(bytes(data))
+    assert refused(path) == (
+        f"{path}: is a password-protected (encrypted) Excel workbook: it cannot be read without the password — "
+        "open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear it) and save, or export the BOM as CSV"
+    )
+
+
+def test_an_xls_with_one_subsystem_per_sheet_is_read_whole(tmp_path: Path):
+    head = ["Part Number", "Qty", "Mass (g)", "Dy_pct", "RE Origin"]
+    sheets = [
+        ("Frame", [head, ["EXT-2020", 4, 300, 0, "US"]]),
+        ("Old motors", [head, ["OLD-MAG", 99, 5, 9, "CN"]]),
+        ("Motors", [head, ["MAG-N52", 12, 5, Percent(0.045), "CN"]]),
+    ]
+    path = write_xls(tmp_path / "arm.xls", sheets, hidden=["Old motors"])
+    result = audit(AuditOptions(files=(str(path),), as_of=AS_OF))
+    rows = {r["sku"]: r for r in result.skus.iter_rows(named=True)}
+    assert "OLD-MAG" not in rows and rows["arm"]["verdict"] == "license-required"
+    assert rows["arm"]["cn_controlled_g"] == pytest.approx(12 * 5 * 0.045) and rows["Motors"]["mass_g"] == pytest.approx(60)
+    assert {p.code for p in result.issues} >= {"hidden-sheet", "workbook-sheets"}

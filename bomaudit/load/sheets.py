@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, warning
+from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, listed, warning
 from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data
@@ -135,11 +135,27 @@ def _read_one(book: Book, options: ReadOptions) -> RawTable:
         if sheet is None:
             raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=book.path)
         return _finish(book, sheet, options)
-    for name in _visible(book)[:MAX_TRIED]:
+    visible = _visible(book)
+    for i, name in enumerate(visible[:MAX_TRIED]):
         sheet = _parse(book, name, options) if book.has_values(name) else None
         if sheet is not None:
-            return _finish(book, sheet, options, _hidden_warnings(book))
+            rest = [n for n in visible[i + 1 :] if book.has_values(n)]
+            return _finish(book, sheet, options, [*_hidden_warnings(book), *_rest_not_read(book, rest)])
     raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=book.path)
+
+
+def _rest_not_read(book: Book, rest: list[str]) -> list[Problem]:
+    """Without a header there is no telling which sheets are BOMs: the first is read, and the others are named."""
+    if not rest:
+        return []
+    return [
+        warning(
+            "sheet-not-read",
+            f"with --no-header only the first sheet with rows is read: {len(rest):,} other sheet(s) with values not read ({listed([repr(n) for n in rest])})",
+            hint="pass --sheet NAME to read another one",
+            where=Location(file=book.path),
+        )
+    ]
 
 
 def _visible(book: Book) -> list[str]:
