@@ -176,7 +176,14 @@ SkuMatchOpt = Annotated[
     SkuMatch,
     typer.Option("--sku-match", help="Joining --parts rows to BOM SKUs: strict refuses near-misses, loose joins them (an assumption), exact only warns."),
 ]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", metavar="NAME", help="Worksheet to read (default: the first with a recognised header).")]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet",
+        metavar="NAME",
+        help="Worksheet to read, alone (default: every visible sheet with a part-number header; several are sub-assemblies of the file's product).",
+    ),
+]
 MapOpt = Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=HEADER", help="Use column HEADER as FIELD, e.g. --map sku='Part Name'. Repeatable.")]
 AssemblyOpt = Annotated[str | None, typer.Option("--assembly", metavar="NAME", help="Name of the top item of a flat BOM (default: the file's stem).")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Date (YYYY-MM-DD) for effectivity and rules in force (default: today).")]

@@ -109,10 +109,11 @@ def test_a_damaged_xls_is_refused_in_one_line(tmp_path: Path):
 def test_an_xls_over_the_limits_is_refused_naming_the_limit(tmp_path: Path):
     path = write_xls(tmp_path / "arm.xls", [("BOM", [*TITLE, *LINES])])
     line = refused(path, "--max-cells", "10", limits=Limits(max_cells=10))
-    assert (
-        line
-        == f"{path}, sheet 'BOM': the sheet's used range A1:F6 is 36 cells, over the limit of 10 — raise it with --max-cells if the workbook is genuine, or export the BOM sheet as CSV"
-    )
+    hint = "raise it with --max-cells if the workbook is genuine, or export the BOM sheet as CSV"
+    assert line == f"{path}, sheet 'BOM': the sheet declares 36 cells (its DIMENSIONS record), over the limit of 10 — {hint}"
+    two = write_xls(tmp_path / "two.xls", [("A", [*TITLE, *LINES]), ("B", [*TITLE, *LINES])])
+    line = refused(two, "--max-cells", "40", limits=Limits(max_cells=40))
+    assert line == f"{two}: the workbook's sheets declare 72 cells (their DIMENSIONS records), over the limit of 40 — {hint}"
     line = refused(path, "--max-rows", "2", limits=Limits(max_rows=2))
     assert "has 6 data rows, over the limit of 2" in line and "--max-rows" in line  # counted as for .xlsx: the sheet's rows
 
@@ -156,3 +157,64 @@ def test_an_xls_with_one_subsystem_per_sheet_is_read_whole(tmp_path: Path):
     assert "OLD-MAG" not in rows and rows["arm"]["verdict"] == "license-required"
     assert rows["arm"]["cn_controlled_g"] == pytest.approx(12 * 5 * 0.045) and rows["Motors"]["mass_g"] == pytest.approx(60)
     assert {p.code for p in result.issues} >= {"hidden-sheet", "workbook-sheets"}
+
+
+def _patched(tmp_path: Path, marker: bytes, at: int, value: bytes) -> Path:
+    data = bytearray(write_xls(tmp_path / "arm.xls", [("BOM", [*TITLE, *LINES])]).read_bytes())
+    where = data.find(marker)
+    assert where > 0
+    data[where + at : where + at + len(value)] = value
+    path = tmp_path / "hostile.xls"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_dimensions_record_declaring_billions_of_cells_is_refused_before_calamine_reserves_them(tmp_path: Path):
+    """calamine reserves room for the cells a sheet's DIMENSIONS record declares: 858 GB aborts the process."""
+    path = _patched(tmp_path, b"\x00\x02\x0e\x00", 8, b"\xff\xff\xff\x7f")  # DIMENSIONS, BIFF8: the last row + 1
+    line = refused(path)
+    assert "declares" in line and "cells (its DIMENSIONS record), over the limit of 20,000,000" in line, line
+
+
+def test_a_sheet_offset_past_the_stream_is_refused(tmp_path: Path):
+    """calamine slices the stream at each BOUNDSHEET's offset, and panics past its end."""
+    path = _patched(tmp_path, b"\x85\x00", 4, b"\xff\xff\xff\x00")  # BOUNDSHEET: lbPlyPos
+    assert "is not a readable Excel 97–2003 workbook (damaged or truncated)" in refused(path)
+
+
+FUZZ = """
+import random, sys
+from pathlib import Path
+from bomaudit.errors import BomauditError
+from bomaudit.load import load_tables
+good, out = Path(sys.argv[1]).read_bytes(), Path(sys.argv[2])
+rng = random.Random(20261128)
+for i in range(int(sys.argv[3])):
+    data = bytearray(good)
+    for _ in range(rng.randint(1, 8)):
+        data[rng.randrange(len(data))] = rng.randrange(256)
+    if rng.random() < 0.2:
+        data = data[: rng.randrange(len(data))]
+    out.write_bytes(bytes(data))
+    try:
+        load_tables(str(out))
+    except BomauditError as exc:
+        assert all(p.line().count(chr(10)) == 0 for p in exc.problems)
+print("survived")
+"""
+
+
+def test_mutated_xls_files_are_read_or_refused_never_a_crash(tmp_path: Path):
+    """Random byte flips and truncations, in a child process: a Rust panic or an allocation abort in
+    calamine would end it without "survived"."""
+    import os
+    import subprocess
+    import sys
+
+    sheets = [("Frame", [TITLE[2], LINES[1], LINES[2]]), ("Motors", [TITLE[2], LINES[0], ["X", "x", Error("#N/A"), 1, 0, "US"]])]
+    good = write_xls(tmp_path / "good.xls", sheets)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    run = subprocess.run(
+        [sys.executable, "-c", FUZZ, str(good), str(tmp_path / "m.xls"), "400"], check=False, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "survived" and run.stderr == "", run.stderr[-2000:]

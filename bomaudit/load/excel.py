@@ -175,7 +175,9 @@ def _read_sheet(book: _Workbook, name: str) -> pl.DataFrame:
                 infer_schema_length=0,
                 raise_if_empty=False,
             )
-        except Exception as exc:
+        except BaseException as exc:  # a Rust panic in calamine is pyo3's PanicException, no Exception
+            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                raise
             # error values newer than calamine (#SPILL!, #CALC!…) fail the sheet: read it with them as #N/A
             patched = _without_new_errors(book, name) if data is book.data and "error value" in str(exc) else None
             if patched is None:

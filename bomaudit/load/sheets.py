@@ -14,6 +14,7 @@ and ``xls`` (Excel 97–2003, the BIFF records beside calamine).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
 
 #: sheets parsed, at most, while looking for the ones whose header names a part-number column
 MAX_TRIED = 50
+
+# calamine warns through Python's logging about what it passes over (an invalid number format in
+# a damaged .xls); bomaudit says what matters itself, and standard error keeps one line per problem
+logging.getLogger("calamine").addHandler(logging.NullHandler())
 
 
 class Book(Protocol):
