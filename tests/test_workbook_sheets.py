@@ -221,3 +221,17 @@ def test_with_no_header_the_first_sheet_is_read_and_the_others_named(tmp_path: P
     assert [p.line() for p in result.issues if p.code == "sheet-not-read"] == [
         f"{path}: with --no-header only the first sheet with rows is read: 1 other sheet(s) with values not read ('T2') — pass --sheet NAME to read another one"
     ]
+
+
+@pytest.mark.parametrize("name", ["Spares", "Alternates", "Old rev", "BOM (copy)"])
+def test_a_sheet_named_outside_the_product_is_refused(tmp_path: Path, name: str):
+    """Counted, a spares list adds mass that dilutes the fraction; left out, it may hold a part the product uses."""
+    spares = [HEAD, ["EXT-2020", "Extrusion", 400, 300, 0, "US"]]
+    path = write(tmp_path / "robot.xlsx", [*SUBSYSTEMS, (name, spares)])
+    assert problems(path) == [
+        f"{path}, sheet {name!r}: the sheet has quantities but its name says it is not part of the product (spares, alternates, an old revision…): "
+        "read with the other sheets its parts would be added to the product (and its mass would dilute the fraction), left out they could be missed "
+        "— hide the sheet to leave it out, rename it if it is a sub-assembly, or pass --sheet NAME to read one sheet"
+    ]
+    write(path, [*SUBSYSTEMS, (name, spares)], hidden=(name,))
+    assert run(path).skus.filter(sku="robot")["mass_g"][0] == pytest.approx(1328.08)

@@ -13,6 +13,9 @@ tables of one workbook (``RawTable.workbook_sheets``). Here, by the columns each
   else it may be a sub-assembly written without quantities, and that is an error;
 * a sheet with part numbers and neither is refused: a sub-assembly (each line once) or a list
   (suppliers, prices) cannot be told apart, and either guess can hide a magnet;
+* a sheet with quantities whose name says it is outside the product (``Spares``, ``Alternates``,
+  ``Old rev``…) is refused: counted, it adds parts and mass (diluting the fraction); left out, it
+  could hold a part the product uses;
 * a **summary** sheet, whose parts include those of all the other sheets (or all of two of them),
   is refused: read with them, its lines would be counted twice. Two sheets listing the same parts
   are refused too (a copy, or mirrored halves: bomaudit cannot tell). ``--sheet`` reads the
@@ -23,6 +26,7 @@ When one sheet remains a BOM, the workbook reads as a single sheet always did.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +41,10 @@ if TYPE_CHECKING:
 
 #: a column for one of these makes a sheet a BOM: how many, or where in the tree
 STRUCTURE_FIELDS = frozenset({"qty", "level", "parent", "designator"})
+#: a sheet named like this is no sub-assembly of the product, whatever its columns
+OUTSIDE_PRODUCT = re.compile(
+    r"(?i)\b(spares?|spare parts|alternates?|alternatives?|substitutes?|obsolete|old|archived?|previous|backup|copy|template|example|draft|rev(ision)? history)\b"
+)
 #: a column for one of these, without a structure column, makes it a list of part attributes
 ATTRIBUTE_FIELDS = frozenset({"mass", "composition", "re_origin", "cn_tech", "cn_re_value"})
 
@@ -103,12 +111,23 @@ def _classify(path: str, tables: list[RawTable], options: NormaliseOptions, issu
         subs, plain = plain, []
     if not subs:
         issues.error(
-            "no-bom-sheet",
+            "ambiguous-sheets",
             f"sheets {', '.join(repr(t.sheet) for t in tables)} all have part numbers and none a quantity, level or parent column: bomaudit cannot tell which are BOMs",
             "add a Qty column to each sheet that is a sub-assembly, or pass --sheet NAME to read one sheet",
             file=path,
         )
         return [], []
+    if len(subs) > 1:
+        for t in [t for t in subs if OUTSIDE_PRODUCT.search(str(t.sheet))]:
+            subs.remove(t)
+            issues.error(
+                "sheet-outside-product",
+                "the sheet has quantities but its name says it is not part of the product (spares, alternates, an old revision…): "
+                "read with the other sheets its parts would be added to the product (and its mass would dilute the fraction), left out they could be missed",
+                "hide the sheet to leave it out, rename it if it is a sub-assembly, or pass --sheet NAME to read one sheet",
+                file=path,
+                sheet=t.sheet,
+            )
     for t in plain:
         issues.error(
             "sheet-not-a-bom",
