@@ -34,6 +34,8 @@ class AuditOptions:
     files: tuple[str, ...]
     parts: tuple[str, ...] = ()
     sheet: str | None = None
+    #: ``--sheet`` given more than once: these sheets of each workbook, read together
+    sheets: tuple[str, ...] = ()
     mapping: dict[str, str] = field(default_factory=dict)
     assembly: str | None = None
     threshold: float | None = None  # None: the rule pack's
@@ -144,6 +146,7 @@ def load_bom(options: AuditOptions) -> Bom:
 
     read = ReadOptions(
         sheet=options.sheet,
+        sheets=options.sheets,
         no_header=options.no_header,
         mapped_headers=tuple(options.mapping.values()),
         sku_header=options.mapping.get("sku") or None,

@@ -177,11 +177,11 @@ SkuMatchOpt = Annotated[
     typer.Option("--sku-match", help="Joining --parts rows to BOM SKUs: strict refuses near-misses, loose joins them (an assumption), exact only warns."),
 ]
 SheetOpt = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--sheet",
         metavar="NAME",
-        help="Worksheet to read, alone (default: every visible sheet with a part-number header; several are sub-assemblies of the file's product).",
+        help="Worksheet to read; repeatable: those sheets, as sub-assemblies (default: every visible sheet with a part-number header).",
     ),
 ]
 MapOpt = Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=HEADER", help="Use column HEADER as FIELD, e.g. --map sku='Part Name'. Repeatable.")]
@@ -217,7 +217,7 @@ def _input_options(
     *,
     files: list[str],
     parts: list[str] | None,
-    sheet: str | None,
+    sheet: list[str] | None,
     mapping: list[str] | None,
     assembly: str | None,
     as_of: str | None,
@@ -234,10 +234,12 @@ def _input_options(
 
     if files.count("-") + (parts or []).count("-") > 1:
         _usage("standard input (-) can be read only once")
+    sheets = tuple(dict.fromkeys(sheet or ()))
     return AuditOptions(
         files=tuple(files),
         parts=tuple(parts or ()),
-        sheet=sheet,
+        sheet=sheets[0] if len(sheets) == 1 else None,
+        sheets=sheets if len(sheets) > 1 else (),
         mapping=parse_map(mapping),
         assembly=assembly,
         as_of=parse_date(as_of),

@@ -62,7 +62,7 @@ def test_the_magnet_on_the_third_sheet_makes_the_product_not_clear(tmp_path: Pat
     assert {c for p, c in links if p == "robot"} == {"Electronics", "Frame", "Motors"}
     warned = [p.line() for p in result.issues if p.code == "workbook-sheets"]
     assert warned == [
-        f"{path}: the BOM is on 3 sheets ('Electronics', 'Frame', 'Motors'): each read as a sub-assembly of 'robot', used once — pass --sheet NAME to read one sheet alone"
+        f"{path}: the BOM is on 3 sheets ('Electronics', 'Frame', 'Motors'): each read as a sub-assembly of 'robot', used once — pass --sheet NAME to read one sheet alone, or --sheet more than once to read those sheets"
     ]
 
 
@@ -106,7 +106,7 @@ def test_a_summary_sheet_repeating_the_others_is_refused_naming_the_choice(tmp_p
     path = write(tmp_path / "robot.xlsx", [("Summary", summary), *SUBSYSTEMS])
     assert problems(path) == [
         f"{path}, sheet 'Summary': the sheet lists every part of sheet(s) 'Electronics', 'Frame', 'Motors': it repeats them (a summary), "
-        "and read with them each part would be counted twice — pass --sheet 'Summary' to read it alone, or hide it in the workbook to read the other sheets as sub-assemblies"
+        "and read with them each part would be counted twice — pass --sheet 'Summary' to read it alone, or name the other sheets with --sheet (repeatable) to read them as sub-assemblies"
     ]
     alone = {r["sku"]: r for r in run(path, sheet="Summary").skus.iter_rows(named=True)}
     assert alone["robot"]["verdict"] == "license-required" and alone["robot"]["cn_controlled_g"] == pytest.approx(12 * 5 * 0.045)
@@ -160,7 +160,7 @@ def test_a_sheet_with_part_numbers_and_nothing_else_is_not_guessed(tmp_path: Pat
     assert problems(path) == [
         f"{path}, sheet 'Suppliers', row 1: the sheet has part numbers but no quantity, level or parent column while other sheets have: "
         "it may be a sub-assembly (each line once) or a list (suppliers, prices), and bomaudit does not guess — add a Qty column if it is a sub-assembly; "
-        "if not, hide the sheet (hidden sheets are skipped), or pass --sheet NAME to read one BOM sheet"
+        "if not, name the BOM sheets with --sheet (repeatable), or hide this one in the workbook"
     ]
 
 
@@ -170,7 +170,7 @@ def test_two_sheets_without_quantities_are_refused(tmp_path: Path):
     path = write(tmp_path / "robot.xlsx", [("One", a), ("Two", b)])
     assert problems(path) == [
         f"{path}: sheets 'One', 'Two' all have part numbers and none a quantity, level or parent column: bomaudit cannot tell which are BOMs "
-        "— add a Qty column to each sheet that is a sub-assembly, or pass --sheet NAME to read one sheet"
+        "— add a Qty column to each sheet that is a sub-assembly, or pass --sheet NAME (repeatable) to read the BOM sheets"
     ]
 
 
@@ -231,7 +231,32 @@ def test_a_sheet_named_outside_the_product_is_refused(tmp_path: Path, name: str)
     assert problems(path) == [
         f"{path}, sheet {name!r}: the sheet has quantities but its name says it is not part of the product (spares, alternates, an old revision…): "
         "read with the other sheets its parts would be added to the product (and its mass would dilute the fraction), left out they could be missed "
-        "— hide the sheet to leave it out, rename it if it is a sub-assembly, or pass --sheet NAME to read one sheet"
+        "— name the sheets to read with --sheet (repeatable), or hide the sheet in the workbook to leave it out"
     ]
     write(path, [*SUBSYSTEMS, (name, spares)], hidden=(name,))
     assert run(path).skus.filter(sku="robot")["mass_g"][0] == pytest.approx(1328.08)
+
+
+def test_sheet_given_more_than_once_reads_those_sheets_as_sub_assemblies(tmp_path: Path):
+    """The way past a supplier list or a summary without editing the workbook."""
+    suppliers = [["Part Number", "Supplier"], ["MAG-N52", "Ningbo Magnets"]]
+    summary = [HEAD, *ELECTRONICS[1:], *FRAME[1:], *MOTORS[1:]]
+    path = write(tmp_path / "robot.xlsx", [("Summary", summary), *SUBSYSTEMS, ("Suppliers", suppliers)], hidden=("Motors",))
+    args = ["scan", str(path), "--as-of", AS_OF.isoformat(), "-f", "json", "--sheet", "Electronics", "--sheet", "Frame", "--sheet", "Motors"]
+    out = runner.invoke(app, args)
+    assert out.exit_code == 1, out.output
+    report = json.loads(out.stdout)
+    assert [i["sheet"] for i in report["inputs"]] == ["Electronics", "Frame", "Motors"]  # a hidden sheet named is read
+    product = next(s for s in report["skus"] if s["kind"] == "product")
+    assert (product["sku"], product["verdict"], product["mass_g"]) == ("robot", "license-required", pytest.approx(1328.08))
+    out = runner.invoke(app, ["scan", str(path), "--sheet", "Frame", "--sheet", "Nope"])
+    assert out.exit_code == 2 and "has no sheet named 'Nope'; its sheets are 'Summary', 'Electronics', 'Frame', 'Motors', 'Suppliers'" in out.stderr
+    out = runner.invoke(app, ["scan", str(path), "--as-of", AS_OF.isoformat(), "--sheet", "Summary", "--sheet", "Frame", "--sheet", "Motors"])
+    assert out.exit_code == 2 and "sheet 'Summary': the sheet lists every part of sheet(s) 'Frame', 'Motors'" in out.stderr, out.output
+
+
+def test_a_spares_sheet_named_with_sheet_is_read(tmp_path: Path):
+    spares = [HEAD, ["EXT-2020", "Extrusion", 1, 300, 0, "US"]]
+    path = write(tmp_path / "robot.xlsx", [*SUBSYSTEMS, ("Spares", spares)])
+    result = run(path, sheets=("Frame", "Spares"))
+    assert dict(result.skus.select("sku", "mass_g").rows())["robot"] == pytest.approx(1240 + 300)

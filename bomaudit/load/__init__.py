@@ -1,8 +1,9 @@
 """Reading input files into raw string tables with provenance: which reader reads which file.
 
 The readers' contract (:class:`RawTable`, :class:`ReadOptions`) is in :mod:`bomaudit.load.interface`;
-each format has its module (``text``, ``excel``, ``parquet``, and ``lazy`` for big files), and
-what they share is in ``cleanup``, ``header`` and ``guard``. Other packages import from here.
+each format has its module (``text``, ``excel``, ``xls``, ``parquet``, and ``lazy`` for big files),
+and what they share is in ``cleanup``, ``header``, ``guard`` and ``sheets`` (which sheets of a
+workbook are read). Other packages import from here.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The reader contract: what every reader of an input format returns, and what it is given.
 
-A reader turns one file into a :class:`RawTable`: the header row as the file has it, the data
-as a Polars frame whose columns are the header texts, and ``__row``, the row number a person
-sees in the file. Nothing here knows what a BOM is; ``normalise`` does.
+A reader turns one file into its :class:`RawTable` objects (one, or one per BOM sheet of a
+workbook): the header row as the file has it, the data as a Polars frame whose columns are the
+header texts, and ``__row``, the row number a person sees in the file. Nothing here knows what a
+BOM is; ``normalise`` does.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class RawTable:
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
     sheet: str | None = None
+    #: ``--sheet`` given more than once: these sheets, read together (each workbook must have them all)
+    sheets: tuple[str, ...] = ()
     no_header: bool = False
     #: headers named by ``--map``: they help find the header row
     mapped_headers: tuple[str, ...] = ()

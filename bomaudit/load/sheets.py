@@ -79,6 +79,8 @@ class _Sheet:
 
 def read_book(book: Book, options: ReadOptions) -> list[RawTable]:
     """The tables of the workbook's BOM sheets (see the module's description)."""
+    if options.sheets:
+        return _read_named(book, options)
     if options.sheet is not None or options.no_header:
         return [_read_one(book, options)]
     sheets = _parse_visible(book, options)
@@ -124,6 +126,28 @@ def _parse(book: Book, name: str, options: ReadOptions) -> _Sheet | None:
     head = [list(r) for r in frame.head(SCAN_ROWS).rows()]
     index = None if options.no_header else find_header(head, options.mapped_headers)
     return _Sheet(name, frame, index)
+
+
+def _read_named(book: Book, options: ReadOptions) -> list[RawTable]:
+    """The sheets ``--sheet`` names (hidden or not), read together; ``normalise`` still checks
+    what each is (a summary named with the sheets it repeats is refused)."""
+    missing = [n for n in options.sheets if n not in book.names]
+    if missing:
+        raise BomauditError.at(
+            "no-such-sheet",
+            f"has no sheet named {', '.join(map(repr, missing))}; its sheets are {', '.join(map(repr, book.names))}",
+            "pass those to --sheet",
+            file=book.path,
+        )
+    tables = []
+    for name in options.sheets:
+        sheet = _parse(book, name, options)
+        if sheet is None:
+            raise BomauditError.at("empty-file", "the sheet has no rows", "check that you named the right sheet", file=book.path, sheet=name)
+        tables.append(_finish(book, sheet, options, group=options.sheets))
+    for t in tables:
+        t.details["chosen by"] = "--sheet"
+    return tables
 
 
 def _read_one(book: Book, options: ReadOptions) -> RawTable:

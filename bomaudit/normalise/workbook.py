@@ -15,7 +15,7 @@ tables of one workbook (``RawTable.workbook_sheets``). Here, by the columns each
   (suppliers, prices) cannot be told apart, and either guess can hide a magnet;
 * a sheet with quantities whose name says it is outside the product (``Spares``, ``Alternates``,
   ``Old rev``…) is refused: counted, it adds parts and mass (diluting the fraction); left out, it
-  could hold a part the product uses;
+  could hold a part the product uses (unless ``--sheet`` names it);
 * a **summary** sheet, whose parts include those of all the other sheets (or all of two of them),
   is refused: read with them, its lines would be counted twice. Two sheets listing the same parts
   are refused too (a copy, or mirrored halves: bomaudit cannot tell). ``--sheet`` reads the
@@ -88,7 +88,7 @@ def plan_workbooks(boms: list[RawTable], parts: list[RawTable], options: Normali
             issues.warn(
                 "workbook-sheets",
                 f"the BOM is on {len(subs)} sheets ({', '.join(repr(t.sheet) for t in subs)}): each read as a sub-assembly of {product!r}, used once",
-                "pass --sheet NAME to read one sheet alone",
+                "pass --sheet NAME to read one sheet alone, or --sheet more than once to read those sheets",
                 file=path,
             )
     plan.assemblies = _names(named)
@@ -113,18 +113,18 @@ def _classify(path: str, tables: list[RawTable], options: NormaliseOptions, issu
         issues.error(
             "ambiguous-sheets",
             f"sheets {', '.join(repr(t.sheet) for t in tables)} all have part numbers and none a quantity, level or parent column: bomaudit cannot tell which are BOMs",
-            "add a Qty column to each sheet that is a sub-assembly, or pass --sheet NAME to read one sheet",
+            "add a Qty column to each sheet that is a sub-assembly, or pass --sheet NAME (repeatable) to read the BOM sheets",
             file=path,
         )
         return [], []
     if len(subs) > 1:
-        for t in [t for t in subs if OUTSIDE_PRODUCT.search(str(t.sheet))]:
+        for t in [t for t in subs if OUTSIDE_PRODUCT.search(str(t.sheet)) and t.details.get("chosen by") != "--sheet"]:
             subs.remove(t)
             issues.error(
                 "sheet-outside-product",
                 "the sheet has quantities but its name says it is not part of the product (spares, alternates, an old revision…): "
                 "read with the other sheets its parts would be added to the product (and its mass would dilute the fraction), left out they could be missed",
-                "hide the sheet to leave it out, rename it if it is a sub-assembly, or pass --sheet NAME to read one sheet",
+                "name the sheets to read with --sheet (repeatable), or hide the sheet in the workbook to leave it out",
                 file=path,
                 sheet=t.sheet,
             )
@@ -133,7 +133,7 @@ def _classify(path: str, tables: list[RawTable], options: NormaliseOptions, issu
             "sheet-not-a-bom",
             "the sheet has part numbers but no quantity, level or parent column while other sheets have: "
             "it may be a sub-assembly (each line once) or a list (suppliers, prices), and bomaudit does not guess",
-            "add a Qty column if it is a sub-assembly; if not, hide the sheet (hidden sheets are skipped), or pass --sheet NAME to read one BOM sheet",
+            "add a Qty column if it is a sub-assembly; if not, name the BOM sheets with --sheet (repeatable), or hide this one in the workbook",
             file=path,
             sheet=t.sheet,
             row=t.header_row,
@@ -232,7 +232,7 @@ def _check_summaries(subs: list[SheetResult], issues: Collector) -> None:
                 issues.error(
                     "summary-sheet",
                     f"the sheet lists every part of sheet(s) {names}: it repeats them (a summary), and read with them each part would be counted twice",
-                    f"pass --sheet {r.raw.sheet!r} to read it alone, or hide it in the workbook to read the other sheets as sub-assemblies",
+                    f"pass --sheet {r.raw.sheet!r} to read it alone, or name the other sheets with --sheet (repeatable) to read them as sub-assemblies",
                     file=r.raw.path,
                     sheet=r.raw.sheet,
                 )
