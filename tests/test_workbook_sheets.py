@@ -260,3 +260,22 @@ def test_a_spares_sheet_named_with_sheet_is_read(tmp_path: Path):
     path = write(tmp_path / "robot.xlsx", [*SUBSYSTEMS, ("Spares", spares)])
     result = run(path, sheets=("Frame", "Spares"))
     assert dict(result.skus.select("sku", "mass_g").rows())["robot"] == pytest.approx(1240 + 300)
+
+
+def test_one_bom_sheet_and_a_materials_sheet(tmp_path: Path):
+    """The common layout: the BOM on one sheet, masses and compositions on another."""
+    bom = [["Part Number", "Qty"], ["MAG-N52", 12], ["M3-8", 8]]
+    materials = [["Part Number", "Mass (g)", "Dy_pct", "RE Origin"], ["MAG-N52", 5, 4.5, "CN"], ["M3-8", 1, 0, "US"]]
+    path = write(tmp_path / "motor.xlsx", [("BOM", bom), ("Materials", materials)])
+    result = run(path)
+    rows = {r["sku"]: r for r in result.skus.iter_rows(named=True)}
+    assert set(rows) == {"motor", "MAG-N52", "M3-8"} and rows["motor"]["verdict"] == "license-required"
+    assert rows["motor"]["mass_g"] == pytest.approx(68) and rows["motor"]["cn_controlled_g"] == pytest.approx(12 * 5 * 0.045)
+    assert [p.code for p in result.issues if p.code in ("parts-sheet", "workbook-sheets")] == ["parts-sheet"]
+    extra = [*materials, ["MAG-SPARE", 5, 4.5, "CN"]]
+    write(path, [("BOM", bom), ("Materials", extra)])
+    lines = problems(path)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(
+        f"{path}, sheet 'Materials', row 1: the sheet (read as part attributes: no quantity column) lists 1 part(s) no BOM sheet uses ('MAG-SPARE')"
+    )

@@ -176,7 +176,7 @@ def _gather(plan: WorkbookPlan, options: NormaliseOptions, issues: Collector) ->
         (out.bom_attrs if role == Role.bom else out.parts_attrs).append(done.attrs)
         if done.structure.edges is not None:
             out.edges.append(done.structure.edges)
-        if asm is not None or id(raw) in plan.parts_sheets:
+        if asm is not None or id(raw) in plan.parts_sheets or id(raw) in plan.bom_sheets:
             sheets.append(_sheet_result(raw, done, asm.assembly if asm else None))
         if asm is None:  # a sheet's tops go under its assembly (link_sheets)
             out.tops.extend(done.structure.tops)

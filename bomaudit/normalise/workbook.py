@@ -65,6 +65,8 @@ class WorkbookPlan:
     assemblies: dict[int, SheetAssembly] = field(default_factory=dict)
     #: ids of the tables read as part attributes because of their columns
     parts_sheets: set[int] = field(default_factory=set)
+    #: ids of the BOM sheets of the workbooks that have parts sheets (what those must be used by)
+    bom_sheets: set[int] = field(default_factory=set)
 
 
 def plan_workbooks(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptions, issues: Collector) -> WorkbookPlan:
@@ -82,6 +84,8 @@ def plan_workbooks(boms: list[RawTable], parts: list[RawTable], options: Normali
         plan.boms.extend(subs)
         plan.parts.extend(attrs)
         plan.parts_sheets.update(id(t) for t in attrs)
+        if attrs:
+            plan.bom_sheets.update(id(t) for t in subs)
         if len(subs) > 1:
             product = options.assembly or Path(path).stem
             named.extend((t, product) for t in subs)
@@ -181,8 +185,8 @@ def link_sheets(plan: WorkbookPlan, results: list[SheetResult], issues: Collecto
 
     subs = [r for r in results if id(r.raw) in plan.assemblies]
     _check_summaries(subs, issues)
-    used = set().union(*(r.skus for r in results if id(r.raw) not in plan.parts_sheets)) if results else set()
     for r in results:
+        used = set().union(*(o.skus for o in results if o.raw.path == r.raw.path and id(o.raw) not in plan.parts_sheets))
         if id(r.raw) in plan.parts_sheets and (extra := sorted(r.skus - used)):
             issues.error(
                 "parts-sheet-unused",
