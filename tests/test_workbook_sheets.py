@@ -279,3 +279,18 @@ def test_one_bom_sheet_and_a_materials_sheet(tmp_path: Path):
     assert lines[0].startswith(
         f"{path}, sheet 'Materials', row 1: the sheet (read as part attributes: no quantity column) lists 1 part(s) no BOM sheet uses ('MAG-SPARE')"
     )
+
+
+def test_inputs_keep_the_order_of_the_command_line(tmp_path: Path):
+    first, last = tmp_path / "a.csv", tmp_path / "z.csv"
+    first.write_text("sku,qty\nA,1\n")
+    last.write_text("sku,qty\nZ,1\n")
+    book = write(tmp_path / "robot.xlsx", SUBSYSTEMS)
+    tables = load_bom(AuditOptions(files=(str(first), str(book), str(last)), as_of=AS_OF)).tables
+    assert [(Path(t.path).name, t.sheet) for t in tables] == [
+        ("a.csv", None),
+        ("robot.xlsx", "Electronics"),
+        ("robot.xlsx", "Frame"),
+        ("robot.xlsx", "Motors"),
+        ("z.csv", None),
+    ]

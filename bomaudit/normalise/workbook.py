@@ -76,10 +76,14 @@ def plan_workbooks(boms: list[RawTable], parts: list[RawTable], options: Normali
     for raw in boms:
         if raw.workbook_sheets:
             groups.setdefault((raw.path, raw.workbook_sheets), []).append(raw)
-        else:
-            plan.boms.append(raw)
     named: list[tuple[RawTable, str]] = []
-    for (path, _), tables in groups.items():
+    for raw in boms:
+        key = (raw.path, raw.workbook_sheets)
+        if not raw.workbook_sheets:
+            plan.boms.append(raw)
+        if key not in groups:
+            continue  # not of a workbook, or its workbook's sheets are planned (in input order)
+        path, tables = raw.path, groups.pop(key)
         subs, attrs = _classify(path, tables, options, issues)
         plan.boms.extend(subs)
         plan.parts.extend(attrs)
