@@ -34,6 +34,8 @@ class AuditOptions:
     files: tuple[str, ...]
     parts: tuple[str, ...] = ()
     sheet: str | None = None
+    #: ``--sheet`` given more than once: these sheets of each workbook, read together
+    sheets: tuple[str, ...] = ()
     mapping: dict[str, str] = field(default_factory=dict)
     assembly: str | None = None
     threshold: float | None = None  # None: the rule pack's
@@ -140,11 +142,12 @@ def _silent(stage: str) -> None:
 def load_bom(options: AuditOptions) -> Bom:
     """Read and normalise every input; raises BomauditError with every problem found."""
     from bomaudit.errors import BomauditError
-    from bomaudit.load import ReadOptions, load_table
+    from bomaudit.load import ReadOptions, load_tables
     from bomaudit.normalise import NormaliseOptions, normalise
 
     read = ReadOptions(
         sheet=options.sheet,
+        sheets=options.sheets,
         no_header=options.no_header,
         mapped_headers=tuple(options.mapping.values()),
         sku_header=options.mapping.get("sku") or None,
@@ -156,7 +159,7 @@ def load_bom(options: AuditOptions) -> Bom:
     for role, paths in ((Role.bom, options.files), (Role.parts, options.parts)):
         for path in paths:
             try:
-                tables[role].append(load_table(path, read))
+                tables[role].extend(load_tables(path, read))
             except BomauditError as exc:
                 problems.extend(exc.problems)
     if problems:

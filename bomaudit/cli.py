@@ -167,7 +167,7 @@ def parse_map(items: list[str] | None) -> dict[str, str]:
 
 # shared options ------------------------------------------------------------------------
 FilesArg = Annotated[
-    list[str], typer.Argument(help="BOM files: .csv .tsv .txt .xlsx .xlsm .parquet, or - for CSV on standard input.", show_default=False, metavar="FILE")
+    list[str], typer.Argument(help="BOM files: .csv .tsv .txt .xlsx .xlsm .xls .parquet, or - for CSV on standard input.", show_default=False, metavar="FILE")
 ]
 PartsOpt = Annotated[
     list[str] | None, typer.Option("--parts", metavar="FILE", help="Part attribute file (mass, composition, origin…) joined on sku. Repeatable.")
@@ -176,7 +176,14 @@ SkuMatchOpt = Annotated[
     SkuMatch,
     typer.Option("--sku-match", help="Joining --parts rows to BOM SKUs: strict refuses near-misses, loose joins them (an assumption), exact only warns."),
 ]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", metavar="NAME", help="Worksheet to read (default: the first with a recognised header).")]
+SheetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sheet",
+        metavar="NAME",
+        help="Worksheet to read; repeatable: those sheets, as sub-assemblies (default: every visible sheet with a part-number header).",
+    ),
+]
 MapOpt = Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=HEADER", help="Use column HEADER as FIELD, e.g. --map sku='Part Name'. Repeatable.")]
 AssemblyOpt = Annotated[str | None, typer.Option("--assembly", metavar="NAME", help="Name of the top item of a flat BOM (default: the file's stem).")]
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Date (YYYY-MM-DD) for effectivity and rules in force (default: today).")]
@@ -235,7 +242,7 @@ def _input_options(
     *,
     files: list[str],
     parts: list[str] | None,
-    sheet: str | None,
+    sheet: list[str] | None,
     mapping: list[str] | None,
     assembly: str | None,
     as_of: str | None,
@@ -252,10 +259,12 @@ def _input_options(
 
     if files.count("-") + (parts or []).count("-") > 1:
         _usage("standard input (-) can be read only once")
+    sheets = tuple(dict.fromkeys(sheet or ()))
     return AuditOptions(
         files=tuple(files),
         parts=tuple(parts or ()),
-        sheet=sheet,
+        sheet=sheets[0] if len(sheets) == 1 else None,
+        sheets=sheets if len(sheets) > 1 else (),
         mapping=parse_map(mapping),
         assembly=assembly,
         as_of=parse_date(as_of),

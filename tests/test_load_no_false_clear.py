@@ -515,11 +515,12 @@ def test_a_hidden_sheet_named_by_sheet_is_read(tmp_path: Path):
     assert table.warnings == []
 
 
-def test_hidden_sheets_after_the_chosen_one_go_unmentioned(tmp_path: Path):
+def test_hidden_sheets_after_the_bom_sheet_are_named_too(tmp_path: Path):
+    """Every sheet is looked at (a BOM may span several), so a hidden one after the BOM is skipped aloud too."""
     path = tmp_path / "bom.xlsx"
     workbook(path, [("BOM", "visible", NEW), ("Old rev", "hidden", OLD)])
     table = load_table(str(path))
-    assert (table.sheet, table.warnings) == ("BOM", [])
+    assert (table.sheet, [w.line() for w in table.warnings]) == ("BOM", [f"{path}: sheet 'Old rev' is hidden: skipped — pass --sheet 'Old rev' to read it"])
 
 
 def test_hidden_sheets_are_passed_over_for_the_fallback_too(tmp_path: Path):

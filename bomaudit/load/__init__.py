@@ -1,8 +1,9 @@
 """Reading input files into raw string tables with provenance: which reader reads which file.
 
 The readers' contract (:class:`RawTable`, :class:`ReadOptions`) is in :mod:`bomaudit.load.interface`;
-each format has its module (``text``, ``excel``, ``parquet``, and ``lazy`` for big files), and
-what they share is in ``cleanup``, ``header`` and ``guard``. Other packages import from here.
+each format has its module (``text``, ``excel``, ``xls``, ``parquet``, and ``lazy`` for big files),
+and what they share is in ``cleanup``, ``header``, ``guard`` and ``sheets`` (which sheets of a
+workbook are read). Other packages import from here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bomaudit.load.interface import (
     CONTENT,
     EXCEL_SUFFIXES,
     LAZY_BYTES,
+    LEGACY_EXCEL_SUFFIXES,
     PARQUET_SUFFIXES,
     ROW,
     TEXT_SUFFIXES,
@@ -27,18 +29,35 @@ from bomaudit.load.interface import (
 )
 from bomaudit.load.source import read_source
 
-__all__ = ["CONTENT", "LAZY_BYTES", "ROW", "Limits", "RawTable", "ReadOptions", "load_table", "read_source"]
+__all__ = ["CONTENT", "LAZY_BYTES", "ROW", "Limits", "RawTable", "ReadOptions", "load_table", "load_tables", "read_source"]
+
+
+def load_tables(path: str, options: ReadOptions = ReadOptions()) -> list[RawTable]:
+    """Read one input file (or ``-``) into its tables: one, or one per BOM sheet of a workbook
+    (see :mod:`bomaudit.load.sheets`)."""
+    table = _read_lazily(path, options)
+    if table is not None:
+        tables = [table]
+    else:
+        data = read_source(path, options.limits)
+        digest = hashlib.sha256(data).hexdigest()
+        tables = _reader(path, data)(path, data, digest, options)
+    for t in tables:
+        check_cells(t, options.mapped_headers)
+    return tables
 
 
 def load_table(path: str, options: ReadOptions = ReadOptions()) -> RawTable:
-    """Read one input file (or ``-``) into a :class:`RawTable`."""
-    table = _read_lazily(path, options)
-    if table is None:
-        data = read_source(path, options.limits)
-        digest = hashlib.sha256(data).hexdigest()
-        table = _reader(path, data)(path, data, digest, options)
-    check_cells(table, options.mapped_headers)
-    return table
+    """Read one input file (or ``-``) that holds one table; an error naming the sheets when it holds several."""
+    tables = load_tables(path, options)
+    if len(tables) > 1:
+        raise BomauditError.at(
+            "several-sheets",
+            f"has {len(tables)} BOM sheets ({', '.join(repr(t.sheet) for t in tables)}) where one table is expected",
+            "pass --sheet NAME to read one",
+            file=path,
+        )
+    return tables[0]
 
 
 def _reader(path: str, data: bytes) -> Reader:
@@ -47,7 +66,7 @@ def _reader(path: str, data: bytes) -> Reader:
     suffix = Path(path).suffix.lower() if path != "-" else ".csv"
     is_zip = data[:4] == b"PK\x03\x04"
     if data[:8] == OLE_MAGIC:
-        raise _old_office(data, path)
+        return _ole_reader(data, path)
     if suffix in EXCEL_SUFFIXES or (is_zip and suffix not in PARQUET_SUFFIXES):
         if not is_zip:
             kind = "text" if _looks_like_text(data) else "binary data"
@@ -68,7 +87,7 @@ def _reader(path: str, data: bytes) -> Reader:
         raise BomauditError.at(
             "unknown-format",
             f"cannot tell what kind of file this is (suffix {suffix or 'none'})",
-            "use .csv, .tsv, .txt, .xlsx, .xlsm or .parquet",
+            "use .csv, .tsv, .txt, .xlsx, .xlsm, .xls or .parquet",
             file=path,
         )
     from bomaudit.load.text import read_text
@@ -80,27 +99,29 @@ def _reader(path: str, data: bytes) -> Reader:
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+def _ole_reader(data: bytes, path: str) -> Reader:
+    """The reader of an OLE compound file holding an Excel 97–2003 workbook (``.xls``); an error for
+    any other (an encrypted workbook, a Word document…), said by the names of its streams."""
+    from bomaudit.load.xls import is_workbook, read_xls
+
+    named_xls = path != "-" and Path(path).suffix.lower() in LEGACY_EXCEL_SUFFIXES
+    if (named_xls or is_workbook(data)) and not _has_stream(data, "EncryptedPackage"):
+        return read_xls
+    raise _old_office(data, path)
+
+
+def _has_stream(data: bytes, stream: str) -> bool:
+    name = stream.encode("utf-16-le")
+    return any(name in end for end in (data[: 1 << 20], data[-(1 << 20) :]))  # an OLE directory sits near one end or the other
+
+
 def _old_office(data: bytes, path: str) -> BomauditError:
-    """The error for an OLE compound file: what it holds, said by the names of its streams."""
-
-    ends = (data[: 1 << 20], data[-(1 << 20) :])  # an OLE directory sits near one end or the other
-
-    def has(stream: str) -> bool:
-        name = stream.encode("utf-16-le")
-        return any(name in end for end in ends)
-
-    if has("EncryptedPackage"):
+    """The error for an OLE compound file that is no workbook bomaudit reads, said by the names of its streams."""
+    if _has_stream(data, "EncryptedPackage"):
         return BomauditError.at(
             "encrypted",
             "is a password-protected (encrypted) Excel workbook: it cannot be read without the password",
             "open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password, clear it) and save, or export the BOM as CSV",
-            file=path,
-        )
-    if has("Workbook") or has("Book"):
-        return BomauditError.at(
-            "legacy-xls",
-            "is a legacy Excel 97–2003 workbook (.xls), which bomaudit does not read",
-            "open it in Excel or LibreOffice and save it as .xlsx or CSV",
             file=path,
         )
     return BomauditError.at(

@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from bomaudit.errors import MAX_LISTED, BomauditError, Location, Problem, warning
-from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, split_footer
+from bomaudit.errors import BomauditError
 from bomaudit.load.errorcells import ErrorCells, column_letters, error_cells, put_back_errors, readable_by_calamine
-from bomaudit.load.guard import EXCEL_COLUMNS, EXCEL_ROWS, Limits, PartScan, check_rows, scan_workbook
-from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, rows_above
-from bomaudit.load.interface import ROW, RawTable, ReadOptions
+from bomaudit.load.guard import EXCEL_COLUMNS, EXCEL_ROWS, Limits, PartScan, scan_workbook
+from bomaudit.load.interface import RawTable, ReadOptions
 from bomaudit.load.percentcells import percent_cells, percent_styles, show_percents
+from bomaudit.load.sheets import read_book
 
 if TYPE_CHECKING:
     import polars as pl
@@ -95,11 +94,9 @@ def first_value_row(zf: zipfile.ZipFile, part: str) -> int:
                     return int(m.group(1))
 
 
-def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
-    """A :class:`~bomaudit.load.interface.Reader`: the ``--sheet`` named, else the first visible sheet
-    whose header names a SKU column, else the first visible sheet with rows. Hidden sheets passed
-    over are named in a warning. Sheets with no values are passed over without being parsed, and at
-    most MAX_TRIED sheets are parsed looking for a part-number header."""
+def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> list[RawTable]:
+    """A :class:`~bomaudit.load.interface.Reader`: the workbook's BOM sheets, chosen by
+    :func:`~bomaudit.load.sheets.read_book` once the guard has inflated and checked every part."""
     with _open(data, path) as zf:
         scans = scan_workbook(zf, data, path, options.limits)
         try:
@@ -108,8 +105,7 @@ def read_excel(path: str, data: bytes, digest: str, options: ReadOptions) -> Raw
             raise BomauditError.at(
                 "bad-xlsx", "is not a readable Excel workbook (damaged or not an .xlsx)", "open it in Excel and save it again as .xlsx", file=path
             ) from None
-        book = _Workbook(path, data, digest, layout, hidden, zf, scans, options.limits)
-        return _choose_sheet(book, options)
+        return read_book(_Workbook(path, data, digest, layout, hidden, zf, scans, options.limits), options)
 
 
 def _open(data: bytes, path: str) -> zipfile.ZipFile:
@@ -119,87 +115,6 @@ def _open(data: bytes, path: str) -> zipfile.ZipFile:
         raise BomauditError.at(
             "bad-xlsx", "is not a readable Excel workbook (damaged or truncated zip)", "open it in Excel and save it again as .xlsx", file=path
         ) from None
-
-
-#: sheets parsed, at most, while looking for the one whose header names a part-number column
-MAX_TRIED = 50
-
-
-def _choose_sheet(book: _Workbook, options: ReadOptions) -> RawTable:
-    fallback: tuple[str, pl.DataFrame, int | None] | None = None
-    tried = 0
-    for name in _candidates(book, options):
-        if options.sheet is None and not book.scan(name).values:
-            continue
-        if tried == MAX_TRIED:
-            raise _too_many_sheets(book)
-        tried += 1
-        frame = _read_sheet(book, name)
-        if frame.width == 0 or frame.height == 0:
-            continue
-        frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
-        head = [list(r) for r in frame.head(SCAN_ROWS).rows()]
-        index = None if options.no_header else find_header(head, options.mapped_headers)
-        if options.no_header or options.sheet is not None or _has_sku(head, index, options):
-            return _finish(book, name, frame, index, options)
-        if fallback is None:
-            fallback = (name, frame, index)
-    if fallback is None:
-        raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=book.path)
-    name, frame, index = fallback
-    return _finish(book, name, frame, index, options, fallback=True)
-
-
-def _too_many_sheets(book: _Workbook) -> BomauditError:
-    with_values = [n for n in book.layout if n not in book.hidden and book.scan(n).values]
-    return BomauditError.at(
-        "no-bom-sheet",
-        f"none of the first {MAX_TRIED} sheets with values has a part-number header, and the workbook has {len(with_values):,} such sheets: "
-        "bomaudit stops looking there",
-        f"pass --sheet NAME to name the BOM sheet (the last one is {with_values[-1]!r})",
-        file=book.path,
-    )
-
-
-def _candidates(book: _Workbook, options: ReadOptions) -> list[str]:
-    """The sheets to try, in order: the one ``--sheet`` names (hidden or not), else the visible ones."""
-    names = list(book.layout)
-    if options.sheet is not None:
-        if options.sheet not in book.layout:
-            raise BomauditError.at(
-                "no-such-sheet",
-                f"has no sheet named {options.sheet!r}; its sheets are {', '.join(map(repr, names))}",
-                "pass one of those to --sheet",
-                file=book.path,
-            )
-        return [options.sheet]
-    visible = [n for n in names if n not in book.hidden]
-    if not visible:
-        raise BomauditError.at(
-            "all-sheets-hidden",
-            f"every sheet of the workbook is hidden ({', '.join(map(repr, names))}): there is no sheet to choose",
-            f"unhide the BOM sheet in Excel, or pass --sheet {names[0]!r} to read a hidden one",
-            file=book.path,
-        )
-    return visible
-
-
-def _hidden_warnings(book: _Workbook, chosen: str, options: ReadOptions, fallback: bool) -> list[Problem]:
-    """A warning for each hidden sheet passed over while choosing ``chosen``: those before it in the
-    workbook (all of them when no sheet had a part-number header); none when ``--sheet`` chose."""
-    if options.sheet is not None:
-        return []
-    names = list(book.layout)
-    passed = names if fallback else names[: names.index(chosen)]
-    skipped = [name for name in passed if name in book.hidden]
-    out = [
-        warning("hidden-sheet", f"sheet {name!r} is hidden: skipped", hint=f"pass --sheet {name!r} to read it", where=Location(file=book.path))
-        for name in skipped[:MAX_LISTED]
-    ]
-    if len(skipped) > MAX_LISTED:
-        more = f"{len(skipped) - MAX_LISTED:,} more hidden sheets skipped"
-        out.append(warning("hidden-sheet", more, hint="pass --sheet NAME to read one", where=Location(file=book.path)))
-    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,6 +133,20 @@ class _Workbook:
     #: what each part really holds (:func:`~bomaudit.load.guard.scan_workbook`)
     scans: dict[str, PartScan]
     limits: Limits
+    fmt: str = "xlsx"
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.layout)
+
+    def has_values(self, name: str) -> bool:
+        return self.scan(name).values
+
+    def read(self, name: str) -> pl.DataFrame:
+        return _read_sheet(self, name)
+
+    def place(self, name: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+        return _placed(self, name, frame)
 
     def part(self, name: str) -> str:
         return self.layout[name]
@@ -246,7 +175,9 @@ def _read_sheet(book: _Workbook, name: str) -> pl.DataFrame:
                 infer_schema_length=0,
                 raise_if_empty=False,
             )
-        except Exception as exc:
+        except BaseException as exc:  # a Rust panic in calamine is pyo3's PanicException, no Exception
+            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                raise
             # error values newer than calamine (#SPILL!, #CALC!…) fail the sheet: read it with them as #N/A
             patched = _without_new_errors(book, name) if data is book.data and "error value" in str(exc) else None
             if patched is None:
@@ -312,16 +243,6 @@ def _without_new_errors(book: _Workbook, name: str) -> bytes | None:
         return None
 
 
-def _has_sku(head: list[list[str | None]], index: int | None, options: ReadOptions) -> bool:
-    from bomaudit.fields import interpret_header, norm_header
-
-    if index is None:
-        return False
-    wanted = {norm_header(h) for h in options.mapped_headers}
-    cells = [c for c in head[index] if c]
-    return any(((m := interpret_header(c)) is not None and m.field == "sku") or norm_header(c) in wanted for c in cells)
-
-
 def _percents_as_shown(book: _Workbook, name: str, frame: pl.DataFrame, first: int) -> pl.DataFrame:
     """Cells formatted as percentages read as Excel shows them (``5%``), not as stored (0.05)."""
     cells = percent_cells(book.zf, book.layout[name], percent_styles(book.zf))
@@ -333,29 +254,15 @@ def _percents_as_shown(book: _Workbook, name: str, frame: pl.DataFrame, first: i
     return show_percents(frame, cells, first, extent.first_column, (book.path, name))
 
 
-def _finish(book: _Workbook, name: str, frame: pl.DataFrame, index: int | None, options: ReadOptions, fallback: bool = False) -> RawTable:
-    """The table of sheet ``name``, whose header is row ``index`` of ``frame`` (None: not found);
-    ``fallback``: no sheet had a part-number header and this is the first with rows."""
-    path = book.path
+def _placed(book: _Workbook, name: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """The sheet's frame with its error cells' text and its percentages as Excel shows them, and
+    the row number of its first row (see :meth:`~bomaudit.load.sheets.Book.place`)."""
     try:
         first = first_value_row(book.zf, book.layout[name])
         if book.scan(name).errors:
-            frame = put_back_errors(frame, error_cells(book.zf, book.layout[name]), first, path, name)
-        frame = _percents_as_shown(book, name, frame, first)
+            frame = put_back_errors(frame, error_cells(book.zf, book.layout[name]), first, book.path, name)
+        return _percents_as_shown(book, name, frame, first), first
     except _BROKEN:
         raise BomauditError.at(
-            "bad-xlsx", "is damaged: a part of the workbook cannot be unpacked", "open it in Excel and save it again", file=path, sheet=name
+            "bad-xlsx", "is damaged: a part of the workbook cannot be unpacked", "open it in Excel and save it again", file=book.path, sheet=name
         ) from None
-    check_rows(frame.height, path, name, options.limits)
-    if index is not None and not options.no_header and looks_like_data(list(frame.row(index)), options.mapped_headers):
-        raise no_header_error(path, name, first + index)
-    table, header_row = apply_header(frame, index, first, options.no_header)
-    warnings = (
-        header_warnings(list(frame.row(index)), [c for c in table.columns if c != ROW], path, name, header_row)
-        if index is not None and not options.no_header
-        else []
-    )
-    table, footer = split_footer(drop_empty(table), path, name)
-    hidden = _hidden_warnings(book, name, options, fallback)
-    above = [] if options.no_header else rows_above(frame, index, first)
-    return RawTable(path, name, book.digest, table, header_row, [*hidden, *warnings, *footer], {"format": "xlsx", "sheet": name}, above=above)

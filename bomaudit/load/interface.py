@@ -1,8 +1,9 @@
 """The reader contract: what every reader of an input format returns, and what it is given.
 
-A reader turns one file into a :class:`RawTable`: the header row as the file has it, the data
-as a Polars frame whose columns are the header texts, and ``__row``, the row number a person
-sees in the file. Nothing here knows what a BOM is; ``normalise`` does.
+A reader turns one file into its :class:`RawTable` objects (one, or one per BOM sheet of a
+workbook): the header row as the file has it, the data as a Polars frame whose columns are the
+header texts, and ``__row``, the row number a person sees in the file. Nothing here knows what a
+BOM is; ``normalise`` does.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ FIRST = "__first"
 INTERNAL = frozenset({ROW, CONTENT, CELLS, FIRST})
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ".psv"}
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+LEGACY_EXCEL_SUFFIXES = {".xls"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 #: CSV and Parquet files of at least this many bytes are read lazily, only the columns used
 LAZY_BYTES = 64 << 20
@@ -46,6 +48,9 @@ class RawTable:
     #: "Material 100-100 … Plant … Alternative"), each as its non-blank cells' text, at most
     #: ``header.SCAN_ROWS`` of them: where an indented BOM's top item may be named
     above: list[tuple[int, list[str]]] = field(default_factory=list)
+    #: the sheets read from this table's workbook when there are several (in workbook order; this
+    #: table's is among them): ``normalise`` decides what each is to the product. Empty otherwise
+    workbook_sheets: tuple[str, ...] = ()
 
     @property
     def headers(self) -> list[str]:
@@ -72,6 +77,8 @@ class RawTable:
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
     sheet: str | None = None
+    #: ``--sheet`` given more than once: these sheets, read together (each workbook must have them all)
+    sheets: tuple[str, ...] = ()
     no_header: bool = False
     #: headers named by ``--map``: they help find the header row
     mapped_headers: tuple[str, ...] = ()
@@ -82,13 +89,15 @@ class ReadOptions:
 
 
 class Reader(Protocol):
-    """Reads one format held in memory: ``text.read_text``, ``excel.read_excel``, ``parquet.read_parquet``.
+    """Reads one format held in memory: ``text.read_text``, ``excel.read_excel``, ``xls.read_xls``,
+    ``parquet.read_parquet``.
 
     Given the path (for messages; ``-`` for standard input), the file's bytes, their SHA-256 in
-    hex and the options, returns the table or raises :class:`~bomaudit.errors.BomauditError`.
+    hex and the options, returns the file's tables (one, or a workbook's BOM sheets) or raises
+    :class:`~bomaudit.errors.BomauditError`.
     """
 
-    def __call__(self, path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable: ...
+    def __call__(self, path: str, data: bytes, digest: str, options: ReadOptions) -> list[RawTable]: ...
 
 
 class LazyReader(Protocol):

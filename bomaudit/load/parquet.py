@@ -9,7 +9,7 @@ from bomaudit.load.header import unique_headers
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 
 
-def read_parquet(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
+def read_parquet(path: str, data: bytes, digest: str, options: ReadOptions) -> list[RawTable]:
     """A :class:`~bomaudit.load.interface.Reader`; no option changes how Parquet is read."""
     import polars as pl
 
@@ -20,4 +20,4 @@ def read_parquet(path: str, data: bytes, digest: str, options: ReadOptions) -> R
     names = unique_headers(list(frame.columns))
     frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    return RawTable(path, None, digest, frame, 1, [], {"format": "parquet"})
+    return [RawTable(path, None, digest, frame, 1, [], {"format": "parquet"})]

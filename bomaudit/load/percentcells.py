@@ -35,8 +35,17 @@ _VALUE = re.compile(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.S)
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
-def _is_percent_code(code: str) -> bool:
+def is_percent_code(code: str) -> bool:
+    """Whether a number format code shows a percentage (an unquoted, unescaped ``%``)."""
     return "%" in _QUOTED.sub("", code)
+
+
+def as_shown(stored: str) -> str | None:
+    """A stored number as a percentage format shows it (``0.05`` → ``5%``), or None if it is no number."""
+    try:
+        return f"{format((Decimal(stored) * 100).normalize(), 'f')}%"
+    except InvalidOperation:
+        return None
 
 
 def percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
@@ -44,7 +53,7 @@ def percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
     if "xl/styles.xml" not in zf.NameToInfo:
         return frozenset()
     xml = zf.read("xl/styles.xml")
-    custom = {int(i) for i, code in _NUMFMT.findall(xml) if _is_percent_code(code.decode("utf-8", "replace"))}
+    custom = {int(i) for i, code in _NUMFMT.findall(xml) if is_percent_code(code.decode("utf-8", "replace"))}
     block = _CELLXFS.search(xml)
     if block is None:
         return frozenset()
@@ -74,11 +83,9 @@ def percent_cells(zf: zipfile.ZipFile, part: str, styles: frozenset[int]) -> lis
         if value is None or ref is None or (kind is not None and kind.group(1) != b"n"):
             continue
         stored = value.group(1).decode("ascii", "replace").strip()
-        try:
-            shown = format((Decimal(stored) * 100).normalize(), "f")
-        except InvalidOperation:
-            continue
-        out.append((int(ref.group(2)), column_number(ref.group(1)), stored, f"{shown}%"))
+        shown = as_shown(stored)
+        if shown is not None:
+            out.append((int(ref.group(2)), column_number(ref.group(1)), stored, shown))
     return out
 
 

@@ -93,7 +93,7 @@ def sniff_delimiter(text: str, suffix: str) -> str:
     return best[2]
 
 
-def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawTable:
+def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> list[RawTable]:
     import polars as pl
 
     text, raw, encoding, warnings = _decoded(data, path)
@@ -142,7 +142,7 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> RawT
     check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
     above = [] if options.no_header else rows_above(frame, header_index, 1)
-    return RawTable(path, None, digest, table, header_row, warnings, details, above=above)
+    return [RawTable(path, None, digest, table, header_row, warnings, details, above=above)]
 
 
 def _header(frame: pl.DataFrame, options: ReadOptions, path: str) -> tuple[int | None, bool]:

@@ -17,7 +17,7 @@ and the edges checked. Only this module is imported from outside the package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from bomaudit.normalise.multilevel import block_lines
 from bomaudit.normalise.rows import all_skipped, check_not_empty, classify_rows, skipped_rows, warn_not_in_force
 from bomaudit.normalise.sections import alternate_rows
 from bomaudit.normalise.structure import Structure, check_edges, edge_schema, repair_float_ids, table_structure
+from bomaudit.normalise.workbook import SheetResult, WorkbookPlan, link_sheets, plan_workbooks
 from bomaudit.vocab import Role
 
 if TYPE_CHECKING:
@@ -153,7 +154,9 @@ def _key_prefixes(boms: list[RawTable]) -> list[str]:
     if len(boms) < 2:
         return [""] * len(boms)
     names = [Path(raw.path).name if raw.path != "-" else "stdin" for raw in boms]
-    return [name if names.count(name) == 1 else raw.path for name, raw in zip(names, boms, strict=True)]
+    out = [name if names.count(name) == 1 else raw.path for name, raw in zip(names, boms, strict=True)]
+    # the sheets of one workbook share its name: each sheet's rows get their own keys
+    return [f"{key} {raw.sheet}" if raw.workbook_sheets else key for key, raw in zip(out, boms, strict=True)]
 
 
 @dataclass(slots=True)
@@ -171,23 +174,42 @@ class _Gathered:
     alternates: list[pl.DataFrame] = field(default_factory=list)
 
 
-def _gather(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptions, issues: Collector) -> _Gathered:
+def _gather(plan: WorkbookPlan, options: NormaliseOptions, issues: Collector) -> _Gathered:
     out = _Gathered()
+    boms, parts = plan.boms, plan.parts
     prefixes = _key_prefixes(boms) + [""] * len(parts)
+    sheets: list[SheetResult] = []
     for raw, role, prefix in zip([*boms, *parts], [Role.bom] * len(boms) + [Role.parts] * len(parts), prefixes, strict=True):
-        done = _normalise_table(raw, role, options, issues, prefix)
+        asm = plan.assemblies.get(id(raw))
+        done = _normalise_table(raw, role, replace(options, assembly=asm.assembly) if asm else options, issues, prefix)
         out.infos.append(done.info)
         (out.bom_attrs if role == Role.bom else out.parts_attrs).append(done.attrs)
         if done.structure.edges is not None:
             out.edges.append(done.structure.edges)
-        out.tops.extend(done.structure.tops)
+        if asm is not None or id(raw) in plan.parts_sheets or id(raw) in plan.bom_sheets:
+            sheets.append(_sheet_result(raw, done, asm.assembly if asm else None))
+        if asm is None:  # a sheet's tops go under its assembly (link_sheets)
+            out.tops.extend(done.structure.tops)
         out.retired |= done.structure.retired
         out.has_elements |= done.has_elements
         if done.lines is not None:
             out.lines.append((done.info, done.lines))
         if done.alternates is not None:
             out.alternates.append(done.alternates)
+    if sheets:
+        edges, products = link_sheets(plan, sheets, issues)
+        if edges is not None:
+            out.edges.append(edges)
+        out.tops.extend(products)
     return out
+
+
+def _sheet_result(raw: RawTable, done: _TableResult, assembly: str | None) -> SheetResult:
+    """The SKUs a workbook sheet lists (the children of its lines and its tops, not the sheet's own
+    assembly), for :func:`link_sheets`."""
+    edges = done.structure.edges
+    skus = set(edges["child"].to_list()) if edges is not None else set(done.attrs["sku"].drop_nulls().to_list())
+    return SheetResult(raw, (skus | set(done.structure.tops)) - {assembly}, list(done.structure.tops))
 
 
 def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOptions) -> Bom:
@@ -197,8 +219,9 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     issues = Collector()
     for raw in [*boms, *parts]:
         issues.warnings.extend(raw.warnings)
-    check_mapping(boms + parts, options, issues)
-    got = _gather(boms, parts, options, issues)
+    plan = plan_workbooks(boms, parts, options, issues)
+    check_mapping(plan.boms + plan.parts, options, issues)
+    got = _gather(plan, options, issues)
     issues.raise_if_errors()
     check_lines_used(got.lines, any(e.height for e in got.edges), options, issues)
     issues.raise_if_errors()
