@@ -82,13 +82,14 @@ def test_a_part_name_list_with_links_is_read_by_its_names_not_its_links():
 @needs_real_boms
 def test_kicad_cli_default_export_is_read_by_value():
     """KiCad's default fields (Reference, Value, Datasheet, Footprint, Qty, DNP) carry no part
-    number: the Value names the parts (Footprint is the runner-up, shown in the warning)."""
+    number: the Value names the parts. A footprint, a datasheet link or the designators never
+    identify a part, so there is no runner-up."""
     result = runner.invoke(app, ["validate", str(REAL / "hpmr_vanguard_kicad_cli_bom.csv"), "-f", "json"])
     assert result.exit_code == 0, result.stderr
     table = json.loads(result.stdout)["inputs"][0]
     assert table["columns"]["sku"] == "Value" and "Value" not in table["unused"]
     assert table["sku_chosen_by"].startswith("chosen on evidence: no column names a part number; 'Value' names the parts")
-    assert "runner-up 'Footprint'" in table["sku_chosen_by"]
+    assert "runner-up" not in table["sku_chosen_by"]
     shown = runner.invoke(app, ["validate", str(REAL / "hpmr_vanguard_kicad_cli_bom.csv")]).stdout
     assert "'Value' → sku (chosen on evidence" in shown
     skus = _skus(str(REAL / "hpmr_vanguard_kicad_cli_bom.csv"))
@@ -184,3 +185,24 @@ def test_counters_links_and_prices_are_never_candidates():
     found = candidates(frame, frame.columns, frozenset())
     assert found[0].header == "Part Name" and found[0].plausible
     assert not any(c.plausible for c in found if c.header != "Part Name")
+
+
+def test_part_codes_under_a_header_no_one_names_identify_the_parts(write):
+    """Altium's 'Reference' holding manufacturer part numbers, beside a 'Designator' column."""
+    path = write(
+        "bom.csv",
+        "Description,Designator,Quantity,Footprint,Manufacturer,Reference\n"
+        'Capacitor MLCC 0603 0.1uF,"C1, C2",2,Capacitor 0402,TDK,CGA3E2X7R1E104K080AA\n'
+        "Resistor 0603 100K 1%,R1,1,Resistor 0402,Panasonic,ERJ3EKF1003V\n"
+        "Resistor 0603 768K 1%,R2,1,Resistor 0603,Panasonic,ERJ3EKF7683V\n",
+    )
+    assert _skus(path) == {"CGA3E2X7R1E104K080AA", "ERJ3EKF1003V", "ERJ3EKF7683V"}
+
+
+def test_component_values_are_names_not_counts(write):
+    """'10uF', '0.1uF' name Altium's parts where 'Description' says only 'Capacitor'; an 'NC' value is not fitted."""
+    path = write(
+        "bom.csv",
+        'Comment,Description,Designator,Quantity\n10uF,Capacitor,C1,1\n0.1uF,Capacitor,"C2, C3",2\n10k,Resistor,R1,1\nNC,Resistor,R2,1\n',
+    )
+    assert _skus(path) == {"10uF", "0.1uF", "10k"}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header, number_sign_maker
 from bomaudit.normalise.evidence import BY_VALUES, by_values, outline_column
-from bomaudit.normalise.identify import better_than_weak, candidates, tier_of
+from bomaudit.normalise.identify import better_than_weak, candidates, holds_designators, tier_of
 
 if TYPE_CHECKING:
     from bomaudit.errors import Collector
@@ -195,6 +195,9 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
     taken = frozenset(h for f, h in fields.items() if f not in NAMING_FIELDS) | frozenset(
         h for h in ignored if (m := interpret_header(h)) is not None and m.field not in NAMING_FIELDS
     )
+    # a column read as designators whose cells are no designators (Altium's 'Reference' holding
+    # the manufacturer's part numbers) may be the identifier
+    taken -= {h for h in ignored if (m := interpret_header(h)) is not None and m.field == "designator" and not holds_designators(table.frame, h)}
     found = candidates(table.frame, table.headers, taken - {current} if current else taken)
     if current is not None and tier_of(current) == 2:
         if current not in table.frame.columns or any(c.header == current for c in found):
@@ -214,7 +217,8 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
         why = f"{current!r} repeats ({weak.distinct:.0%} distinct) where {better.header!r} names the parts ({better.distinct:.0%} distinct)"
         chosen, runner_up = better, weak
     else:
-        names = [c for c in found if c.tier >= 1 and c.plausible]
+        # a name column, or one no header names whose cells are part codes (Altium's 'Reference')
+        names = [c for c in found if (c.tier >= 1 or c.coded >= 0.8) and c.plausible]
         if not names:
             return None
         chosen = names[0]

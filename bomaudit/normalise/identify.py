@@ -28,6 +28,14 @@ SAMPLE = 2000
 MIN_FILL = 0.5
 _NUMBER = re.compile(r"^[\s$€£¥]*[-+]?\d[\d,.\s]*(%|[a-zA-Z]{0,3})?\s*$")
 _LINK = re.compile(r"^\s*(https?://|www\.)", re.I)
+#: a component's value ("10uF", "4.7k", "470R", "100 nH"): a name in EDA exports, not a count
+_EDA_VALUE = re.compile(r"^\s*\d+([.,]\d+)?\s*([pnuµm]?[FH]|[kKMR]\d*|[kKM]?(Ω|ohms?)|m?[VAW])\s*$")
+#: headers of columns that say how a part is drawn or placed, never which part it is
+_NOT_PARTS = re.compile(r"(?i)footprint|datasheet|package|\bcase\b|pattern|libref|library|lib ref|symbol|designator|\bref\b|position")
+#: a part code: one word of letters and digits, six characters or more ("GRM155R71C104KA88D")
+_CODE = re.compile(r"^(?=[^\s]*[A-Za-z])(?=[^\s]*\d)[A-Za-z0-9][A-Za-z0-9\-_./#+]{5,}$")
+#: reference designators ("C1", "R3, R4", "U2-U5"): where the parts go, not what they are
+_DESIGNATORS = re.compile(r"^\s*[A-Za-z]{1,4}\d+([\s,;-]+[A-Za-z]{0,4}\d+)*\s*$")
 _NAME_KEYS = frozenset(norm_header(h) for h in NAME_HEADERS)
 _WEAK_KEYS = frozenset(norm_header(h) for h in WEAK_SKU_HEADERS)
 
@@ -47,17 +55,23 @@ class Candidate:
     numeric: float
     links: float
     examples: tuple[str, ...]
+    #: share of values that are part codes, and that are reference designators
+    coded: float = 0.0
+    placed: float = 0.0
 
     @property
     def plausible(self) -> bool:
         return self.fill >= MIN_FILL and self.numeric < 0.8 and self.links < 0.5 and self.distinct > 0.05
 
     def score(self) -> float:
-        return self.tier * 10 + 3 * self.fill + 2 * self.distinct - 5 * self.numeric - 5 * self.links
+        # part codes in a column no header names (Altium's 'Reference', KiCad's 'Field2') identify
+        # the parts better than a name; designators never do
+        return self.tier * 10 + 3 * self.fill + 2 * self.distinct - 5 * self.numeric - 5 * self.links + 12 * self.coded * self.fill - 10 * self.placed
 
     def evidence(self) -> str:
         kind = ("names a part number", "names the parts", "is not a known name")[2 - self.tier]
-        return f"{kind}; {self.fill:.0%} of lines filled, {self.distinct:.0%} distinct"
+        codes = f", {self.coded:.0%} part codes" if self.coded >= 0.5 else ""
+        return f"{kind}; {self.fill:.0%} of lines filled, {self.distinct:.0%} distinct{codes}"
 
 
 def tier_of(header: str) -> int:
@@ -77,7 +91,7 @@ def candidates(frame: pl.DataFrame, headers: list[str], taken: frozenset[str]) -
     lines = max(sum(has_content), 1)
     out = []
     for header in headers:
-        if header in taken or header not in rows.columns or header.startswith("column "):
+        if header in taken or header not in rows.columns or header.startswith("column ") or _NOT_PARTS.search(header):
             continue
         values = [str(v).strip() for v, used in zip(rows[header].to_list(), has_content, strict=True) if used and v is not None and str(v).strip()]
         if not values:
@@ -88,12 +102,20 @@ def candidates(frame: pl.DataFrame, headers: list[str], taken: frozenset[str]) -
                 tier_of(header),
                 len(values) / lines,
                 len(set(values)) / len(values),
-                sum(bool(_NUMBER.match(v)) for v in values) / len(values),
+                sum(bool(_NUMBER.match(v)) and not _EDA_VALUE.match(v) for v in values) / len(values),
                 sum(bool(_LINK.match(v)) for v in values) / len(values),
                 tuple(dict.fromkeys(values))[:3],
+                sum(bool(_CODE.match(v)) and not _DESIGNATORS.match(v) for v in values) / len(values),
+                sum(bool(_DESIGNATORS.match(v)) for v in values) / len(values),
             )
         )
     return sorted(out, key=lambda c: (-c.score(), headers.index(c.header)))
+
+
+def holds_designators(frame: pl.DataFrame, header: str) -> bool:
+    """Whether most filled cells of a column (sampled) are reference designators ("C1, C2", "R3")."""
+    values = [str(v).strip() for v in frame[header].head(SAMPLE).to_list() if v is not None and str(v).strip()]
+    return not values or sum(bool(_DESIGNATORS.match(v)) for v in values) >= len(values) / 2
 
 
 def better_than_weak(chosen: Candidate, others: list[Candidate]) -> Candidate | None:

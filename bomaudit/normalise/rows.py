@@ -257,6 +257,9 @@ def _dnp_marks(t: TableContext, cols: Columns) -> pl.Series | None:
         marks.append(text(t.frame, f["fitted"]).str.to_lowercase().is_in([*(FALSE_WORDS - {"-"}), *DNP_WORDS]))
     if "value" in f and t.frame[f["value"]].dtype == pl.String:
         marks.append(text(t.frame, f["value"]).str.to_lowercase().str.replace_all(r"\s+", " ").is_in(list(DNP_WORDS)))
+    # an identifier that is a do-not-populate word: the name column of a line not fitted ("NC")
+    if t.frame[f["sku"]].dtype == pl.String:
+        marks.append(text(t.frame, f["sku"]).str.to_lowercase().is_in(list(DNP_WORDS)))
     if "category" in f and t.frame[f["category"]].dtype == pl.String:
         marks.append(text(t.frame, f["category"]).str.contains(NO_BOM))
     if not marks:
