@@ -103,3 +103,18 @@ def test_a_line_with_a_total_label_but_composition_is_never_dropped(write):
 def test_a_placeholder_in_a_fitted_column_does_not_leave_the_line_out(write):
     path = write("bom.csv", "Part Number,Qty,Mounted\nA-1,2,-\nB-2,1,No\n")
     assert _read(path)[0] == ["A-1"]
+
+
+@pytest.mark.parametrize("header", ["Note", "Note:", "Notes", "Comment", "Remarks", "Bemerkung"])
+def test_dnp_written_in_a_notes_column(write, header):
+    path = write("bom.csv", f"Part Number,Qty,{header}\nA-1,2,see drawing\nB-2,1,DNP\n")
+    parts, warnings = _read(path)
+    assert parts == ["A-1"]
+    assert f"{path}, row 3: marked do-not-populate: left out" in warnings
+
+
+def test_a_test_point_bought_is_a_part_not_a_board_feature(write):
+    """A KiCad line without a part number whose footprint is a test point: a Harwin clip is bought."""
+    path = write("bom.csv", "Ref,Value,Footprint,Qty,Part Number\nJ10,GND_CLIP,hackrf:GSG-TEST-POINT-S1751-46R,1,\nR1,10k,R_0402,1,RC0402-10K\n")
+    parts, _ = _read(path)
+    assert len(parts) == 2 and "RC0402-10K" in parts

@@ -131,8 +131,9 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     return RowClasses(sku, footer, no_sku, synthetic, dnp, keep, in_force, keep & ~in_force, keep & in_force, sections, feature)
 
 
-#: what a board feature's value, description or footprint says (KiCad's FIDUCIAL_1MM, MountingHole)
-FEATURE_TEXT = r"(?i)fiducial|mounting[\s_-]?hole|\blogo\b|^logo|testpoint|test[\s_-]point|\bgraphic|^mh\d|^hole\b"
+#: what a board feature's value, description or footprint says (KiCad's FIDUCIAL_1MM, MountingHole);
+#: not a test point, which may be a part bought (Harwin's S1751-46R clip)
+FEATURE_TEXT = r"(?i)fiducial|mounting[\s_-]?hole|\blogo\b|^logo|\bgraphic|^mh\d|^hole\b"
 #: designators of board features: FID1, MH2, H3, G1 (a graphic), LOGO1
 FEATURE_DESIGNATORS = r"(?i)^\s*((FID|FD|MH|H|G|LOGO|REF\*\*)\d*[\s,;]*)+$"
 
@@ -257,6 +258,10 @@ def _dnp_marks(t: TableContext, cols: Columns) -> pl.Series | None:
         marks.append(text(t.frame, f["fitted"]).str.to_lowercase().is_in([*(FALSE_WORDS - {"-"}), *DNP_WORDS]))
     if "value" in f and t.frame[f["value"]].dtype == pl.String:
         marks.append(text(t.frame, f["value"]).str.to_lowercase().str.replace_all(r"\s+", " ").is_in(list(DNP_WORDS)))
+    # a notes or comment column saying only "DNP" (KiCad exports with a 'Note' field)
+    for h in t.raw.headers:
+        if h in t.frame.columns and t.frame[h].dtype == pl.String and re.match(NOTE_HEADER, h):
+            marks.append(text(t.frame, h).str.to_lowercase().is_in(list(DNP_WORDS - {"nc", "n/c"})))
     # an identifier that is a do-not-populate word: the name column of a line not fitted ("NC")
     if t.frame[f["sku"]].dtype == pl.String:
         marks.append(text(t.frame, f["sku"]).str.to_lowercase().is_in(list(DNP_WORDS)))
@@ -265,6 +270,10 @@ def _dnp_marks(t: TableContext, cols: Columns) -> pl.Series | None:
     if not marks:
         return None
     return pl.select(pl.any_horizontal(marks)).to_series().fill_null(False)
+
+
+#: headers of free-text columns where an export writes "DNP" for a line not fitted
+NOTE_HEADER = r"(?i)^\s*(notes?|comments?|remarks?|bemerkung|hinweis|remarque|nota|uwaga|备注|说明)\s*:?\s*(\(\d+\))?\s*$"
 
 
 #: a synthetic key names the line by this many characters of its text at most
