@@ -17,6 +17,7 @@ README = (REPO / "README.md").read_text()
 QUOTED = [
     ["scan", "sample_boms/ev_traction_motor.xlsx", "--as-of", "2026-11-28"],
     ["validate", "sample_boms/smartphone_flat.csv", "--parts", "sample_boms/smartphone_parts.csv", "--assembly", "PHONE-X1"],
+    ["validate", "tests/corpus/flat/respirometry_shoplist.csv"],
 ]
 
 
