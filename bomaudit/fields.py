@@ -428,7 +428,7 @@ def interpret_header(header: str) -> HeaderMeaning | None:
 CHINA_NAMES = frozenset(norm_header(s) for s in ("CN", "CHN", "China", "PRC", "People's Republic of China", "P.R.C.", "P.R. China", "中国"))
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "x", "ja", "oui", "si", "✓", "✔"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "nein", "non", "-"})
-UNKNOWN_WORDS = frozenset({"unknown", "?", "unk", "tbd", "n/a?"})
+UNKNOWN_WORDS = frozenset({"unknown", "?", "unk", "tbd", "n/a?", "n/a", "no value", "not set", "unset", "not available"})
 
 #: a component value (or comment) that marks the line do-not-populate
 DNP_WORDS = frozenset(

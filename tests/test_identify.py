@@ -206,3 +206,13 @@ def test_component_values_are_names_not_counts(write):
         'Comment,Description,Designator,Quantity\n10uF,Capacitor,C1,1\n0.1uF,Capacitor,"C2, C3",2\n10k,Resistor,R1,1\nNC,Resistor,R2,1\n',
     )
     assert _skus(path) == {"10uF", "0.1uF", "10k"}
+
+
+def test_onshape_export_is_read_by_its_names(write):
+    """Onshape's BOM CSV: 'Item' numbers the lines, 'Part number' is empty, 'Material' repeats,
+    'Mass' says 'No value' where none is assigned (unknown, not an error)."""
+    path = write(
+        "onshape.csv",
+        "Item,Quantity,Part number,Description,Material,Mass,Name\n1,1,,,- None -,0.3 kg,4310\n2,1,,,ppa-cf,No value,J8_B\n3,2,,,- None -,No value,left_soft\n",
+    )
+    assert _skus(path) == {"4310", "J8_B", "left_soft"}

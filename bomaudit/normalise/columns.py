@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from bomaudit.fields import MASS_UNITS, SYNONYMS, interpret_header, norm_header, number_sign_maker
+from bomaudit.fields import MASS_UNITS, SYNONYMS, WEAK_SKU_HEADERS, interpret_header, norm_header, number_sign_maker
 from bomaudit.normalise.evidence import BY_VALUES, by_values, outline_column
 from bomaudit.normalise.identify import better_than_weak, candidates, holds_designators, tier_of
 
@@ -184,6 +184,9 @@ def _cumulative(table: RawTable, fields: dict[str, str], ignored: list[str], iss
 NAMING_FIELDS = ("sku", "description", "value")
 
 
+_WEAK = frozenset(norm_header(h) for h in WEAK_SKU_HEADERS)
+
+
 def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored: list[str], data: list[str], issues: Collector) -> str | None:
     """The part-number column chosen on evidence (see :mod:`~bomaudit.normalise.identify`) when no
     header names one, or when a weakly named one (``Material``) repeats where a name column does
@@ -210,6 +213,13 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
         why_empty = ""
     if current is not None:
         weak = next((c for c in found if c.header == current), None)
+        if weak is not None and not weak.plausible and weak.numeric >= 0.8:
+            # a weakly named column of line numbers (Onshape's 'Item': 1, 2, 3) names no part
+            ignored.append(current)
+            why_empty = f"column {current!r} numbers the lines ({weak.numeric:.0%} numbers); "
+            current = None
+    if current is not None:
+        weak = next((c for c in found if c.header == current), None)
         better = better_than_weak(weak, found) if weak is not None else None
         if better is None:
             return None
@@ -222,6 +232,9 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
         if not names:
             return None
         chosen = names[0]
+        if norm_header(chosen.header) in _WEAK:
+            # 'Material' (Steel, - None -) beside a name column with more distinct values: the name
+            chosen = next((c for c in names if norm_header(c.header) not in _WEAK and c.distinct >= chosen.distinct), chosen)
         runner_up = next((c for c in found if c.header != chosen.header and c.plausible), None)
         why = f"{why_empty or 'no column names a part number; '}{chosen.header!r} {chosen.evidence()}"
     fields["sku"] = chosen.header
