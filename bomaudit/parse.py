@@ -117,6 +117,8 @@ class Parsed:
     bad: pl.Series  # Boolean: a non-empty cell that is not a usable number
     #: String: why a bad cell is bad (a key of REASONS), null elsewhere
     reason: pl.Series
+    #: Boolean: a cell not a number that the caller reads as words (see TableContext.numbers); None: none asked
+    words: pl.Series | None = None
 
     def by_reason(self) -> list[tuple[str, pl.Series]]:
         """(reason, mask of its cells) for each reason some cell has, in the order of REASONS."""

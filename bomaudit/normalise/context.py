@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bomaudit.errors import MAX_LISTED
 from bomaudit.load import ROW
-from bomaudit.parse import DATE_OR_TIME, NOT_A_NUMBER, REASONS, SPREADSHEET_ERROR, Parsed, parse_numbers
+from bomaudit.parse import DATE_OR_TIME, NOT_A_NUMBER, REASONS, SPREADSHEET_ERROR, Parsed, constant, parse_numbers
 
 if TYPE_CHECKING:
     import polars as pl
@@ -54,12 +54,21 @@ class TableContext:
                 **self.where(column=header),
             )
 
-    def numbers(self, header: str, what: str, hint: str, words: pl.Series | None = None) -> Parsed:
+    def numbers(self, header: str, what: str, hint: str, words: str | None = None) -> Parsed:
         """The column's cells as numbers; a bad cell is an error, except one that is not a number
-        on a row of ``words`` (the caller deals with those: ``parsed.reason`` says which)."""
+        and matches the pattern ``words``: those are ``parsed.words``, for the caller to deal with
+        (the pattern is only tried on cells that are not numbers)."""
+        import polars as pl
+
         parsed = parse_numbers(self.frame[header], decimal_comma=self.decimal_comma)
+        if words is not None:
+            no_number = (parsed.reason == NOT_A_NUMBER).fill_null(False)
+            wordy = constant(False, self.frame.height, pl.Boolean)
+            if no_number.any() and self.frame[header].dtype == pl.String:
+                wordy = no_number & text(self.frame, header).str.contains(words).fill_null(False)
+            parsed.words = wordy
         for reason, cells in parsed.by_reason():
-            mask = cells & ~words if words is not None and reason == NOT_A_NUMBER else cells
+            mask = cells & ~parsed.words if parsed.words is not None and reason == NOT_A_NUMBER else cells
             self.report_bad(mask, header, reason, f"{what} {REASONS[reason]}", self._number_hint(reason, hint))
         return parsed
 

@@ -13,7 +13,7 @@ from bomaudit.normalise import designators
 from bomaudit.normalise.context import merge_columns, text
 from bomaudit.normalise.multilevel import Block, add_tops, divide_totals, fill_down_parents, per_base, refuse_totals
 from bomaudit.normalise.rows import sku_text
-from bomaudit.parse import NOT_A_NUMBER, Parsed, ascii_digits, constant
+from bomaudit.parse import Parsed, ascii_digits, constant
 from bomaudit.vocab import Role
 
 if TYPE_CHECKING:
@@ -197,16 +197,12 @@ def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
         hint = "write how many are used per assembly, a number greater than 0"
         # a quantity in words ("A lot") is unknown, not an error; a cell with a digit is a number
         # mistyped ("3+1", "1_000") and stays one, unless it is a number with a remark in brackets
-        remark = [
-            text(t.frame, h).str.contains(WORDY_QUANTITY).fill_null(False) if t.frame[h].dtype == pl.String else constant(False, n, pl.Boolean) for h in headers
-        ]
-        parsed = [t.numbers(h, "quantity", hint, words=r) for h, r in zip(headers, remark, strict=True)]
+        parsed = [t.numbers(h, "quantity", hint, words=WORDY_QUANTITY) for h in headers]
         qty, units, bad_cells = parsed[0].values, parsed[0].units, parsed[0].bad
         if len(parsed) > 1:
             qty, units, bad_cells = _merged_counts(t, headers, parsed, live)
         # and the words for unknown ("?", "TBD"), which read as no number
-        words = pl.select(pl.any_horizontal([((p.reason == NOT_A_NUMBER) & r) | p.unknown for p, r in zip(parsed, remark, strict=True)])).to_series()
-        words = words.fill_null(False)
+        words = pl.select(pl.any_horizontal([p.words | p.unknown for p in parsed])).to_series().fill_null(False)
         qty = _unknown_counts(t, headers, words & live, qty)
         bad_cells &= ~words
         blank = qty.is_null() & ~bad_cells & live
