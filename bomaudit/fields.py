@@ -203,6 +203,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cn_re_value": ("cn re value", "cn content value", "cn re content value"),
     "category": ("category", "type", "item type", "part type"),
     "end_use": ("end use", "enduse"),
+    # a second source for the line's part (an AML column): the line is built with either
+    "alternate": (
+        *("alternate", "alternates", "alternate part", "alternate part number", "alternate pn", "alternate mpn", "alt mpn", "alt pn"),
+        *("alt part number", "alternative part", "alternative part number", "alternative mpn", "second source", "2nd source", "substitute"),
+        *("substitute part", "ersatzteil", "alternativteil", "pièce alternative", "替代料", "替代料号"),
+    ),
     "designator": (
         *("designator", "designators", "reference", "references", "refdes", "ref des", "reference designators", "parts", "ref", "refs"),
         *("ref designator", "ref designators", "位号", "标号", "bezugszeichen", "repère", "repères", "referencia", "oznaczenie"),

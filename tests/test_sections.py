@@ -268,3 +268,26 @@ def test_a_part_under_two_headings_takes_the_first_as_its_category(write):
     path = write("bom.csv", "Part,Qty\nFrame,\nM5 screw,4\nLCD mount,\nM5 screw,2\n")
     attrs = _bom(path).attrs
     assert dict(zip(attrs["sku"], attrs["category"], strict=True)) == {"M5 screw": "frame"}
+
+
+@pytest.mark.parametrize("header", ["Alt MPN", "Alternate Part Number", "Second source", "替代料"])
+def test_an_alternate_column_is_a_group_counted_at_its_worst(write, header):
+    """The line's part is the free ferrite; its second source, the Chinese N52, is counted."""
+    bom = write("bom.csv", f"Part,Qty,{header}\nFrame,1,\nMAG-FERRITE,4,MAG-N52\n")
+    parts = write("parts.csv", ALT_PARTS)
+    code, report = _scan(bom, "--parts", parts)
+    product = _product(report)
+    assert (product["verdict"], product["mass_g"], product["cn_controlled_g"]) == ("license-required", pytest.approx(508), pytest.approx(3.2))
+    assert code == 1
+    assert any(i["code"] == "alternate-column" and i["row"] == 3 for i in report["issues"])
+    _, first = _scan(bom, "--parts", parts, "--alternates", "first")
+    assert _product(first)["verdict"] == "clear"
+
+
+def test_several_alternates_in_one_cell(write):
+    bom = write("bom.csv", "Part,Qty,Alternates\nFrame,1,\nMAG-FERRITE,4,MAG-FERRITE-2; MAG-N52\n")
+    parts = write("parts.csv", ALT_PARTS + "MAG-FERRITE-2,2,,\n")
+    _, report = _scan(bom, "--parts", parts)
+    assert _product(report)["cn_controlled_g"] == pytest.approx(3.2)
+    (warning,) = [i for i in report["issues"] if i["code"] == "alternates"]
+    assert "'MAG-N52' counted" in warning["message"]

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector
 from bomaudit.fields import SYMBOLS
+from bomaudit.normalise.alternates import alternate_lines
 from bomaudit.normalise.attributes import CONTENT_PLACE, attr_schema, attribute_rows, merge_attributes
 from bomaudit.normalise.columns import check_mapping, check_sku_column, describe, field_headers, map_columns
 from bomaudit.normalise.context import TableContext
@@ -119,6 +120,12 @@ def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issue
     )
     lines = line_counts(t, rows) if role == Role.bom else None
     alternates = alternate_rows(t, rows.sections, rows.used) if role == Role.bom else None
+    named = alternate_lines(t, cols, structure.edges) if role == Role.bom and structure.edges is not None else None
+    if named is not None:
+        extra, groups = named
+        structure.edges = pl.concat([structure.edges, extra], how="vertical")
+        # (a line both after an "OR" and with an alternate column stays in its "OR" group)
+        alternates = groups if alternates is None else pl.concat([alternates, groups], how="vertical").unique("_row", keep="first", maintain_order=True)
     if alternates is not None:
         alternates = alternates.with_columns(_file=pl.lit(raw.path, dtype=pl.String), _sheet=pl.lit(raw.sheet, dtype=pl.String))
     return _TableResult(info, attrs, structure, bool(cols.elements), lines, alternates)

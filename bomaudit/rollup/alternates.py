@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 def choose(alternates: pl.DataFrame, skus: pl.DataFrame, threshold: float, worst: bool) -> tuple[pl.DataFrame, list[Problem]]:
-    """(the edges to leave out: _file, _sheet, _row; a warning per group naming what was counted)."""
+    """(the edges to leave out: _file, _sheet, _row, child; a warning per group naming what was counted)."""
     import polars as pl
 
     per_unit = skus.select("sku", "mass_g", "cn_controlled_g", "has_unknown")
@@ -37,19 +37,23 @@ def choose(alternates: pl.DataFrame, skus: pl.DataFrame, threshold: float, worst
         unknown=pl.col("u").fill_null(True) | pl.col("qc").is_nan() | pl.col("qm").is_nan(),
     )
     f = pl.col("f").fill_nan(None)
-    members = members.with_columns(
+    # a group's first line is the one on its first row; of lines sharing a row (an alternate
+    # column), the line's own part, which comes first in the edges
+    members = members.with_row_index("_at").with_columns(
         over=(f >= threshold).fill_null(False),
         rank_f=pl.coalesce(f, pl.col("qc").fill_nan(None), pl.lit(0.0)),
-        first=pl.col("_row") == pl.col("group"),
+        first=(pl.col("_row") == pl.col("group")) & (pl.col("_at") == pl.col("_at").filter(pl.col("_row") == pl.col("group")).min().over(key)),
     )
     if worst:
-        order = members.sort([*key, "over", "unknown", "rank_f", "_row"], descending=[False] * len(key) + [True, True, True, False], nulls_last=True)
+        order = members.sort(
+            [*key, "over", "unknown", "rank_f", "_row", "_at"], descending=[False] * len(key) + [True, True, True, False, False], nulls_last=True
+        )
     else:
         order = members.sort([*key, "first"], descending=[False] * len(key) + [True])
     chosen = order.group_by(key, maintain_order=True).first()
-    drop = members.join(chosen.select(*key, pl.col("_row").alias("kept")), on=key, nulls_equal=True).filter(pl.col("_row") != pl.col("kept"))
+    drop = members.join(chosen.select(*key, pl.col("_at").alias("kept")), on=key, nulls_equal=True).filter(pl.col("_at") != pl.col("kept"))
     problems = [_warning(g, members, worst) for g in chosen.iter_rows(named=True)]
-    return drop.select("_file", "_sheet", "_row"), problems
+    return drop.select("_file", "_sheet", "_row", "child"), problems
 
 
 def _warning(kept: dict, members: pl.DataFrame, worst: bool) -> Problem:
@@ -60,7 +64,7 @@ def _warning(kept: dict, members: pl.DataFrame, worst: bool) -> Problem:
         & pl.col("_sheet").eq_missing(kept["_sheet"])
         & (pl.col("group") == kept["group"])
         & (pl.col("parent") == kept["parent"])
-    ).sort("_row")
+    ).sort("_row", "_at")
     names = " | ".join(f"{c!r} (row {r})" for c, r in group.select("child", "_row").iter_rows())
     if worst:
         why = "over the threshold with it" if kept["over"] else "its content is unknown" if kept["unknown"] else "the highest China-origin controlled share"

@@ -37,7 +37,7 @@ def rollup(bom: Bom, options: RollupOptions) -> Rollup:
     from bomaudit.rollup.alternates import choose
 
     drop, chosen = choose(bom.alternates, rolled.skus, options.threshold, worst=options.alternates == "worst")
-    key = ["_file", "_sheet", "_row"]
+    key = ["_file", "_sheet", "_row", "child"]
     edges = bom.edges.join(drop, on=key, how="anti", nulls_equal=True)
     # an alternate left out and used nowhere else is not in the BOM (not a product of its own)
     gone = set(bom.edges.join(drop, on=key, how="semi", nulls_equal=True)["child"].to_list()) - set(edges["child"].to_list())
