@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from bomaudit.audit import AuditOptions, load_bom
 from bomaudit.cli import app
 from bomaudit.normalise.identify import candidates
 
@@ -216,3 +217,15 @@ def test_onshape_export_is_read_by_its_names(write):
         "Item,Quantity,Part number,Description,Material,Mass,Name\n1,1,,,- None -,0.3 kg,4310\n2,1,,,ppa-cf,No value,J8_B\n3,2,,,- None -,No value,left_soft\n",
     )
     assert _skus(path) == {"4310", "J8_B", "left_soft"}
+
+
+def test_legacy_kicad_bom2csv_is_read_by_value(write):
+    """Eeschema's bom2csv: metadata lines above the header, 'Qnty', and 'Cmp name' (the library
+    symbol, 'C', 'R'), which names no part."""
+    path = write(
+        "board.csv",
+        '"Source:","board.sch"\n"Tool:","Eeschema"\n"Component Count:","4"\n"Ref","Qnty","Value","Cmp name","Footprint"\n'
+        '"C1 C2 ","2","100n","C","C_0603"\n"C3 ","1","10u","C","C_0805"\n"R1 ","1","10k","R","R_0603"\n',
+    )
+    bom = load_bom(AuditOptions(files=(path,)))
+    assert dict(zip(bom.edges["child"], bom.edges["qty"], strict=True)) == {"100n": 2, "10u": 1, "10k": 1}

@@ -31,7 +31,7 @@ _LINK = re.compile(r"^\s*(https?://|www\.)", re.I)
 #: a component's value ("10uF", "4.7k", "470R", "100 nH"): a name in EDA exports, not a count
 _EDA_VALUE = re.compile(r"^\s*\d+([.,]\d+)?\s*([pnuµm]?[FH]|[kKMR]\d*|[kKM]?(Ω|ohms?)|m?[VAW])\s*$")
 #: headers of columns that say how a part is drawn or placed, never which part it is
-_NOT_PARTS = re.compile(r"(?i)footprint|datasheet|package|\bcase\b|pattern|libref|library|lib ref|symbol|designator|\bref\b|position")
+_NOT_PARTS = re.compile(r"(?i)footprint|datasheet|package|\bcase\b|pattern|libref|library|lib ref|symbol|cmp name|designator|\bref\b|position")
 #: a part code: one word of letters and digits, six characters or more ("GRM155R71C104KA88D")
 _CODE = re.compile(r"^(?=[^\s]*[A-Za-z])(?=[^\s]*\d)[A-Za-z0-9][A-Za-z0-9\-_./#+]{5,}$")
 #: reference designators ("C1", "R3, R4", "U2-U5"): where the parts go, not what they are
