@@ -115,3 +115,28 @@ def test_headers_polars_would_read_as_patterns_are_renamed(tmp_path: Path):
     path = tmp_path / "x.csv"
     path.write_text("sku,*,^a$\nA,1,2\n")
     assert load_table(str(path)).headers == ["sku", "column 2 (*)", "column 3 (^a$)"]
+
+
+def test_an_unquoted_comma_in_a_description_is_read_back_into_it(write):
+    """Each wide row has one text field followed by a piece starting with a space: mended, warned."""
+    path = write("bom.csv", "ITEM NO.,QTY.,DESCRIPTION,PART NUMBER\n1,2,HSG, BEARING DV0200,A-1\n2,1,PLUG,B-2\n")
+    table = load_table(path)
+    table = table[0] if isinstance(table, list) else table
+    assert table.frame["DESCRIPTION"].to_list() == ["HSG, BEARING DV0200", "PLUG"]
+    assert table.frame["PART NUMBER"].to_list() == ["A-1", "B-2"]
+    assert [w.code for w in table.warnings] == ["unquoted-delimiter"]
+
+
+@pytest.mark.parametrize(
+    ("header", "line"),
+    [
+        ("ITEM NO.,QTY.,DESCRIPTION,PART NUMBER", "2,1,BARREL,DV0200 CI MACH,B-2"),  # no space after the comma
+        ("ITEM NO.,QTY.,DESCRIPTION,NOTE,PART NUMBER", "2,1,HSG, A,GREASE, B,B-2"),  # two fields a piece could belong to
+    ],
+    ids=["no space after the comma", "two places a split could be"],
+)
+def test_a_split_that_cannot_be_told_is_still_refused(write, header, line):
+    path = write("bom.csv", f"{header}\n{line}\n")
+    with pytest.raises(BomauditError) as exc:
+        load_table(path)
+    assert any("row 2: this row has" in p.line() for p in exc.value.problems)

@@ -129,6 +129,11 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> list
         # title rows above the header: record lengths are needed to find rows longer than the header
         records = _read_records(text.rstrip("\r\n"), delim, path)
         frame = records.frame()
+    if records is not None and header_index is not None:
+        mended = records.mend_unquoted(header_index, delim, path)
+        if mended is not None:
+            warnings.append(mended)
+            frame = records.frame()
     table, header_row = apply_header(frame, header_index, 1, options.no_header)
     if header_index is not None:
         warnings.extend(header_warnings(list(frame.row(header_index)), [c for c in table.columns if c != ROW], path, None, header_row))
@@ -248,6 +253,39 @@ class _Records:
             )
         ]
 
+    def mend_unquoted(self, header_index: int, delim: str, path: str) -> Problem | None:
+        """Rows one or more fields too wide because a text field (a description) holding the
+        delimiter was not quoted: when, on every such row, exactly one text column is followed by
+        pieces that each start with a space ("HSG, BEARING", "6mm OD, 8mm Length"), those pieces
+        are put back into it, with a warning naming the rows; otherwise nothing changes (and
+        :meth:`check_widths` refuses the rows). A number column never takes a piece."""
+        header = self.rows[header_index]
+        width = len(header)
+        text_columns = [j for j, h in enumerate(header) if _holds_text(h)]
+        fixes: dict[int, list[str]] = {}
+        for index in range(header_index + 1, len(self.rows)):
+            record = self.rows[index]
+            if len(record) <= width or not any(cell.strip() for cell in record[width:]):
+                continue
+            extra = len(record) - width
+            starts = [j for j in text_columns if record[j].strip() and all(p[:1] == " " for p in record[j + 1 : j + 1 + extra])]
+            if len(starts) != 1:
+                return None
+            j = starts[0]
+            fixes[index] = [*record[:j], delim.join(record[j : j + extra + 1]), *record[j + extra + 1 :]]
+        if not fixes:
+            return None
+        for index, record in fixes.items():
+            self.rows[index] = record
+        rows = [index + 1 for index in fixes]
+        return warning(
+            "unquoted-delimiter",
+            f"row(s) {listed(rows)} have more fields than the header: a text field holding a {DELIMITER_NAMES[delim]} was not quoted; "
+            f"the pieces after it, each starting with a space, are read back into it",
+            hint="check those rows; quote fields that hold the delimiter when exporting",
+            where=Location(file=path, row=rows[0]),
+        )
+
     def check_widths(self, table: pl.DataFrame, header_index: int, delim: str, path: str, named: bool = True) -> None:
         """An error for each data row with a value beyond the header's last field: a field
         holding the delimiter was not quoted, so every value after it moved one column right.
@@ -282,6 +320,15 @@ class _Records:
                 more = Problem("extra-fields", f"{rest} more rows like these", hint="quote the fields that hold the delimiter", where=Location(file=path))
                 problems = [*problems[:MAX_LISTED], more]
             raise BomauditError(problems)
+
+
+def _holds_text(header: str) -> bool:
+    """Whether a header's column holds free text (a description, a name, a title, or a header
+    bomaudit does not know), never a number, a quantity, a level or a part number."""
+    from bomaudit.fields import interpret_header
+
+    meaning = interpret_header(header)
+    return bool(header.strip()) and (meaning is None or meaning.field in ("description", "value", "category"))
 
 
 def _quote_hint(record: list[str], extra: int, delim: str) -> str:
