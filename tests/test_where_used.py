@@ -99,3 +99,9 @@ def test_a_negative_cell_is_an_error_naming_it(write):
         audit(AuditOptions(files=(path,), as_of=AS_OF))
     problem = exc.value.problems[0]
     assert (problem.where.row, problem.where.column) == (32, "Robot A")
+
+
+def test_two_lists_side_by_side_are_no_matrix(write):
+    """'Item, Quantity, Item, Quantity' (two builds side by side): the second 'Quantity' is not an assembly."""
+    result = _run(write, "Item,Quantity,Item,Quantity\nBOLT,2,MAG,4\nFRAME,1,MOT,1\n")
+    assert "where-used-matrix" not in [p.code for p in result.issues]

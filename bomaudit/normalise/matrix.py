@@ -53,7 +53,8 @@ def where_used_columns(table: RawTable, fields: dict[str, str], ignored: list[st
     if "sku" not in fields or any(f in fields for f in ("parent", "level", "designator")) or fields.get("qty") in forced:
         return []
     qty = fields.get("qty")
-    unknown = [h for h in ignored if interpret_header(h) is None and not h.startswith("column ") and h in table.frame.columns]
+    # (a known header written twice, 'Quantity (2)' beside 'Item (2)', is a second list side by side, not an assembly)
+    unknown = [h for h in ignored if interpret_header(h) is None and not h.startswith("column ") and not _renamed(h) and h in table.frame.columns]
     if qty is not None and qty != cumulative:
         # a quantity column is a matrix's only beside siblings that say "quantity" too (Qty, Qty Pro)
         siblings = [h for h in unknown if QUANTITY_WORD.search(h) and not NOT_ASSEMBLY.search(h)]
@@ -62,6 +63,12 @@ def where_used_columns(table: RawTable, fields: dict[str, str], ignored: list[st
         named = [h for h in unknown if not NOT_ASSEMBLY.search(h)]
     found = [h for h in table.headers if h in named and _quantities(table, h)]
     return found if len(found) >= 2 else []
+
+
+def _renamed(header: str) -> bool:
+    """Whether the header is a known one written again, renamed by the reader (``Quantity (2)``)."""
+    base, found, _ = header.rpartition(" (")
+    return bool(found) and header.endswith(")") and header[len(base) + 2 : -1].isdigit() and interpret_header(base) is not None
 
 
 def _quantities(table: RawTable, header: str) -> bool:
