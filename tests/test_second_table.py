@@ -90,3 +90,9 @@ def test_a_wider_second_table_is_not_a_width_error(write):
 def test_part_lines_with_header_words_are_not_a_table(write):
     result = _audit(write, "Part Number,Description,Qty\nBOLT,Screw,4\nMAG,Magnet,2\n")
     assert not _second(result)
+
+
+def test_a_line_repeating_one_header_word_is_a_line(write):
+    """Jawbreaker's 'C117,DNP,DNP': one field's name twice is no header."""
+    result = _audit(write, "Designator,Part Number,Value\nC1,BOLT,10k\nC117,DNP,DNP\n")
+    assert not _second(result)

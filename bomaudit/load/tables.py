@@ -91,8 +91,9 @@ def _is_header(cells: list[str | None], names: list[str]) -> bool:
     filled = [c for c in cells if c is not None]
     if len(filled) < 2 or any(_NUMBER.match(c) for c in filled):
         return False
-    known = sum(interpret_header(c) is not None or norm_header(c) in _COMMON for c in filled)
-    if known < 2 or 2 * known < len(filled):
+    known = [norm_header(c) for c in filled if interpret_header(c) is not None or norm_header(c) in _COMMON]
+    # two different names at least ('C117, DNP, DNP' is a line not fitted)
+    if len(set(known)) < 2 or 2 * len(known) < len(filled):
         return False
     # the first header written again (in any case) is a repeated header: normalise skips it
     own = [norm_header(c) == norm_header(n) for c, n in zip(cells, [n for n in names if n != ROW], strict=True) if c is not None]
