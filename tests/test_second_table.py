@@ -96,3 +96,19 @@ def test_a_line_repeating_one_header_word_is_a_line(write):
     """Jawbreaker's 'C117,DNP,DNP': one field's name twice is no header."""
     result = _audit(write, "Designator,Part Number,Value\nC1,BOLT,10k\nC117,DNP,DNP\n")
     assert not _second(result)
+
+
+def test_a_sheet_with_a_tool_table_below_its_lines(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "BOM"
+    for r in [["Part Number", "Qty"], ["BOLT", 4], [], ["Tools"], ["Tool", "Notes"], ["Hex key", "2.5 mm"]]:
+        ws.append(r)
+    path = tmp_path / "b.xlsx"
+    wb.save(path)
+    result = audit(AuditOptions(files=(str(path),), assembly="P", as_of=AS_OF))
+    assert sorted(result.skus["sku"]) == ["BOLT", "P"]
+    (warning,) = _second(result)
+    assert (warning.where.sheet, warning.where.row) == ("BOM", 5)
+    assert "under the title 'Tools'" in warning.message
