@@ -112,3 +112,12 @@ def test_a_sheet_with_a_tool_table_below_its_lines(tmp_path):
     (warning,) = _second(result)
     assert (warning.where.sheet, warning.where.row) == ("BOM", 5)
     assert "under the title 'Tools'" in warning.message
+
+
+def test_the_lazy_reader_leaves_a_second_table_to_the_careful_reader(write):
+    from bomaudit.load import ReadOptions, load_tables
+
+    path = write("b.csv", "Part Number,Qty\nBOLT,4\nMAG,2\nPart Number,Description\nFRAME,Frame\n")
+    tables = load_tables(path, ReadOptions(lazy_bytes=1))
+    assert [t.header_row for t in tables] == [1, 4]
+    assert "read" not in tables[0].details  # not read lazily

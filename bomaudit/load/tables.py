@@ -72,8 +72,7 @@ def split_tables(table: pl.DataFrame, first_header: list[str], path: str, sheet:
     values = [c for c in table.columns if c != ROW and table[c].dtype == pl.String]
     if len(values) < 2 or table.height < 2:
         return [Piece(table, None, [])], []
-    spellings = pl.Series(_spellings(), dtype=pl.String)
-    hits = table.select(pl.sum_horizontal([pl.col(c).is_in(spellings.implode()).cast(pl.Int32) for c in values]) >= 2).to_series()
+    hits = header_words(table, values)
     if not hits.any():
         return [Piece(table, None, [])], []
     at = hits.arg_true().head(MAX_CANDIDATES).to_list()
@@ -81,6 +80,15 @@ def split_tables(table: pl.DataFrame, first_header: list[str], path: str, sheet:
     if not heads:
         return [Piece(table, None, [])], []
     return _cut(table, heads, first_header, path, sheet)
+
+
+def header_words(table: pl.DataFrame, columns: list[str]) -> pl.Series:
+    """Per row: whether two cells of ``columns`` at least are written like column names, exactly
+    (the first test of a second table's header: one ``is_in`` per column)."""
+    import polars as pl
+
+    spellings = pl.Series(_spellings(), dtype=pl.String).implode()
+    return table.select(pl.sum_horizontal([pl.col(c).is_in(spellings).cast(pl.Int32) for c in columns]) >= 2).to_series()
 
 
 def _cells(table: pl.DataFrame, i: int) -> list[str | None]:
