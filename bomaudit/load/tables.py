@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import BomauditError, Location, Problem, warning
@@ -46,14 +47,15 @@ _COUNTING = frozenset({"qty", "qty_total", "mass", "element", "designator", "lev
 _NAMING = frozenset({"description", "value"})
 
 
-def _spellings() -> list[str]:
+@cache
+def _spellings() -> tuple[str, ...]:
     names = {s for names in SYNONYMS.values() for s in names} | set(COMMON_HEADERS) | set(NAME_HEADERS)
     names |= {f"{e.symbol}{sep}{u}" for e in ELEMENTS for sep in ("_", " ", " (") for u in ("pct", "%", "g", "ppm", "mg", "%)", "g)")}
     names |= {"mass_g", "mass (g)", "weight (g)", "weight_g", "mass g", "weight (kg)", "mass (kg)"}
     out: set[str] = set()
     for s in names:
         out |= {s, s.upper(), s.title(), s.capitalize(), s.replace(" ", "_"), s.upper().replace(" ", "_")}
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 @dataclass(slots=True)
@@ -87,7 +89,7 @@ def header_words(table: pl.DataFrame, columns: list[str]) -> pl.Series:
     (the first test of a second table's header: one ``is_in`` per column)."""
     import polars as pl
 
-    spellings = pl.Series(_spellings(), dtype=pl.String).implode()
+    spellings = pl.Series(list(_spellings()), dtype=pl.String).implode()
     return table.select(pl.sum_horizontal([pl.col(c).is_in(spellings).cast(pl.Int32) for c in columns]) >= 2).to_series()
 
 
