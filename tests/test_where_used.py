@@ -63,6 +63,7 @@ def test_a_line_no_assembly_uses_is_named(write):
     result = _run(write, "Part Number,Robot A,Robot B\nBOLT,1,2\nMAG,,0\n")
     unused = next(p for p in result.issues if p.code == "where-used-unused")
     assert unused.where.row == 3
+    assert unused.message == "no assembly column ('Robot A', 'Robot B') has a quantity for the line: used by none of them, left out"
 
 
 @pytest.mark.parametrize(

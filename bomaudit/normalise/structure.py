@@ -161,7 +161,8 @@ def _where_used(t: TableContext, cols: Columns, rows: RowClasses) -> Structure:
         found = t.frame.filter(unused)[ROW].to_list()
         t.issues.warn(
             "where-used-unused",
-            f"row(s) {listed(found)}: no assembly column ({', '.join(map(repr, cols.assemblies))}) has a quantity for the line: used by none of them, left out",
+            ("" if len(found) == 1 else f"rows {listed(found)}: ")
+            + f"no assembly column ({', '.join(map(repr, cols.assemblies))}) has a quantity for the line: used by none of them, left out",
             "enter how many each assembly uses, if any does",
             **t.where(row=found[0]),
         )
