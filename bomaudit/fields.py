@@ -279,6 +279,14 @@ NAME_HEADERS = (
     "nazwa",
 )
 
+#: headers of columns that are no field but that tables often have: with the fields' names, they
+#: make a row below a table's lines a second table's header (see ``load.tables``)
+COMMON_HEADERS = (
+    *("notes", "note", "comments", "comment", "remarks", "remark", "supplier", "vendor", "manufacturer", "mfr", "mfg", "footprint", "package"),
+    *("datasheet", "link", "url", "tool", "tools", "source", "status", "color", "colour", "total", "stock", "lead time", "summary", "group"),
+    *("finish", "size", "length", "purpose", "usage notes", "where used", "qty used"),
+)
+
 _SYNONYM_INDEX: dict[str, str] = {norm_header(s): f for f, names in SYNONYMS.items() for s in names}
 _WEAK_SKU_KEYS = frozenset(norm_header(h) for h in WEAK_SKU_HEADERS)
 

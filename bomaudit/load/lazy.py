@@ -25,6 +25,7 @@ from bomaudit.load.cleanup import blank, footer_start, footer_warning, header_wa
 from bomaudit.load.guard import check_columns, check_lines, check_rows
 from bomaudit.load.header import SCAN_ROWS, find_header, looks_like_data, unique_headers, wanted_columns
 from bomaudit.load.interface import CELLS, CONTENT, FIRST, ROW, RawTable, ReadOptions
+from bomaudit.load.tables import header_words
 
 if TYPE_CHECKING:
     import polars as pl
@@ -69,6 +70,9 @@ def read_parquet_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable 
     check_rows(rows, path, None, options.limits)
     if _empty_part_numbers(frame, names, options):
         return None
+    text_columns = [c for c in frame.columns if c in names and frame[c].dtype == pl.String]
+    if len(text_columns) >= 2 and header_words(frame, text_columns).any():
+        return None  # a second table's header, perhaps: the careful reader reads every column of it
     details = {"format": "parquet", "read": f"lazily, {len(keep)} of {len(names)} columns"}
     return RawTable(path, None, digest, frame, 1, [], details, all_headers=names)
 
@@ -148,6 +152,9 @@ def read_text_lazy(path: str, head: bytes, options: ReadOptions) -> RawTable | N
         return None  # ragged rows, stray quotes, bytes that are not UTF-8: the careful reader says where
     if _empty_part_numbers(frame, names, options):
         return None
+    text_columns = [c for c in frame.columns if c in names and frame[c].dtype == pl.String]
+    if len(text_columns) >= 2 and header_words(frame, text_columns).any():
+        return None  # a second table's header, perhaps: the careful reader reads every column of it
     empty = {names[i] for i, flag in unnamed.items() if not frame[flag].any()}
     names_kept = [n for n in names if n not in empty]
     # a footer ("Total", "key:,value") is judged on every column of the row, as the careful reader does

@@ -23,6 +23,7 @@ from bomaudit.load.cleanup import drop_empty, header_warnings, no_header_error, 
 from bomaudit.load.guard import check_rows
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, rows_above
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
+from bomaudit.load.tables import Piece, split_tables
 
 if TYPE_CHECKING:
     import polars as pl
@@ -82,16 +83,16 @@ def read_book(book: Book, options: ReadOptions) -> list[RawTable]:
     if options.sheets:
         return _read_named(book, options)
     if options.sheet is not None or options.no_header:
-        return [_read_one(book, options)]
+        return _read_one(book, options)
     sheets = _parse_visible(book, options)
     if not sheets:
         raise BomauditError.at("empty-file", "the workbook has no rows", "check that you exported the right file", file=book.path)
     chosen = [s for s in sheets if _has_sku(s, options) and _has_rows(s)]
     if not chosen:  # no sheet names a part-number column: the first with rows, as always
-        return [_finish(book, sheets[0], options, _hidden_warnings(book))]
+        return _finish(book, sheets[0], options, _hidden_warnings(book))
     notes, unread = _not_read(sheets, chosen, book, options)
     group = tuple(s.name for s in chosen) if len(chosen) > 1 else ()
-    tables = [_finish(book, s, options, group=group) for s in chosen]
+    tables = [t for s in chosen for t in _finish(book, s, options, group=group)]
     tables[0].warnings[:0] = [*_hidden_warnings(book), *notes]
     if unread:
         tables[0].details["sheets not read"] = unread
@@ -144,13 +145,13 @@ def _read_named(book: Book, options: ReadOptions) -> list[RawTable]:
         sheet = _parse(book, name, options)
         if sheet is None:
             raise BomauditError.at("empty-file", "the sheet has no rows", "check that you named the right sheet", file=book.path, sheet=name)
-        tables.append(_finish(book, sheet, options, group=options.sheets))
+        tables.extend(_finish(book, sheet, options, group=options.sheets))
     for t in tables:
         t.details["chosen by"] = "--sheet"
     return tables
 
 
-def _read_one(book: Book, options: ReadOptions) -> RawTable:
+def _read_one(book: Book, options: ReadOptions) -> list[RawTable]:
     """``--sheet NAME``'s sheet; with ``--no-header`` and no ``--sheet``, the first visible sheet with rows."""
     if options.sheet is not None:
         if options.sheet not in book.names:
@@ -250,8 +251,9 @@ def _not_read(sheets: list[_Sheet], chosen: list[_Sheet], book: Book, options: R
     return out, ", ".join(f"{name!r}" for name in other) + " (no part-number header)" if other else ""
 
 
-def _finish(book: Book, sheet: _Sheet, options: ReadOptions, before: list[Problem] | None = None, group: tuple[str, ...] = ()) -> RawTable:
-    """The table of ``sheet`` (header at its ``index``, None: not found); ``before``: warnings to put first."""
+def _finish(book: Book, sheet: _Sheet, options: ReadOptions, before: list[Problem] | None = None, group: tuple[str, ...] = ()) -> list[RawTable]:
+    """The table of ``sheet`` (header at its ``index``, None: not found), and a second table's below
+    it (see :mod:`.tables`); ``before``: warnings to put first."""
     path, name, index = book.path, sheet.name, sheet.index
     frame, first = book.place(name, sheet.frame)
     check_rows(frame.height, path, name, options.limits)
@@ -263,7 +265,20 @@ def _finish(book: Book, sheet: _Sheet, options: ReadOptions, before: list[Proble
         if index is not None and not options.no_header
         else []
     )
-    table, footer = split_footer(drop_empty(table), path, name)
+    table = drop_empty(table)
+    pieces: list[Piece] = [Piece(table, None, [])]
+    if index is not None and not options.no_header and not group:
+        # (a sheet read with others is not cut: the workbook's plan knows each sheet as one table)
+        pieces, notes = split_tables(table, list(frame.row(index)), path, name)
+        warnings.extend(notes)
     details = {"format": book.fmt, "sheet": name}
     above = [] if options.no_header else rows_above(frame, index, first)
-    return RawTable(path, name, book.digest, table, header_row, [*(before or []), *warnings, *footer], details, workbook_sheets=group, above=above)
+    out: list[RawTable] = []
+    for piece in pieces:
+        part, footer = split_footer(drop_empty(piece.frame) if len(pieces) > 1 else piece.frame, path, name)
+        warnings.extend(footer)
+        if piece.header_row is None:
+            out.append(RawTable(path, name, book.digest, part, header_row, [*(before or []), *warnings], details, workbook_sheets=group, above=above))
+        else:
+            out.append(RawTable(path, name, book.digest, part, piece.header_row, [], dict(details), above=piece.above))
+    return out

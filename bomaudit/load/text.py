@@ -30,6 +30,7 @@ from bomaudit.load.guard import MAX_COLUMNS, check_columns, check_lines, check_r
 from bomaudit.load.header import SCAN_ROWS, apply_header, find_header, looks_like_data, names_sku, rows_above
 from bomaudit.load.interface import ROW, RawTable, ReadOptions
 from bomaudit.load.source import is_binary
+from bomaudit.load.tables import Piece, split_tables
 
 if TYPE_CHECKING:
     import polars as pl
@@ -138,16 +139,24 @@ def read_text(path: str, data: bytes, digest: str, options: ReadOptions) -> list
     if header_index is not None:
         warnings.extend(header_warnings(list(frame.row(header_index)), [c for c in table.columns if c != ROW], path, None, header_row))
     table = drop_empty(table)
-    table, footer = split_footer(table, path, None)
-    warnings.extend(footer)
+    pieces, notes = split_tables(table, list(frame.row(header_index)), path, None) if header_index is not None else ([Piece(table, None, [])], [])
+    warnings.extend(notes)
     if records is not None:
         warnings.extend(records.stray_quote_warnings(path))
-        if header_index is not None:
-            records.check_widths(table, header_index, delim, path, named)
-    check_rows(table.height, path, None, options.limits)
     details = {"encoding": encoding, "delimiter": DELIMITER_NAMES[delim]}
-    above = [] if options.no_header else rows_above(frame, header_index, 1)
-    return [RawTable(path, None, digest, table, header_row, warnings, details, above=above)]
+    out: list[RawTable] = []
+    for piece in pieces:
+        part, footer = split_footer(drop_empty(piece.frame) if len(pieces) > 1 else piece.frame, path, None)
+        warnings.extend(footer)
+        if records is not None and header_index is not None:
+            records.check_widths(part, header_index if piece.header_row is None else piece.header_row - 1, delim, path, named or piece.header_row is not None)
+        if piece.header_row is None:
+            above = [] if options.no_header else rows_above(frame, header_index, 1)
+            out.append(RawTable(path, None, digest, part, header_row, warnings, details, above=above))
+        else:
+            out.append(RawTable(path, None, digest, part, piece.header_row, [], dict(details), above=piece.above))
+    check_rows(sum(t.frame.height for t in out), path, None, options.limits)
+    return out
 
 
 def _header(frame: pl.DataFrame, options: ReadOptions, path: str) -> tuple[int | None, bool]:

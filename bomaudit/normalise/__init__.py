@@ -68,7 +68,7 @@ def _detect_decimal_comma(t: TableContext, cols: Columns) -> None:
 
     if t.decimal_comma:
         return
-    headers = [h for fld in NUMBER_FIELDS for h in cols.headers_for(fld)] + [h for h, _, _ in cols.elements]
+    headers = [h for fld in NUMBER_FIELDS for h in cols.headers_for(fld)] + cols.assemblies + [h for h, _, _ in cols.elements]
     found = comma_evidence(t.frame, headers)
     if found is None:
         return

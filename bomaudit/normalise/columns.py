@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bomaudit.fields import MASS_UNITS, SYNONYMS, WEAK_SKU_HEADERS, interpret_header, norm_header, number_sign_maker
 from bomaudit.normalise.evidence import BY_VALUES, by_values, outline_column
 from bomaudit.normalise.identify import better_than_weak, candidates, holds_designators, tier_of
+from bomaudit.normalise.matrix import warn_matrix, where_used_columns
 
 if TYPE_CHECKING:
     from bomaudit.errors import Collector
@@ -37,6 +38,9 @@ class Columns:
     #: the quantity column when its quantities are multiplied through the parents (SAP CS12's
     #: ``Comp. Qty (CUn)``): the structure divides each by its parent's
     cumulative: str | None = None
+    #: the columns of a where-used matrix (:mod:`~bomaudit.normalise.matrix`): each an assembly
+    #: named by its header, its cells that assembly's quantities of the line's part
+    assemblies: list[str] = field(default_factory=list)
 
     def headers_for(self, fld: str) -> list[str]:
         """Every column read for ``fld`` (one for a field that is not merged; none when absent)."""
@@ -100,11 +104,43 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
     chosen_by = _identify(table, fields, forced, ignored, data, issues)
     if "mass" in fields:
         mass_unit = header_mass_unit(fields["mass"])
-    data = [h for h in headers if h in set(data)]
     cumulative = _cumulative(table, fields, ignored, issues)
     if "level" not in disabled:
         outline_column(table, fields, ignored, issues)
-    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative)
+    assemblies = _matrix(table, fields, (merged, ignored, data), cumulative, forced, issues)
+    cumulative = None if assemblies else cumulative
+    data = [h for h in headers if h in set(data)]
+    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative, assemblies)
+
+
+def _matrix(
+    table: RawTable,
+    fields: dict[str, str],
+    lists: tuple[dict[str, list[str]], list[str], list[str]],
+    cumulative: str | None,
+    forced: set[str],
+    issues: Collector,
+) -> list[str]:
+    """The columns of a where-used matrix (see :mod:`.matrix`), read as assemblies: no quantity
+    column is left (a sum of the matrix's columns, ``Total Qty``, is not used), and a warning names
+    them. ``lists``: map_columns' merged, ignored and data, updated."""
+    assemblies = where_used_columns(table, fields, lists[1], cumulative, forced)
+    if not assemblies:
+        return []
+    merged, ignored, data = lists
+    merged.pop("qty", None)
+    dropped = None
+    qty = fields.pop("qty", None)
+    if qty is not None and qty not in assemblies:
+        dropped = qty
+        ignored.append(qty)
+    for header in assemblies:
+        if header in ignored:
+            ignored.remove(header)
+        if header not in data:
+            data.append(header)
+    warn_matrix(table, assemblies, dropped, issues)
+    return assemblies
 
 
 _BOM_LINES = "bomlines"
@@ -364,6 +400,8 @@ def check_mapping(tables: list[RawTable], options: NormaliseOptions, issues: Col
 def describe(cols: Columns) -> dict[str, str]:
     """Header -> what it was read as, for ``validate``."""
     described = {h: _describe(fld, h, cols) for fld in cols.fields for h in cols.headers_for(fld)}
+    for header in cols.assemblies:
+        described[header] = "assembly (where-used column: its cells are the assembly's quantities)"
     for header, sym, unit in cols.elements:
         described[header] = f"element {sym} ({'mass, ' + unit if unit in MASS_UNITS else 'concentration, ' + unit})"
     return described
@@ -379,6 +417,8 @@ def field_headers(cols: Columns) -> dict[str, str]:
     for fld in cols.fields:
         for header in cols.headers_for(fld):
             _add_key(headers, fld, header)
+    for header in cols.assemblies:
+        _add_key(headers, "assembly", header)
     for header, sym, unit in cols.elements:
         _add_key(headers, f"{sym}_{unit}", header)
     return headers

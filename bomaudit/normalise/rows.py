@@ -156,7 +156,7 @@ def _organising_rows(
     frame = t.frame
     count, label = cells
     # (in a parent-child table a row naming only a part declares a top item: no headings there)
-    listed_lines = "parent" not in cols.fields and ("qty" in cols.fields or "designator" in cols.fields)
+    listed_lines = "parent" not in cols.fields and ("qty" in cols.fields or "designator" in cols.fields or bool(cols.assemblies))
     names = [cols.fields["sku"], *cols.headers_for("description")]
     sections = classify_sections(t, count, label, names, footer, listed_lines)
     if sections is not None:
@@ -199,7 +199,7 @@ def _summary_rows(t: TableContext, cols: Columns, sku: pl.Series, label: pl.Seri
     column (",Cost,180.69"). A line that could hold rare earths is never dropped for its label."""
     import polars as pl
 
-    if "qty" not in cols.fields:
+    if "qty" not in cols.fields and not cols.assemblies:
         return constant(False, t.frame.height, pl.Boolean)
     # (or, without a quantity, nothing but a sum: ",,,,,$37.94")
     blank_qty = _blank_quantity(t, cols)
@@ -215,9 +215,10 @@ def _blank_quantity(t: TableContext, cols: Columns) -> pl.Series:
     """Per row: no quantity cell holds anything (True everywhere without a quantity column)."""
     import polars as pl
 
-    if "qty" not in cols.fields:
+    headers = cols.headers_for("qty") or cols.assemblies
+    if not headers:
         return constant(True, t.frame.height, pl.Boolean)
-    return pl.select(pl.all_horizontal([~_filled(t, h) for h in cols.headers_for("qty")])).to_series()
+    return pl.select(pl.all_horizontal([~_filled(t, h) for h in headers])).to_series()
 
 
 def _filled(t: TableContext, header: str) -> pl.Series:

@@ -37,7 +37,7 @@ class Quantities:
 class Structure:
     """One table's part of the BOM graph."""
 
-    shape: str  # "parent-child", "indented", "flat", "parts", or "unknown" (no part-number column)
+    shape: str  # "parent-child", "indented", "flat", "where-used", "parts", or "unknown" (no part-number column)
     edges: pl.DataFrame | None  # parent, child, qty, bulk, _file, _sheet, _row; None for a parts table
     tops: list[str]  # SKUs the table declares as top level
     retired: set[str]  # SKUs of rows out of effect on the as-of date
@@ -62,6 +62,9 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
 
     if role == Role.parts:
         return Structure("parts", None, [], set())
+    if cols.assemblies:
+        found = _where_used(t, cols, rows)
+        return Structure(found.shape, _located(t, found.edges), found.tops, found.retired) if found.edges is not None else found
     f = cols.fields
     parent = None
     edge_rows = rows.used
@@ -135,6 +138,36 @@ def _flat(t: TableContext, rows: RowClasses, amounts: Quantities) -> Structure:
     n = t.frame.height
     edges = pl.DataFrame({"parent": constant(name, n, pl.String), "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "_row": t.frame[ROW]})
     return Structure("flat", edges.filter(rows.used), [name], set())
+
+
+def _where_used(t: TableContext, cols: Columns, rows: RowClasses) -> Structure:
+    """A where-used matrix (:mod:`.matrix`): each assembly column is a top-level assembly named by
+    its header, and each line with a quantity in it one of its lines (a blank or 0: not used). A
+    line no assembly uses is left out, with a warning naming its rows."""
+    import polars as pl
+
+    pieces = []
+    used_somewhere = constant(False, t.frame.height, pl.Boolean)
+    for header in cols.assemblies:
+        filled = text(t.frame, header).is_not_null() & rows.used
+        amounts = quantities(t, replace(cols, fields={**cols.fields, "qty": header}, merged={}), filled)
+        live = filled & (amounts.qty != 0).fill_null(True)
+        used_somewhere |= live
+        n = t.frame.height
+        edges = pl.DataFrame({"parent": constant(header, n, pl.String), "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "_row": t.frame[ROW]})
+        pieces.append(edges.filter(live))
+    unused = rows.used & ~used_somewhere
+    if unused.any():
+        found = t.frame.filter(unused)[ROW].to_list()
+        t.issues.warn(
+            "where-used-unused",
+            ("" if len(found) == 1 else f"rows {listed(found)}: ")
+            + f"no assembly column ({', '.join(map(repr, cols.assemblies))}) has a quantity for the line: used by none of them, left out",
+            "enter how many each assembly uses, if any does",
+            **t.where(row=found[0]),
+        )
+    edges = pl.concat(pieces, how="vertical").sort("_row", maintain_order=True)
+    return Structure("where-used", edges, list(cols.assemblies), set())
 
 
 def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
