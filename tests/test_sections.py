@@ -291,3 +291,13 @@ def test_several_alternates_in_one_cell(write):
     assert _product(report)["cn_controlled_g"] == pytest.approx(3.2)
     (warning,) = [i for i in report["issues"] if i["code"] == "alternates"]
     assert "'MAG-N52' counted" in warning["message"]
+
+
+def test_a_heading_with_no_line_under_it_stays_a_line(write):
+    """'Neodymium magnets' alone on the last row, its quantity left out: maybe a part, so a line
+    whose amount is unknown (the product is not clear), not a heading dropped."""
+    path = write("bom.csv", "Part,Qty,Price\nFrame,1,5.00\nNeodymium magnets,,\n")
+    bom = _bom(path)
+    assert sorted(bom.edges["child"].to_list()) == ["Frame", "Neodymium magnets"]
+    path = write("b2.csv", "Part,Qty,Price\nFrame,1,5.00\nMagnets,,\nPower,,\nPSU-1,1,9.00\n")
+    assert sorted(_bom(path).edges["child"].to_list()) == ["Frame", "Magnets", "PSU-1"]

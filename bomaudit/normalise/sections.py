@@ -107,6 +107,13 @@ def classify_sections(t: TableContext, count: pl.Series, label: pl.Series, names
     in_names = pl.select(pl.any_horizontal([n.fill_null(False) for n in named])).to_series()
     note |= heading & ~in_names
     heading &= in_names
+    # a heading heads lines: one with no line under it before the next heading (the last row,
+    # "Neodymium magnets" with its quantity left out) may be a part, and stays a line
+    lines = t.raw.row_has_content() & ~single
+    marker = pl.select(pl.when(heading).then(pl.int_range(n))).to_series().forward_fill()
+    heads = pl.DataFrame({"m": marker, "line": lines}).group_by("m").agg(pl.col("line").any())
+    headed = set(heads.filter(pl.col("line") & pl.col("m").is_not_null())["m"].to_list())
+    heading = heading & pl.int_range(n, eager=True).is_in(sorted(headed))
     title = pl.select(pl.when(heading).then(label.str.strip_chars(" :*-=#").str.to_lowercase())).to_series()
     # every row under a heading, up to the next one (a blank heading name ends nothing)
     marker = pl.select(pl.when(heading).then(pl.int_range(n))).to_series().forward_fill()
