@@ -58,16 +58,16 @@ def test_a_maker_list_reads_as_a_person_reads_it(write):
 
 
 def test_a_heading_is_the_category_of_the_lines_under_it(write):
-    path = write("robot.csv", MAKER)
-    category = dict(zip(_bom(path).attrs["sku"], _bom(path).attrs["category"], strict=True))
+    attrs = _bom(write("robot.csv", MAKER)).attrs
+    category = dict(zip(attrs["sku"], attrs["category"], strict=True))
     assert category["Arduino Nano"] == "electronics"
     assert category["M3x10 screw"] == "mechanical"
     assert category["Buzzer"] == "other (optional)"
 
 
 def test_a_line_s_own_category_wins_over_its_heading(write):
-    path = write("bom.csv", "Part,Qty,Type\nMagnets,,\nMAG-1,2,magnet\nMAG-2,1,\n")
-    category = dict(zip(_bom(path).attrs["sku"], _bom(path).attrs["category"], strict=True))
+    attrs = _bom(write("bom.csv", "Part,Qty,Type\nMagnets,,\nMAG-1,2,magnet\nMAG-2,1,\n")).attrs
+    category = dict(zip(attrs["sku"], attrs["category"], strict=True))
     assert category == {"MAG-1": "magnet", "MAG-2": "magnets"}
 
 

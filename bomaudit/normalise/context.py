@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from bomaudit.errors import MAX_LISTED
+from bomaudit.errors import MAX_LISTED, listed
 from bomaudit.load import ROW
 from bomaudit.parse import DATE_OR_TIME, NOT_A_NUMBER, REASONS, SPREADSHEET_ERROR, Parsed, constant, parse_numbers
 
@@ -34,6 +34,17 @@ class TableContext:
 
     def where(self, **kw: Any) -> dict[str, Any]:
         return {"file": self.raw.path, "sheet": self.raw.sheet, **kw}
+
+    def warn_rows(self, mask: pl.Series, code: str, what: str, hint: str | None = None) -> None:
+        """One warning about the rows of ``mask``: located at the row when there is one, else
+        listing them ("rows 2, 6, 11: …"); nothing when the mask is empty."""
+        if not mask.any():
+            return
+        rows = self.frame.filter(mask)[ROW].to_list()
+        if len(rows) == 1:
+            self.issues.warn(code, what, hint, **self.where(row=rows[0]))
+            return
+        self.issues.warn(code, f"rows {listed(rows)}: {what}", hint, **self.where())
 
     def report_bad(self, mask: pl.Series, header: str, code: str, what: str, hint: str, *, quote: bool = True) -> None:
         """One error per bad cell (up to MAX_LISTED per column), naming row and column, and quoting

@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 #: cells that stand for "no part number" in exports; never one SKU shared by unrelated parts
 PLACEHOLDER_SKUS = frozenset({"n/a", "na", "-", "--", "~", "none", "tbd", "?", "#n/a"})
-#: a footer or metadata line: a total label ("Total", "Subtotal: 12"), or a first cell ending in a colon ("BoM Date:")
-FOOTER = FOOTER_LABEL + r"|:\s*$"
 #: a label that is nothing but a total's ("Subtotal", "Grand total:", "Total 12")
 BARE_TOTAL = r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\s*:?\s*[\d.,]*\s*$"
 PLACEHOLDER = "(?i)^(?:" + "|".join(re.escape(p) for p in sorted(PLACEHOLDER_SKUS)) + ")$"
@@ -104,7 +102,7 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     footer = ((sku.str.contains(FOOTER_LABEL) & blank_qty) | colon | sku.str.contains(BARE_TOTAL)).fill_null(False)
     skip_rows(t, footer, "footer", "footer or metadata, not a part: skipped")
     keep &= ~footer
-    summary = _summary_rows(t, cols, sku, label) & keep
+    summary = _summary_rows(t, cols, sku, label, blank_qty) & keep
     skip_rows(t, summary, "footer", "a total line (its label says so and it has no quantity), not a part: skipped")
     repeated = _repeated_headers(t, cols) & keep
     t.not_data = repeated
@@ -192,7 +190,7 @@ def _board_features(t: TableContext, cols: Columns, unnamed: pl.Series) -> pl.Se
     return pl.select(pl.any_horizontal(says)).to_series() & unnamed
 
 
-def _summary_rows(t: TableContext, cols: Columns, sku: pl.Series, label: pl.Series) -> pl.Series:
+def _summary_rows(t: TableContext, cols: Columns, sku: pl.Series, label: pl.Series, blank_qty: pl.Series) -> pl.Series:
     """Per row: a total line anywhere in the table: its label is a total's, its quantity cell is
     empty and it gives no mass or composition (a part has a quantity; a total has a sum in some
     price column); or a line without a part number whose first cell is a total's label, in any
@@ -202,7 +200,6 @@ def _summary_rows(t: TableContext, cols: Columns, sku: pl.Series, label: pl.Seri
     if "qty" not in cols.fields and not cols.assemblies:
         return constant(False, t.frame.height, pl.Boolean)
     # (or, without a quantity, nothing but a sum: ",,,,,$37.94")
-    blank_qty = _blank_quantity(t, cols)
     said = label.str.contains(TOTAL_WORDS + "|" + COST_LABEL) | (label.str.contains(BARE_SUM) & blank_qty)
     unnamed = (sku.is_null() & said).fill_null(False)
     # a line giving a mass or a rare-earth content is a part, whatever its label says
@@ -385,15 +382,8 @@ def _check_order(t: TableContext, f: dict[str, str], start: pl.Series, end: pl.S
 
 def skip_rows(t: TableContext, mask: pl.Series, code: str, what: str) -> None:
     """Warn about rows left out, naming those with any content (blank lines go without saying)."""
-    if not mask.any():
-        return
-    rows = t.frame.filter(mask & t.raw.row_has_content())[ROW].to_list()
-    if not rows:
-        return
-    if len(rows) == 1:
-        t.issues.warn(code, what, **t.where(row=rows[0]))
-        return
-    t.issues.warn(code, f"rows {listed(rows)}: {what}", **t.where())
+    if mask.any():
+        t.warn_rows(mask & t.raw.row_has_content(), code, what)
 
 
 def skipped_rows(t: TableContext, rows: RowClasses) -> list[SkippedRow]:
@@ -414,10 +404,7 @@ def skipped_rows(t: TableContext, rows: RowClasses) -> list[SkippedRow]:
         "dnp": rows.dnp if rows.dnp is not None else none,
     }
     picked = pl.DataFrame({"row": t.frame[ROW], **reasons, "used": rows.used}).filter(~pl.col("used")).head(MAX_SKIPPED)
-    out = []
-    for rec in picked.iter_rows(named=True):
-        out.append(SkippedRow(rec["row"], next((code for code in reasons if rec[code]), "not-in-force")))
-    return out
+    return [SkippedRow(rec["row"], next((code for code in reasons if rec[code]), "not-in-force")) for rec in picked.iter_rows(named=True)]
 
 
 def all_skipped(t: TableContext) -> list[SkippedRow]:

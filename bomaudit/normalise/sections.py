@@ -11,10 +11,10 @@ parts, and none of its rows is read this way.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bomaudit.errors import listed
 from bomaudit.load import ROW
 from bomaudit.load.interface import CELLS, FIRST
 from bomaudit.normalise.context import text
@@ -63,15 +63,15 @@ class Sections:
 
 def filled_cells(t: TableContext, candidates: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Per row among ``candidates``: how many cells hold a value, and the first one's text (null
-    elsewhere, and everywhere when the table was read lazily, some of its columns unread)."""
+    elsewhere). A table read lazily brings both from its reader, which looked at every column."""
     import polars as pl
 
     n = t.frame.height
     headers = t.raw.headers
     if CELLS in t.frame.columns:  # read lazily: the reader counted the cells of every column
-        count = t.frame[CELLS].cast(pl.Int32)
-        label = t.frame[FIRST].str.replace_all(r"\s+", " ")
-        return pl.select(pl.when(candidates).then(count)).to_series(), pl.select(pl.when(candidates).then(label)).to_series()
+        count = pl.select(pl.when(candidates).then(t.frame[CELLS].cast(pl.Int32))).to_series()
+        label = pl.select(pl.when(candidates).then(t.frame[FIRST])).to_series().str.replace_all(r"\s+", " ")
+        return count, label
     if not candidates.any() or not headers or any(h not in t.frame.columns for h in headers):
         return constant(None, n, pl.Int32), constant(None, n, pl.String)
     sub = t.frame.filter(candidates)
@@ -94,8 +94,8 @@ def classify_sections(t: TableContext, count: pl.Series, label: pl.Series, names
     single = (count == 1).fill_null(False) & ~exclude
     if not single.any():
         return None
-    content = int(t.raw.row_has_content().sum())
-    if not parts_have_quantity or 2 * int(single.sum()) > content:
+    has_content = t.raw.row_has_content()
+    if not parts_have_quantity or 2 * int(single.sum()) > int(has_content.sum()):
         return None  # a list of names, one per row: its rows are parts
     link = label.str.contains(LINK).fill_null(False)
     separator = label.str.contains(SEPARATOR).fill_null(False) & ~link & single
@@ -103,13 +103,13 @@ def classify_sections(t: TableContext, count: pl.Series, label: pl.Series, names
     # a heading is words: a digit past a leading "1." or "Step 2" could be a part ("N52 magnets")
     words = label.str.replace(ENUMERATION, "")
     heading = single & ~note & ~separator & words.str.contains(r"[^\W\d_]").fill_null(False) & ~words.str.contains(r"\d").fill_null(True)
-    named = [text(t.frame, h).str.replace_all(r"\s+", " ") == label for h in names]
-    in_names = pl.select(pl.any_horizontal([n.fill_null(False) for n in named])).to_series()
+    named = [(text(t.frame, h).str.replace_all(r"\s+", " ") == label).fill_null(False) for h in names]
+    in_names = pl.select(pl.any_horizontal(named)).to_series()
     note |= heading & ~in_names
     heading &= in_names
     # a heading heads lines: one with no line under it before the next heading (the last row,
     # "Neodymium magnets" with its quantity left out) may be a part, and stays a line
-    lines = t.raw.row_has_content() & ~single
+    lines = has_content & ~single
     marker = pl.select(pl.when(heading).then(pl.int_range(n))).to_series().forward_fill()
     heads = pl.DataFrame({"m": marker, "line": lines}).group_by("m").agg(pl.col("line").any())
     headed = set(heads.filter(pl.col("line") & pl.col("m").is_not_null())["m"].to_list())
@@ -126,31 +126,21 @@ def classify_sections(t: TableContext, count: pl.Series, label: pl.Series, names
 
 def report(t: TableContext, s: Sections, used: pl.Series) -> None:
     """Warnings for the rows read as headings, notes, separators, tool lists and optional lines."""
-    _warn(t, s.heading, "heading", "section heading, not a part: its text is the category of the lines under it")
-    _warn(t, s.note, "note", "a note or link, not a part: skipped")
-    _warn(t, s.separator, "alternate", "'OR' between two lines: the line below is an alternate of the line above")
-    _warn(
-        t,
+    t.warn_rows(s.heading, "heading", "section heading, not a part: its text is the category of the lines under it")
+    t.warn_rows(s.note, "note", "a note or link, not a part: skipped")
+    t.warn_rows(s.separator, "alternate", "'OR' between two lines: the line below is an alternate of the line above")
+    t.warn_rows(
         s.tool & used,
         "tool-list",
         "a line under a tool-list heading: not part of the product, left out",
         "if it is built into the product, move it above the heading",
     )
-    _warn(
-        t,
+    t.warn_rows(
         s.optional & used,
         "optional-line",
         "an optional line: counted, the worst case",
         "remove the line if the product ships without it",
     )
-
-
-def _warn(t: TableContext, mask: pl.Series, code: str, what: str, hint: str | None = None) -> None:
-    if not mask.any():
-        return
-    rows = t.frame.filter(mask)[ROW].to_list()
-    kw = t.where(row=rows[0]) if len(rows) == 1 else t.where()
-    t.issues.warn(code, what if len(rows) == 1 else f"rows {listed(rows)}: {what}", hint, **kw)
 
 
 def alternate_rows(t: TableContext, s: Sections | None, used: pl.Series) -> pl.DataFrame | None:
@@ -162,16 +152,16 @@ def alternate_rows(t: TableContext, s: Sections | None, used: pl.Series) -> pl.D
     if s is None or not s.separator.any():
         return None
     rows = t.frame[ROW]
-    parts = rows.filter(used).to_list()
+    parts = rows.filter(used).to_list()  # in row order
     group: dict[int, int] = {}
     for sep in rows.filter(s.separator).to_list():
-        before = [r for r in parts if r < sep]
-        after = [r for r in parts if r > sep]
-        if not before or not after:
+        at = bisect.bisect_left(parts, sep)  # the first part line below the separator
+        if at == 0 or at == len(parts):
             continue
-        first = group.get(before[-1], before[-1])
-        group[before[-1]] = first
-        group[after[0]] = first
+        above, below = parts[at - 1], parts[at]
+        first = group.get(above, above)
+        group[above] = first
+        group[below] = first
     if not group:
         return None
     return pl.DataFrame({"_row": list(group), "group": list(group.values())}, schema={"_row": pl.Int64, "group": pl.Int64})

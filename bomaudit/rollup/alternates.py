@@ -52,20 +52,15 @@ def choose(alternates: pl.DataFrame, skus: pl.DataFrame, threshold: float, worst
         order = members.sort([*key, "first"], descending=[False] * len(key) + [True])
     chosen = order.group_by(key, maintain_order=True).first()
     drop = members.join(chosen.select(*key, pl.col("_at").alias("kept")), on=key, nulls_equal=True).filter(pl.col("_at") != pl.col("kept"))
-    problems = [_warning(g, members, worst) for g in chosen.iter_rows(named=True)]
+    # each group's lines in row order, gathered once (not one filter per group)
+    lines = members.sort("_row", "_at").group_by(key, maintain_order=True).agg(pl.col("child").alias("lines"), pl.col("_row").alias("rows"))
+    told = chosen.join(lines, on=key, how="left", nulls_equal=True, maintain_order="left")
+    problems = [_warning(g, worst) for g in told.iter_rows(named=True)]
     return drop.select("_file", "_sheet", "_row", "child"), problems
 
 
-def _warning(kept: dict, members: pl.DataFrame, worst: bool) -> Problem:
-    import polars as pl
-
-    group = members.filter(
-        (pl.col("_file") == kept["_file"])
-        & pl.col("_sheet").eq_missing(kept["_sheet"])
-        & (pl.col("group") == kept["group"])
-        & (pl.col("parent") == kept["parent"])
-    ).sort("_row", "_at")
-    names = " | ".join(f"{c!r} (row {r})" for c, r in group.select("child", "_row").iter_rows())
+def _warning(kept: dict, worst: bool) -> Problem:
+    names = " | ".join(f"{c!r} (row {r})" for c, r in zip(kept["lines"], kept["rows"], strict=True))
     if worst:
         why = "over the threshold with it" if kept["over"] else "its content is unknown" if kept["unknown"] else "the highest China-origin controlled share"
         how = f"the worst case ({why})"
