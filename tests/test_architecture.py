@@ -20,6 +20,7 @@ LAYERS = {
     "bomaudit.errors": 0,
     "bomaudit.fields": 1,
     "bomaudit.parse": 2,
+    "bomaudit.materials": 2,
     "bomaudit.load": 3,
     "bomaudit.normalise": 4,
     "bomaudit.rollup": 5,

@@ -85,7 +85,7 @@ def render_table(result: Audit, view: View) -> str:
     table.add_column("CN controlled g", justify="right")
     table.add_column("CN fraction" if result.basis is Basis.mass else "CN value fraction", justify="right")
     table.add_column("data", justify="right")
-    table.add_column("estimate")
+    table.add_column("estimate", no_wrap=True)
     table.add_column("CN tech")
     table.add_column("main contributor", no_wrap=True)
     for row in skus.iter_rows(named=True):
@@ -125,18 +125,18 @@ def render_table(result: Audit, view: View) -> str:
 
 
 #: how the table words an estimate's band
-BAND_SHORT = {"low": "over even at low", "typical": "over at typical", "high": "over only at high"}
+BAND_SHORT = {"low": "over at low", "typical": "over at typ.", "high": "over at high only"}
 
 
 def estimate_text(row: dict[str, Any]) -> str:
     """``over at typical · 0–5.9 %``: where the materials library's range puts the SKU, or ""."""
     if not row.get("has_estimate"):
         return ""
-    band = BAND_SHORT.get(row.get("estimate_band") or "", "under even at high")
+    band = BAND_SHORT.get(row.get("estimate_band") or "", "under at high")
     lo, hi = row.get("cn_fraction_low"), row.get("cn_fraction_high")
     if lo is None or hi is None:
         return f"est. {grams(row.get('cn_controlled_lo_g'))}–{grams(row.get('cn_controlled_hi_g'))} g"
-    return f"{band} · {lo * 100:.3g}–{hi * 100:.3g} %"
+    return f"{band} {lo * 100:.2g}–{hi * 100:.2g} %"
 
 
 #: products whose supplier request list the table shows

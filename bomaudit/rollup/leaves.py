@@ -67,6 +67,7 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
         _content_over_mass(bom.tables, a, cols, mass, np.flatnonzero(over)[:20], issues)
     provenance = _provenance(a, leaf, options.assume_free_unlisted, est.estimated if est is not None else None)
     low, high, free_no_mass = _apply_estimates(est, cols, elements, mass, unknown_leaf)
+    total_re = sum((cols[f"{e}_g"] for e in elements), np.zeros(n)) if est is not None else total_re
     unknown_leaf |= provenance[Provenance.none]
     no_origin = a["re_origin"].is_null().to_numpy()
     as_china = options.unknown_origin is UnknownOrigin.china

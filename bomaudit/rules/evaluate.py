@@ -153,7 +153,9 @@ def _unknown_reasons(shown: pl.Expr) -> list[pl.Expr]:
         pl.when(shown & pl.col("qty_unknown")).then(
             pl.lit("a line below has no usable quantity (words, or a length, area or volume): what it adds is unknown; see the warnings on its rows")
         ),
-        pl.when(shown & (pl.col("unknown").list.len() == 0) & ~pl.col("qty_unknown")).then(pl.lit("value data missing: the value fraction cannot be computed")),
+        pl.when(
+            shown & (pl.col("unknown").list.len() == 0) & ~pl.col("qty_unknown") & ~pl.col("_light") & (pl.col("estimate_band") != "high").fill_null(True)
+        ).then(pl.lit("value data missing: the value fraction cannot be computed")),
     ]
 
 
@@ -333,7 +335,7 @@ def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options
             pl.format(
                 "China-origin controlled content is {} of the known mass, but parts estimated free have no mass: under the threshold only if they weigh together at least {} g; give their masses",
                 _pct(fraction),
-                (pl.col("cn_controlled_g") / options.threshold - pl.col("mass_g")).round_sig_figs(3).cast(pl.String),
+                (pl.col("cn_controlled_g") / options.threshold - pl.col("mass_g")).round_sig_figs(4).cast(pl.String),
             )
         )
     )
