@@ -483,6 +483,8 @@ def validate(
     end_use: EndUseOpt = EndUse.civil,
     assume_free_unlisted: AssumeFreeOpt = False,
     alternates: AlternatesOpt = Alternates.worst,
+    estimates: EstimatesOpt = OnOff.on,
+    materials: MaterialsOpt = None,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="table (for people) or json (schema bomaudit.validation/1).")] = CheckFormat.table,
     output: OutputOpt = None,
     quiet: QuietOpt = False,
@@ -520,7 +522,7 @@ def validate(
     )
     options = replace(
         base,
-        **_audit_settings(sku_match, threshold, basis, rules, unknown_origin, end_use, assume_free_unlisted, alternates),
+        **_audit_settings(sku_match, threshold, basis, rules, unknown_origin, end_use, assume_free_unlisted, alternates, estimates, materials),
     )
     result = _run(debug, check, options)
     rendered = CHECKS[fmt].render(result, View(width=_terminal_width()))

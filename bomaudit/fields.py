@@ -358,6 +358,10 @@ CONCENTRATION_UNITS: dict[str, float] = {
     "fraction": 1.0,
 }
 
+#: headers of columns that say what a part is besides its description and value (footprint,
+#: package, material, grade, model…): the materials library reads them, so lazy readers keep them
+DESCRIBING_HEADERS = re.compile(r"(?i)footprint|package|\bcase\b|\bmaterial\b|\bgrade\b|\bname\b|comment|\bmodel\b|封装|材料|名称")
+
 COUNT_UNITS = frozenset({"", "ea", "each", "pc", "pcs", "piece", "pieces", "st", "stk", "unit", "units", "nos", "no", "x"})
 #: units of a length, an area or a volume, and words for "some": a quantity in one is not a count,
 #: and no mass follows from it (a per-length mass would be needed)

@@ -147,15 +147,21 @@ def test_assumptions_are_said():
 @pytest.mark.parametrize(
     ("change", "needle"),
     [
-        (("kind = \"free\"", "kind = \"freee\""), "kind"),
-        (("source = \"t\", evidence = \"quoted\" }\n", "source = \"nowhere\", evidence = \"quoted\" }\n"), "not a source"),
+        (('kind = "free"', 'kind = "freee"'), "kind"),
+        (('source = "t", evidence = "quoted" }\n', 'source = "nowhere", evidence = "quoted" }\n'), "not a source"),
         (("low = 1, typical = 4, high = 6", "low = 5, typical = 4, high = 6"), "low <= typical <= high"),
-        (("evidence = \"interpolated\", derivation = \"by hand\"", "evidence = \"interpolated\""), "derivation"),
+        (('evidence = "interpolated", derivation = "by hand"', 'evidence = "interpolated"'), "derivation"),
         (("any = ['\\btestscrew\\b']", "any = ['(?=screw)']"), "look-around"),
-        (("rule = \"a steel screw holds no rare earths\"", "rule = \"x\"\ncontent = [{ element = \"Dy\", low = 0, typical = 0, high = 0, source = \"t\", evidence = \"quoted\" }]"), "free class"),
+        (
+            (
+                'rule = "a steel screw holds no rare earths"',
+                'rule = "x"\ncontent = [{ element = "Dy", low = 0, typical = 0, high = 0, source = "t", evidence = "quoted" }]',
+            ),
+            "free class",
+        ),
         (("priority = 900\nany = ['\\btestmotor\\b']", "priorty = 900\nany = ['\\btestmotor\\b']"), "did you mean 'priority'"),
-        (("element = \"Dy\", low = 1", "element = \"Xx\", low = 1"), "element symbol"),
-        (("grade = \"SH\", mass_low", "grade = \"ZZ\", mass_low"), "not a grade"),
+        (('element = "Dy", low = 1', 'element = "Xx", low = 1'), "element symbol"),
+        (('grade = "SH", mass_low', 'grade = "ZZ", mass_low'), "not a grade"),
     ],
 )
 def test_a_malformed_materials_file_is_refused_with_its_key(tmp_path, change, needle):

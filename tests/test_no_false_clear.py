@@ -25,7 +25,9 @@ HSG-1,Aluminium housing,1,900
 
 
 def scan(*args: str):
-    return runner.invoke(app, ["scan", *args, "--as-of", AS_OF])
+    # these tests are about data missing: without the materials library's estimates (which
+    # recognise "NdFeB magnet"); test_estimates_never_clear_what_they_recognise runs with them
+    return runner.invoke(app, ["scan", *args, "--as-of", AS_OF, *(() if "--estimates" in args else ("--estimates", "off"))])
 
 
 def report(*args: str) -> tuple[dict, int]:
@@ -54,6 +56,19 @@ def test_no_composition_at_all_is_unknown_never_clear(write):
     assert any("--assume-free-unlisted" in r for r in motor["reasons"])
 
 
+def test_estimates_never_clear_what_they_recognise(write):
+    """With the materials library (the default), the N42SH magnets are estimated and over, the
+    housing it does not recognise stays without data: never clear, and said to be an estimate."""
+    rep, code = report(write("motor.csv", NO_COMPOSITION), "--assembly", "MOTOR", "--estimates", "on")
+    skus = by_sku(rep)
+    assert code == 1
+    assert skus["MAG-1"]["verdict"] == "license-required" and skus["MAG-1"]["estimated_from"]["grade"] == "N42SH"
+    assert skus["MAG-1"]["coverage"]["estimated"] == {"parts": 1.0, "mass_g": 30.0}
+    assert skus["MOTOR"]["verdict"] == "license-required"
+    assert any(r.startswith("estimated (") for r in skus["MOTOR"]["reasons"])
+    assert skus["MOTOR"]["no_data"] == ["HSG-1"]
+
+
 @pytest.mark.parametrize("suffix", ["csv", "parquet", "xlsx"])
 def test_no_composition_is_unknown_through_every_reader(tmp_path: Path, suffix: str):
     frame = pl.DataFrame({"Part Number": ["MAG-1", "HSG-1"], "Description": ["NdFeB magnet", "Housing"], "Qty": [8, 1], "Mass (g)": [30.0, 900.0]})
@@ -74,7 +89,7 @@ def test_no_composition_is_unknown_through_every_reader(tmp_path: Path, suffix: 
 
 
 def test_stdin_without_composition_is_unknown():
-    result = runner.invoke(app, ["scan", "-", "--assembly", "MOTOR", "--as-of", AS_OF, "-f", "json"], input=NO_COMPOSITION)
+    result = runner.invoke(app, ["scan", "-", "--assembly", "MOTOR", "--as-of", AS_OF, "-f", "json", "--estimates", "off"], input=NO_COMPOSITION)
     assert result.exit_code == 1
     assert by_sku(json.loads(result.stdout))["MOTOR"]["verdict"] == "unknown"
 

@@ -365,7 +365,8 @@ def test_no_header_option_skips_the_data_row_check(tmp_path: Path):
 @pytest.mark.parametrize(("name", "mapping"), [(c[0], c[1]) for c in LOADS], ids=[c[0] for c in LOADS])
 def test_real_export_without_composition_is_unknown_and_fails_the_gate(name, mapping):
     """None of these exports carries rare-earth data: every product is unknown with nothing of its
-    mass declared, and the default gate fails (exit 1), until a parts file or an assumption says more."""
+    mass declared, and the default gate fails (exit 1), until a parts file or an assumption says
+    more. A part is clear only where the materials library estimates it free, and says by which rule."""
     import json
 
     result = runner.invoke(app, ["scan", str(REAL / name), *map_args(mapping), "--as-of", AS_OF.isoformat(), "-f", "json"])
@@ -373,9 +374,17 @@ def test_real_export_without_composition_is_unknown_and_fails_the_gate(name, map
     report = json.loads(result.stdout)
     products = [s for s in report["skus"] if s["kind"] == "product"]
     assert products
-    assert {s["verdict"] for s in report["skus"]} == {"unknown"}
+    assert {p["verdict"] for p in products} == {"unknown"}
+    for s in report["skus"]:
+        if s["verdict"] == "clear":
+            assert s["kind"] == "part" and s["estimated_from"]["kind"] == "free" and s["estimated_from"]["rule"], s
+        else:
+            assert s["verdict"] in ("unknown", "license-required"), s
     for p in products:
         assert p["coverage"]["declared"]["parts"] == 0.0
         assert p["no_data"], p["sku"]
     free = runner.invoke(app, ["scan", str(REAL / name), *map_args(mapping), "--as-of", AS_OF.isoformat(), "-f", "json", "--assume-free-unlisted"])
-    assert all(any("--assume-free-unlisted" in a for a in s["assumptions"]) for s in json.loads(free.stdout)["skus"])
+    for s in json.loads(free.stdout)["skus"]:
+        # every SKU the assumption touches says so; a part the library estimates is not assumed
+        estimated = s["kind"] == "part" and s["estimated_from"] is not None and s["coverage"]["estimated"]["parts"] > 0
+        assert estimated or any("--assume-free-unlisted" in a for a in s["assumptions"]), s["sku"]

@@ -58,6 +58,12 @@ HEADERS = [
     "unknown",
     "parts without composition data",
     "top contributors",
+    "estimate: over at",
+    "CN fraction, low estimate",
+    "CN fraction, high estimate",
+    "estimated as",
+    "recognised from",
+    "estimated mass",
 ]
 
 
@@ -105,7 +111,7 @@ def test_skus_header_row_styling_freeze_and_filter(wb):
     assert {c.fill.fgColor.rgb for c in ws[1]} == {"00D9E1F2"}
     assert ws.freeze_panes == "B2"
     # 25 columns (A..Y), header + 4 SKUs
-    assert ws.auto_filter.ref == "A1:Y5"
+    assert ws.auto_filter.ref == "A1:AE5"
     assert all(ws.column_dimensions[c].width >= 6 for c in "ABCDEFGHIJKLMNOPQRSTUVWXY")
 
 
@@ -238,7 +244,7 @@ def _workbook(tmp_path: Path, csv: str):
 def test_no_element_columns_without_composition(tmp_path):
     wb = _workbook(tmp_path, "parent,sku,qty,description,mass_g\n,PUMP,,Pump,\nPUMP,BODY,1,Body,900\n")
     assert [c.value for c in wb["SKUs"][1]] == [h for h in HEADERS if not h.startswith("Dy ")]
-    assert wb["SKUs"].auto_filter.ref == "A1:W3"
+    assert wb["SKUs"].auto_filter.ref == "A1:AC3"
     issues = list(wb["Issues"].iter_rows(min_row=2, values_only=True))
     assert [(i[0], i[1], i[3], i[5]) for i in issues] == [("warning", "no-composition", None, None)]
 

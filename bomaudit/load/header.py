@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bomaudit.fields import OUTLINE_HEADERS, interpret_header, norm_header
+from bomaudit.fields import DESCRIBING_HEADERS, OUTLINE_HEADERS, interpret_header, norm_header
 
 if TYPE_CHECKING:
     import polars as pl
@@ -57,7 +57,11 @@ def wanted_columns(headers: list[str], mapped: tuple[str, ...]) -> list[int]:
     return [
         i
         for i, h in enumerate(headers)
-        if interpret_header(h) is not None or h in wanted or norm_header(h) in wanted | outline or (odoo and norm_header(h).startswith(("bomlines", "product")))
+        if interpret_header(h) is not None
+        or DESCRIBING_HEADERS.search(h)
+        or h in wanted
+        or norm_header(h) in wanted | outline
+        or (odoo and norm_header(h).startswith(("bomlines", "product")))
     ]
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from bomaudit.errors import MAX_LISTED
-from bomaudit.fields import CONCENTRATION_UNITS, MASS_UNITS, SYMBOLS
+from bomaudit.fields import CONCENTRATION_UNITS, DESCRIBING_HEADERS, MASS_UNITS, SYMBOLS
 from bomaudit.load import ROW
 from bomaudit.normalise.columns import header_mass_unit
 from bomaudit.normalise.context import cell_text, close, merge_columns, text
@@ -121,8 +120,6 @@ def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict
     return out
 
 
-#: headers of the columns that say what a part is besides its description and value
-_SAYS_WHAT = re.compile(r"(?i)footprint|package|\bcase\b|\bmaterial\b|\bgrade\b|\bname\b|comment|\bmodel\b|封装|材料|名称")
 _DESIGNATOR_LETTERS = r"^\s*([A-Za-z]{1,4})\d"
 
 
@@ -133,7 +130,7 @@ def _match_text(t: TableContext, cols: Columns) -> dict[str, pl.Series]:
 
     f = cols.fields
     headers = [*cols.headers_for("description"), *cols.headers_for("value")]
-    headers += [h for h in t.raw.headers if h in t.frame.columns and h not in headers and h != f.get("sku") and _SAYS_WHAT.search(h)]
+    headers += [h for h in t.raw.headers if h in t.frame.columns and h not in headers and h != f.get("sku") and DESCRIBING_HEADERS.search(h)]
     out: dict[str, pl.Series] = {}
     if headers:
         joined = pl.concat_str([text(t.frame, h) for h in dict.fromkeys(headers)], separator=" | ", ignore_nulls=True)

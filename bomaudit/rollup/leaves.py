@@ -59,7 +59,8 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
     declared = leaf & a["composition_declared"].fill_null(False).to_numpy().astype(bool)
     est = _estimates(a, leaf & ~declared, bulk_node, mass, options) if options.library is not None else None
     if est is not None:
-        elements = [e for e in SYMBOLS if e in elements or e in est.elements]
+        held = {e for e in est.elements if any(t.any() for t in est.grams[e])}  # elements some estimate holds
+        elements = [e for e in SYMBOLS if e in elements or e in held]
         mass = np.where(est.mass_known, est.mass, mass)
     cols, unknown_leaf, total_re = _element_masses(a, elements, leaf, bulk_node, mass, declared_mass)
     over = leaf & ~np.isnan(mass) & (total_re > mass * (1 + 1e-9))
@@ -67,7 +68,10 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
         _content_over_mass(bom.tables, a, cols, mass, np.flatnonzero(over)[:20], issues)
     provenance = _provenance(a, leaf, options.assume_free_unlisted, est.estimated if est is not None else None)
     low, high, free_no_mass = _apply_estimates(est, cols, elements, mass, unknown_leaf)
-    total_re = sum((cols[f"{e}_g"] for e in elements), np.zeros(n)) if est is not None else total_re
+    if est is not None:
+        # an estimate whose high figure holds rare earths needs an origin as much as a typical one
+        # does: an N-grade magnet (typically no Dy, up to 0.5 %) is not free of China-origin content
+        total_re = sum((np.maximum(cols[f"{e}_g"], high[e]) for e in elements), np.zeros(n))
     unknown_leaf |= provenance[Provenance.none]
     no_origin = a["re_origin"].is_null().to_numpy()
     as_china = options.unknown_origin is UnknownOrigin.china
@@ -136,7 +140,7 @@ def _apply_estimates(
     high = {el: cols[f"{el}_g"].copy() for el in elements}
     if est is None:
         return low, high, np.zeros(mass.size, dtype=bool)
-    for el in est.elements:
+    for el in (e for e in elements if e in est.grams):
         lo, ty, hi = est.grams[el]
         cols[f"{el}_g"] = np.where(est.estimated, ty, cols[f"{el}_g"])
         low[el] = np.where(est.estimated, lo, low[el])
