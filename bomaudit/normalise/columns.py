@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from bomaudit.fields import MASS_UNITS, SYNONYMS, WEAK_SKU_HEADERS, interpret_header, norm_header, number_sign_maker
 from bomaudit.normalise.evidence import BY_VALUES, by_values, outline_column
-from bomaudit.normalise.identify import better_than_weak, candidates, holds_designators, tier_of
+from bomaudit.normalise.generic import read_generic
+from bomaudit.normalise.identify import better_than_weak, candidates, codes_over_values, generic_headers, holds_designators, tier_of
 from bomaudit.normalise.matrix import warn_matrix, where_used_columns
 
 if TYPE_CHECKING:
@@ -41,6 +42,10 @@ class Columns:
     #: the columns of a where-used matrix (:mod:`~bomaudit.normalise.matrix`): each an assembly
     #: named by its header, its cells that assembly's quantities of the line's part
     assemblies: list[str] = field(default_factory=list)
+    #: columns under generic headers (``Field2``) read by their values: header -> (field, evidence)
+    by_values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: generic columns where a do-not-populate word marks its line (KiCad's ragged ``…;DNP``)
+    dnp_cells: list[str] = field(default_factory=list)
 
     def headers_for(self, fld: str) -> list[str]:
         """Every column read for ``fld`` (one for a field that is not merged; none when absent)."""
@@ -101,7 +106,9 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
         data.append(header)
     _bom_lines(table, candidates, fields, ignored, data, issues)
     merged = _choose(table, candidates, fields, ignored, issues)
-    chosen_by = _identify(table, fields, forced, ignored, data, issues)
+    generic = generic_headers(headers)
+    chosen_by = _identify(table, fields, forced, ignored, data, issues, generic)
+    generic_read = read_generic(table, [h for h in generic if h not in forced], fields, ignored, data, issues) if generic else None
     if "mass" in fields:
         mass_unit = header_mass_unit(fields["mass"])
     cumulative = _cumulative(table, fields, ignored, issues)
@@ -110,7 +117,11 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
     assemblies = _matrix(table, fields, (merged, ignored, data), cumulative, forced, issues)
     cumulative = None if assemblies else cumulative
     data = [h for h in headers if h in set(data)]
-    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative, assemblies)
+    cols = Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative, assemblies)
+    if generic_read is not None:
+        cols.by_values = generic_read.fields
+        cols.dnp_cells = generic_read.dnp_cells
+    return cols
 
 
 def _matrix(
@@ -223,7 +234,9 @@ NAMING_FIELDS = ("sku", "description", "value")
 _WEAK = frozenset(norm_header(h) for h in WEAK_SKU_HEADERS)
 
 
-def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored: list[str], data: list[str], issues: Collector) -> str | None:
+def _identify(
+    table: RawTable, fields: dict[str, str], forced: set[str], ignored: list[str], data: list[str], issues: Collector, generic: list[str]
+) -> str | None:
     """The part-number column chosen on evidence (see :mod:`~bomaudit.normalise.identify`) when no
     header names one, or when a weakly named one (``Material``) repeats where a name column does
     not; None when the header decided. Returns what ``validate`` shows about the choice."""
@@ -268,11 +281,20 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
         if not names:
             return None
         chosen = names[0]
+        coded = codes_over_values(chosen, names)
+        instead = ""
+        if coded is not None:
+            instead = f"{chosen.header!r} holds component values ({chosen.valued:.0%}), which many part numbers share; "
+            chosen = coded
         if norm_header(chosen.header) in _WEAK:
             # 'Material' (Steel, - None -) beside a name column with more distinct values: the name
             chosen = next((c for c in names if norm_header(c.header) not in _WEAK and c.distinct >= chosen.distinct), chosen)
         runner_up = next((c for c in found if c.header != chosen.header and c.plausible), None)
-        why = f"{why_empty or 'no column names a part number; '}{chosen.header!r} {chosen.evidence()}"
+        why_none = "no column names a part number; "
+        if generic:
+            shown = ", ".join(map(repr, generic[:3])) + (", …" if len(generic) > 3 else "")
+            why_none = f"the headers are generic ({shown}), so the column was chosen by its values; "
+        why = f"{why_empty or why_none}{instead}{chosen.header!r} {chosen.evidence()}"
     fields["sku"] = chosen.header
     if chosen.header in ignored:
         ignored.remove(chosen.header)
@@ -435,6 +457,8 @@ def _add_key(headers: dict[str, str], key: str, header: str) -> None:
 def _describe(fld: str, header: str, cols: Columns) -> str:
     if fld == "sku" and cols.chosen_by is not None:
         return f"sku ({cols.chosen_by})"
+    if header in cols.by_values:
+        return f"{fld} (by its values under a generic header: {cols.by_values[header][1]})"
     if fld == "designator" and "qty" in cols.fields:
         return "designator (not used: the quantity column is)"
     if fld == "qty" and header == cols.cumulative:
