@@ -106,9 +106,8 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
         data.append(header)
     _bom_lines(table, candidates, fields, ignored, data, issues)
     merged = _choose(table, candidates, fields, ignored, issues)
-    generic = generic_headers(headers)
-    chosen_by = _identify(table, fields, forced, ignored, data, issues, generic)
-    generic_read = read_generic(table, [h for h in generic if h not in forced], fields, ignored, data, issues) if generic else None
+    chosen_by = _identify(table, fields, forced, ignored, data, issues)
+    by_values, dnp_cells = _by_values(table, forced, fields, (ignored, data), issues)
     if "mass" in fields:
         mass_unit = header_mass_unit(fields["mass"])
     cumulative = _cumulative(table, fields, ignored, issues)
@@ -117,11 +116,19 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
     assemblies = _matrix(table, fields, (merged, ignored, data), cumulative, forced, issues)
     cumulative = None if assemblies else cumulative
     data = [h for h in headers if h in set(data)]
-    cols = Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative, assemblies)
-    if generic_read is not None:
-        cols.by_values = generic_read.fields
-        cols.dnp_cells = generic_read.dnp_cells
-    return cols
+    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative, assemblies, by_values, dnp_cells)
+
+
+def _by_values(
+    table: RawTable, forced: set[str], fields: dict[str, str], lists: tuple[list[str], list[str]], issues: Collector
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """Under generic headers (``Field1``…), the columns read by their values (:mod:`.generic`) and
+    those whose do-not-populate words mark lines; ``lists``: map_columns' ignored and data, updated."""
+    generic = [h for h in generic_headers(table.headers) if h not in forced]
+    if not generic:
+        return {}, []
+    read = read_generic(table, generic, fields, lists[0], lists[1], issues)
+    return read.fields, read.dnp_cells
 
 
 def _matrix(
@@ -234,9 +241,7 @@ NAMING_FIELDS = ("sku", "description", "value")
 _WEAK = frozenset(norm_header(h) for h in WEAK_SKU_HEADERS)
 
 
-def _identify(
-    table: RawTable, fields: dict[str, str], forced: set[str], ignored: list[str], data: list[str], issues: Collector, generic: list[str]
-) -> str | None:
+def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored: list[str], data: list[str], issues: Collector) -> str | None:
     """The part-number column chosen on evidence (see :mod:`~bomaudit.normalise.identify`) when no
     header names one, or when a weakly named one (``Material``) repeats where a name column does
     not; None when the header decided. Returns what ``validate`` shows about the choice."""
@@ -290,11 +295,7 @@ def _identify(
             # 'Material' (Steel, - None -) beside a name column with more distinct values: the name
             chosen = next((c for c in names if norm_header(c.header) not in _WEAK and c.distinct >= chosen.distinct), chosen)
         runner_up = next((c for c in found if c.header != chosen.header and c.plausible), None)
-        why_none = "no column names a part number; "
-        if generic:
-            shown = ", ".join(map(repr, generic[:3])) + (", …" if len(generic) > 3 else "")
-            why_none = f"the headers are generic ({shown}), so the column was chosen by its values; "
-        why = f"{why_empty or why_none}{instead}{chosen.header!r} {chosen.evidence()}"
+        why = f"{why_empty or _why_none(table.headers)}{instead}{chosen.header!r} {chosen.evidence()}"
     fields["sku"] = chosen.header
     if chosen.header in ignored:
         ignored.remove(chosen.header)
@@ -309,6 +310,15 @@ def _identify(
         sheet=table.sheet,
     )
     return f"chosen on evidence: {why}{second}"
+
+
+def _why_none(headers: list[str]) -> str:
+    """Why the part-number column was chosen on evidence when no header named one."""
+    generic = generic_headers(headers)
+    if not generic:
+        return "no column names a part number; "
+    shown = ", ".join(map(repr, generic[:3])) + (", …" if len(generic) > 3 else "")
+    return f"the headers are generic ({shown}), so the column was chosen by its values; "
 
 
 def header_mass_unit(header: str) -> str | None:

@@ -89,9 +89,8 @@ def read_generic(table: RawTable, generic: list[str], fields: dict[str, str], ig
             found[header] = fit
             ignored.remove(header)
             data.append(header)
-        if fit is None or fit[0] != "dnp":
-            if any(" ".join(v.lower().split()) in STRONG_DNP for v in values):
-                dnp_cells.append(header)
+        if (fit is None or fit[0] != "dnp") and any(" ".join(v.lower().split()) in STRONG_DNP for v in values):
+            dnp_cells.append(header)
     sku = fields.get("sku")
     if sku in generic:
         found = {sku: ("sku", "chosen by its values"), **found}

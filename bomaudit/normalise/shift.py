@@ -127,7 +127,7 @@ def realign(raw: RawTable, mapping: dict[str, str], issues: Collector) -> RawTab
         names = _shifted(headers, start, k, last)
         moved = _unfit_content(names, columns, headers)
         if not moved:
-            return _renamed(raw, names, start, k, last, lines, columns, issues)
+            return _renamed(raw, names, (start, k, last), len(trailing_fill(columns, trailing)) / lines, issues)
         _refuse(raw, issues, f"read shifted, {moved} would head cells that are not what it says", trailing, columns)
         return raw
     sku = [h for h in headers[: last + 1] if tier_of(h) == 2 and (m := interpret_header(h)) is not None and m.field == "sku"]
@@ -158,13 +158,20 @@ def _unfit_content(names: list[str], columns: dict[str, list[str]], old: list[st
     return None
 
 
-def _renamed(raw: RawTable, names: list[str], start: int, k: int, last: int, lines: int, columns: dict[str, list[str]], issues: Collector) -> RawTable:
+def trailing_fill(columns: dict[str, list[str]], trailing: list[str]) -> list[str]:
+    """The values of the least filled of the headerless trailing columns."""
+    return min((columns[h] for h in trailing), key=len)
+
+
+def _renamed(raw: RawTable, names: list[str], shift: tuple[int, int, int], fill: float, issues: Collector) -> RawTable:
+    """``raw`` with its columns renamed ``names``; ``shift``: where the shift starts, by how many
+    columns, and the last named header's position."""
     import polars as pl
 
+    start, k, last = shift
     headers = raw.headers
     frame = raw.frame
     renamed = frame.select([pl.col(c).alias(names[headers.index(c)]) if c in headers else pl.col(c) for c in frame.columns])
-    fill = min(len(columns[h]) for h in headers[last + 1 : last + k + 1]) / lines
     what = "one column" if k == 1 else f"{k} columns"
     gaps = ", ".join(f"column {i + 1}" for i in range(start, start + k))
     read = ", ".join(f"{headers[i]!r} from column {i + k + 1}" for i in range(start, last + 1))
