@@ -35,6 +35,7 @@ STRONG_DNP = frozenset(DNP_WORDS - {"nc", "n/c"})
 #: (designators 80 %: a few lines name a board feature; counts 90 %: a quantity misread is a wrong
 #: fraction; component values 60 %: Value columns hold names too, 'INDUCTOR', 'USB-MICRO-B')
 SHARES = {"designator": ("designators", 0.8), "qty": ("count", 0.9), "value": ("value", 0.6), "dnp": ("dnp", 0.9)}
+KIND_NAMES = {"designators": "designators", "count": "whole numbers", "value": "component values", "dnp": "do-not-populate words"}
 #: a description: most cells text of this many words or more on average ("CAP CER 10UF 10V X5R")
 DESCRIPTION_WORDS = 2.5
 
@@ -64,7 +65,7 @@ def _fit(values: list[str]) -> tuple[str, str] | None:
     for fld, (kind, share) in SHARES.items():
         got = kinds[kind] / len(values)
         if got >= share and not (fld == "qty" and _counter(values)):
-            return fld, f"{got:.0%} {kind.replace('dnp', 'do-not-populate words').replace('count', 'whole numbers')}"
+            return fld, f"{got:.0%} {KIND_NAMES[kind]}"
     words = sum(len(v.split()) for v in values) / len(values)
     if kinds["text"] / len(values) >= 0.6 and words >= DESCRIPTION_WORDS:
         return "description", f"text of {words:.1f} words on average"

@@ -41,7 +41,7 @@ TRAILING_FILL = 0.5
 #: fields whose columns give what the verdict is computed from: read wrong, a product may look clear
 CONTENT_FIELDS = frozenset({"qty", "mass", "mass_unit", "uom", "re_origin", "cn_tech", "unit_value", "cn_re_value", "category", "element", "level", "parent"})
 NUMBER_FIELDS = frozenset({"qty", "mass", "unit_value", "cn_re_value", "element"})
-#: a part-number column is empty when filled on fewer than this share of lines
+#: a part-number column is (nearly) empty when filled on at most this share of lines
 EMPTY_SKU = 0.2
 
 
@@ -122,8 +122,15 @@ def realign(raw: RawTable, mapping: dict[str, str], issues: Collector) -> RawTab
     as_written = _score(headers, columns, headers)
     scored = sorted(((_score(_shifted(headers, p, k, last), columns, headers), p) for p in starts), reverse=True)
     trailing = headers[last + 1 : last + k + 1]
-    if scored and scored[0][0] > as_written and (len(scored) == 1 or scored[1][0] < scored[0][0]):
-        start = scored[0][1]
+    best = [p for score, p in scored if score == scored[0][0]] if scored else []
+    # starts that read every column with values alike are one reading (two empty columns side by side)
+    readings = {tuple((n, c) for n, c in zip(_shifted(headers, p, k, last), headers, strict=True) if columns[c] and not _blank(n)) for p in best}
+    if scored and scored[0][0] > as_written:
+        if len(readings) > 1:
+            seen = f"the shift could start at {' or '.join(repr(headers[p]) for p in sorted(best))}, which read the values equally well"
+            _refuse(raw, issues, seen, trailing, columns)
+            return raw
+        start = min(best)
         names = _shifted(headers, start, k, last)
         moved = _unfit_content(names, columns, headers)
         if not moved:
@@ -132,13 +139,9 @@ def realign(raw: RawTable, mapping: dict[str, str], issues: Collector) -> RawTab
         return raw
     sku = [h for h in headers[: last + 1] if tier_of(h) == 2 and (m := interpret_header(h)) is not None and m.field == "sku"]
     codes = [h for h in trailing if _share(columns[h], CELL_CODE) >= 0.5]
-    if sku and codes and all(len(columns[h]) < EMPTY_SKU * lines for h in sku):
-        seen = (
-            f"{len(scored)} places the shift could start fit equally well"
-            if len(scored) > 1 and scored[0][0] > as_written
-            else "no named column is empty on every line where a field is missing"
-        )
-        _refuse(raw, issues, seen, trailing, columns)
+    if sku and codes and all(len(columns[h]) <= EMPTY_SKU * lines for h in sku):
+        seen = "read shifted, the headers fit their values no better than as written" if starts else "no named column is empty on every line"
+        _refuse(raw, issues, f"{', '.join(map(repr, sku))} is (nearly) empty and {seen}", trailing, columns)
     return raw
 
 
