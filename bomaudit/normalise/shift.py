@@ -107,6 +107,8 @@ def realign(raw: RawTable, mapping: dict[str, str], issues: Collector) -> RawTab
     if not named:
         return raw
     last = named[-1]
+    if last == len(headers) - 1:
+        return raw  # no column after the last header: nothing the header has no name for
     columns = {h: _values(frame, h) for h in headers}
     lines = max(int(raw.row_has_content().head(SAMPLE).sum()), 1)
     k = 0
