@@ -469,3 +469,46 @@ NO_BOM = r"(?i)\(no bom\)"
 
 #: the first cell of a total line ("Total", "Grand total", "Subtotal: 12"); a regular expression
 FOOTER_LABEL = r"(?i)^\s*(total|totals|grand total|sum|subtotal|sub-total)\b"
+
+
+# --- what a cell looks like, and headers that say nothing ----------------------------------
+
+#: a plain number, possibly with a currency sign, a percent or a short unit ("12", "$3.50", "2 pcs")
+CELL_NUMBER = re.compile(r"^[\s$€£¥]*[-+]?\d[\d,.\s]*(%|[a-zA-Z]{0,3})?\s*$")
+#: a component's value ("10uF", "4.7k", "470R", "100 nH"): a name in EDA exports, not a count
+CELL_EDA_VALUE = re.compile(r"^\s*\d+([.,]\d+)?\s*([pnuµm]?[FH]|[kKMR]\d*|[kKM]?(Ω|ohms?)|m?[VAW])\s*$")
+#: a part code: one word of letters and digits, six characters or more ("GRM155R71C104KA88D")
+CELL_CODE = re.compile(r"^(?=[^\s]*[A-Za-z])(?=[^\s]*\d)[A-Za-z0-9][A-Za-z0-9\-_./#+]{5,}$")
+#: reference designators ("C1", "R3, R4", "U2-U5"): where the parts go, not what they are
+CELL_DESIGNATORS = re.compile(r"^\s*[A-Za-z]{1,4}\d+([\s,;-]+[A-Za-z]{0,4}\d+)*\s*$")
+#: a count: a whole number, no unit ("1", "12")
+CELL_COUNT = re.compile(r"^\s*\d{1,6}\s*$")
+
+#: headers that name no field but a position: ``Field1``… (KiCad), ``Column1``… (Excel tables,
+#: Power Query), ``Col 1``, ``F1``, ``Unnamed: 3`` (pandas), spreadsheet letters ``A``, ``B``…,
+#: the ``column 3`` bomaudit gives a blank header, and the ``1``, ``2``… of ``--no-header``
+GENERIC_HEADER = re.compile(r"(?i)^\s*((field|column|col|f|c)\s*[_#.-]?\s*\d{1,3}|unnamed:?\s*\d{1,3}|[A-Z]|column \d+( \(.*\))?|\d{1,3})\s*$")
+
+
+def is_generic_header(header: str) -> bool:
+    """Whether a header says nothing of its column but where it is (see :data:`GENERIC_HEADER`)."""
+    return bool(GENERIC_HEADER.match(header)) and interpret_header(header) is None
+
+
+def cell_kind(cell: str) -> str:
+    """What one cell looks like: ``designators``, ``code``, ``value`` (a component value),
+    ``count``, ``number``, ``dnp`` (a do-not-populate word) or ``text``."""
+    text = cell.strip()
+    if CELL_DESIGNATORS.match(text):
+        return "designators"
+    if CELL_EDA_VALUE.match(text):
+        return "value"
+    if CELL_CODE.match(text):
+        return "code"
+    if CELL_COUNT.match(text):
+        return "count"
+    if CELL_NUMBER.match(text):
+        return "number"
+    if " ".join(text.lower().split()) in DNP_WORDS:
+        return "dnp"
+    return "text"

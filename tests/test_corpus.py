@@ -134,7 +134,7 @@ def test_real_export_read_as_a_person_reads_it(path: Path, spec: dict):
 def _check_flat(spec: dict, products: dict, edges: list[dict], report_parts: set[str]) -> list[str]:
     if len(products) != 1:
         return [f"a flat BOM is one product; read as {sorted(products)}"]
-    (top,) = products
+    (_top,) = products
     by_row = {e["_row"]: (e["child"], e["qty"]) for e in edges}
     parts = spec["part"]
     want_rows = {r for p in parts for r in p["rows"]}

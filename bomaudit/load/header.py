@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bomaudit.fields import DESCRIBING_HEADERS, OUTLINE_HEADERS, interpret_header, norm_header
+from bomaudit.fields import DESCRIBING_HEADERS, OUTLINE_HEADERS, cell_kind, interpret_header, is_generic_header, norm_header
 
 if TYPE_CHECKING:
     import polars as pl
@@ -38,7 +38,33 @@ def find_header(rows: list[list[str | None]], mapped: tuple[str, ...] = ()) -> i
             best = (i, known)
     if best is not None:
         return best[0]
+    if first_nonempty is not None and first_nonempty > 0 and like_rows_below(rows, first_nonempty):
+        # a blank header row: the first row with text is the first line of data, not a header
+        return first_nonempty - 1
     return first_nonempty
+
+
+#: rows below a would-be header compared with it
+LIKE_ROWS = 20
+
+
+def like_rows_below(rows: list[list[str | None]], index: int) -> bool:
+    """Whether row ``index`` reads like the rows below it: 80 % of its cells are of the kind most
+    cells below are in their column (:func:`~bomaudit.fields.cell_kind`: part codes, designators,
+    counts, component values), two of them at least of a kind other than plain text; a header's
+    words are not (``Field1``, ``Column2`` never count)."""
+    cells = [(j, str(c).strip()) for j, c in enumerate(rows[index]) if c is not None and str(c).strip()]
+    below = [r for r in rows[index + 1 : index + 1 + LIKE_ROWS] if any(c is not None and str(c).strip() for c in r)]
+    if len(cells) < 2 or len(below) < 2 or any((is_generic_header(c) and not c.isdigit()) or interpret_header(c) is not None for _, c in cells):
+        return False
+    same = typed = 0
+    for j, cell in cells:
+        kinds = [cell_kind(str(r[j])) for r in below if j < len(r) and r[j] is not None and str(r[j]).strip()]
+        usual = max(set(kinds), key=kinds.count) if kinds else None
+        kind = cell_kind(cell)
+        same += kind == usual
+        typed += kind == usual and kind != "text"
+    return same >= 0.8 * len(cells) and typed >= 2
 
 
 def names_sku(cells: list[str | None], mapped: tuple[str, ...] = ()) -> bool:

@@ -171,7 +171,8 @@ def _header(frame: pl.DataFrame, options: ReadOptions, path: str) -> tuple[int |
     if looks_like_data(rows[index], options.mapped_headers):
         raise no_header_error(path, None, index + 1)
     named = names_sku(rows[index], options.mapped_headers)
-    lone = sum(c is not None and str(c).strip() != "" for c in rows[index]) < 2
+    # (a blank header row, above lines of data, is no title: its columns are told apart by their values)
+    lone = sum(c is not None and str(c).strip() != "" for c in rows[index]) == 1
     # a lone title, when rows below hold a table: the header is further down, if anywhere
     if not named and lone and frame.width > 1 and frame.select(row_cells(frame.columns)[0].max()).item() >= 2:
         raise header_not_found(path, None)

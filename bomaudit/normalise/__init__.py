@@ -34,6 +34,7 @@ from bomaudit.normalise.model import MAX_SKIPPED, Bom, NormaliseOptions, Skipped
 from bomaudit.normalise.multilevel import block_lines
 from bomaudit.normalise.rows import all_skipped, check_not_empty, classify_rows, skipped_rows, warn_not_in_force
 from bomaudit.normalise.sections import alternate_rows
+from bomaudit.normalise.shift import realign
 from bomaudit.normalise.structure import Structure, check_edges, edge_schema, repair_float_ids, table_structure
 from bomaudit.normalise.workbook import SheetResult, WorkbookPlan, link_sheets, plan_workbooks
 from bomaudit.vocab import Role
@@ -86,6 +87,7 @@ def _detect_decimal_comma(t: TableContext, cols: Columns) -> None:
 def _normalise_table(raw: RawTable, role: Role, options: NormaliseOptions, issues: Collector, key_prefix: str) -> _TableResult:
     import polars as pl
 
+    raw = realign(raw, options.mapping, issues)
     t = TableContext(raw, issues, options, key_prefix)
     cols = map_columns(raw, options.mapping, issues)
     check_not_empty(t)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from bomaudit.fields import MASS_UNITS, SYNONYMS, WEAK_SKU_HEADERS, interpret_header, norm_header, number_sign_maker
 from bomaudit.normalise.evidence import BY_VALUES, by_values, outline_column
-from bomaudit.normalise.identify import better_than_weak, candidates, holds_designators, tier_of
+from bomaudit.normalise.generic import read_generic
+from bomaudit.normalise.identify import better_than_weak, candidates, codes_over_values, generic_headers, holds_designators, tier_of
 from bomaudit.normalise.matrix import warn_matrix, where_used_columns
 
 if TYPE_CHECKING:
@@ -41,6 +42,10 @@ class Columns:
     #: the columns of a where-used matrix (:mod:`~bomaudit.normalise.matrix`): each an assembly
     #: named by its header, its cells that assembly's quantities of the line's part
     assemblies: list[str] = field(default_factory=list)
+    #: columns under generic headers (``Field2``) read by their values: header -> (field, evidence)
+    by_values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: generic columns where a do-not-populate word marks its line (KiCad's ragged ``…;DNP``)
+    dnp_cells: list[str] = field(default_factory=list)
 
     def headers_for(self, fld: str) -> list[str]:
         """Every column read for ``fld`` (one for a field that is not merged; none when absent)."""
@@ -102,6 +107,7 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
     _bom_lines(table, candidates, fields, ignored, data, issues)
     merged = _choose(table, candidates, fields, ignored, issues)
     chosen_by = _identify(table, fields, forced, ignored, data, issues)
+    by_values, dnp_cells = _by_values(table, forced, fields, (ignored, data), issues)
     if "mass" in fields:
         mass_unit = header_mass_unit(fields["mass"])
     cumulative = _cumulative(table, fields, ignored, issues)
@@ -110,7 +116,19 @@ def map_columns(table: RawTable, mapping: dict[str, str], issues: Collector) -> 
     assemblies = _matrix(table, fields, (merged, ignored, data), cumulative, forced, issues)
     cumulative = None if assemblies else cumulative
     data = [h for h in headers if h in set(data)]
-    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative, assemblies)
+    return Columns(fields, elements, mass_unit, ignored, merged, data, chosen_by, cumulative, assemblies, by_values, dnp_cells)
+
+
+def _by_values(
+    table: RawTable, forced: set[str], fields: dict[str, str], lists: tuple[list[str], list[str]], issues: Collector
+) -> tuple[dict[str, tuple[str, str]], list[str]]:
+    """Under generic headers (``Field1``…), the columns read by their values (:mod:`.generic`) and
+    those whose do-not-populate words mark lines; ``lists``: map_columns' ignored and data, updated."""
+    generic = [h for h in generic_headers(table.headers) if h not in forced]
+    if not generic:
+        return {}, []
+    read = read_generic(table, generic, fields, lists[0], lists[1], issues)
+    return read.fields, read.dnp_cells
 
 
 def _matrix(
@@ -268,11 +286,16 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
         if not names:
             return None
         chosen = names[0]
+        coded = codes_over_values(chosen, names)
+        instead = ""
+        if coded is not None:
+            instead = f"{chosen.header!r} holds component values ({chosen.valued:.0%}), which many part numbers share; "
+            chosen = coded
         if norm_header(chosen.header) in _WEAK:
             # 'Material' (Steel, - None -) beside a name column with more distinct values: the name
             chosen = next((c for c in names if norm_header(c.header) not in _WEAK and c.distinct >= chosen.distinct), chosen)
         runner_up = next((c for c in found if c.header != chosen.header and c.plausible), None)
-        why = f"{why_empty or 'no column names a part number; '}{chosen.header!r} {chosen.evidence()}"
+        why = f"{why_empty or _why_none(table.headers)}{instead}{chosen.header!r} {chosen.evidence()}"
     fields["sku"] = chosen.header
     if chosen.header in ignored:
         ignored.remove(chosen.header)
@@ -287,6 +310,15 @@ def _identify(table: RawTable, fields: dict[str, str], forced: set[str], ignored
         sheet=table.sheet,
     )
     return f"chosen on evidence: {why}{second}"
+
+
+def _why_none(headers: list[str]) -> str:
+    """Why the part-number column was chosen on evidence when no header named one."""
+    generic = generic_headers(headers)
+    if not generic:
+        return "no column names a part number; "
+    shown = ", ".join(map(repr, generic[:3])) + (", …" if len(generic) > 3 else "")
+    return f"the headers are generic ({shown}), so the column was chosen by its values; "
 
 
 def header_mass_unit(header: str) -> str | None:
@@ -435,6 +467,8 @@ def _add_key(headers: dict[str, str], key: str, header: str) -> None:
 def _describe(fld: str, header: str, cols: Columns) -> str:
     if fld == "sku" and cols.chosen_by is not None:
         return f"sku ({cols.chosen_by})"
+    if header in cols.by_values:
+        return f"{fld} (by its values under a generic header: {cols.by_values[header][1]})"
     if fld == "designator" and "qty" in cols.fields:
         return "designator (not used: the quantity column is)"
     if fld == "qty" and header == cols.cumulative:

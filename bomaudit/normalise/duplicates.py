@@ -26,6 +26,25 @@ if TYPE_CHECKING:
 ATTRIBUTE_FIELDS = ("description", "value", "mass", "unit_value", "cn_re_value", "re_origin", "cn_tech", "category", "end_use", "mass_unit")
 
 
+#: share of part-number cells that are part codes for the parts to count as named by them
+CODED = 0.8
+
+
+def _part_codes(t: TableContext, header: str) -> bool:
+    """Whether the part-number column holds manufacturer part codes (``GRM155R71C104KA88D``) under
+    a header naming a part number or none at all (``Field2``): then a line's value is the
+    schematic's label of that part (``LED1`` and ``USBLED1``, ``475`` for a 470 Ω resistor), not
+    another part, and is not compared (it is no attribute of the part). Under a name header
+    (EAGLE's ``Device``: ``R-US_M0805`` at 10k and at 1k) the value tells parts apart."""
+    from bomaudit.fields import CELL_CODE
+    from bomaudit.normalise.identify import tier_of
+
+    if tier_of(header) == 1:
+        return False
+    values = [str(v).strip() for v in t.frame[header].head(2000).to_list() if v is not None and str(v).strip()]
+    return bool(values) and sum(bool(CELL_CODE.match(v)) for v in values) >= CODED * len(values)
+
+
 def split_disagreeing(t: TableContext, cols: Columns, rows: RowClasses) -> None:
     """Give each line of a flat BOM whose attributes differ from the first line with its part
     number a part number of its own (``rows.sku`` is changed in place), with one warning."""
@@ -33,7 +52,8 @@ def split_disagreeing(t: TableContext, cols: Columns, rows: RowClasses) -> None:
 
     if "parent" in cols.fields or "level" in cols.fields:
         return
-    headers = [h for fld in ATTRIBUTE_FIELDS for h in cols.headers_for(fld)] + [h for h, _, _ in cols.elements]
+    compared = [fld for fld in ATTRIBUTE_FIELDS if fld != "value" or not _part_codes(t, cols.fields["sku"])]
+    headers = [h for fld in compared for h in cols.headers_for(fld)] + [h for h, _, _ in cols.elements]
     # text and number columns only: a typed Parquet column of dates or durations is refused elsewhere
     headers = [h for h in headers if h in t.frame.columns and (t.frame[h].dtype in (pl.String, pl.Boolean) or t.frame[h].dtype.is_numeric())]
     if not headers:

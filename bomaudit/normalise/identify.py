@@ -17,7 +17,17 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bomaudit.fields import NAME_HEADERS, WEAK_SKU_HEADERS, interpret_header, norm_header
+from bomaudit.fields import (
+    CELL_CODE,
+    CELL_DESIGNATORS,
+    CELL_EDA_VALUE,
+    CELL_NUMBER,
+    NAME_HEADERS,
+    WEAK_SKU_HEADERS,
+    interpret_header,
+    is_generic_header,
+    norm_header,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -26,16 +36,13 @@ if TYPE_CHECKING:
 SAMPLE = 2000
 #: a name column is used only when it fills at least this share of the lines that have content
 MIN_FILL = 0.5
-_NUMBER = re.compile(r"^[\s$€£¥]*[-+]?\d[\d,.\s]*(%|[a-zA-Z]{0,3})?\s*$")
+_NUMBER = CELL_NUMBER
 _LINK = re.compile(r"^\s*(https?://|www\.)", re.I)
-#: a component's value ("10uF", "4.7k", "470R", "100 nH"): a name in EDA exports, not a count
-_EDA_VALUE = re.compile(r"^\s*\d+([.,]\d+)?\s*([pnuµm]?[FH]|[kKMR]\d*|[kKM]?(Ω|ohms?)|m?[VAW])\s*$")
+_EDA_VALUE = CELL_EDA_VALUE
 #: headers of columns that say how a part is drawn or placed, never which part it is
 _NOT_PARTS = re.compile(r"(?i)footprint|datasheet|package|\bcase\b|pattern|libref|library|lib ref|symbol|cmp name|designator|\bref\b|position")
-#: a part code: one word of letters and digits, six characters or more ("GRM155R71C104KA88D")
-_CODE = re.compile(r"^(?=[^\s]*[A-Za-z])(?=[^\s]*\d)[A-Za-z0-9][A-Za-z0-9\-_./#+]{5,}$")
-#: reference designators ("C1", "R3, R4", "U2-U5"): where the parts go, not what they are
-_DESIGNATORS = re.compile(r"^\s*[A-Za-z]{1,4}\d+([\s,;-]+[A-Za-z]{0,4}\d+)*\s*$")
+_CODE = CELL_CODE
+_DESIGNATORS = CELL_DESIGNATORS
 _NAME_KEYS = frozenset(norm_header(h) for h in NAME_HEADERS)
 _WEAK_KEYS = frozenset(norm_header(h) for h in WEAK_SKU_HEADERS)
 
@@ -58,6 +65,8 @@ class Candidate:
     #: share of values that are part codes, and that are reference designators
     coded: float = 0.0
     placed: float = 0.0
+    #: share of values that are component values ("10k", "100nF"): what a part is, not which
+    valued: float = 0.0
 
     @property
     def plausible(self) -> bool:
@@ -84,14 +93,24 @@ def tier_of(header: str) -> int:
     return 0
 
 
+def generic_headers(headers: list[str]) -> list[str]:
+    """The headers that say nothing but where their column is (``Field1``, ``Column2``, blank),
+    when they are at least half of the table's (see :func:`~bomaudit.fields.is_generic_header`):
+    then the columns are told apart by their values. Empty otherwise."""
+    generic = [h for h in headers if is_generic_header(h)]
+    return generic if headers and len(generic) * 2 >= len(headers) else []
+
+
 def candidates(frame: pl.DataFrame, headers: list[str], taken: frozenset[str]) -> list[Candidate]:
-    """Every column of ``headers`` not read as another field (``taken``), best first."""
+    """Every column of ``headers`` not read as another field (``taken``), best first. A column
+    without a header is one only when the table's headers are generic (:func:`generic_headers`)."""
     rows = frame.head(SAMPLE)
     has_content = [any(v not in (None, "") for v in row) for row in rows.select([h for h in headers if h in rows.columns]).rows()]
     lines = max(sum(has_content), 1)
+    generic = frozenset(generic_headers(headers))
     out = []
     for header in headers:
-        if header in taken or header not in rows.columns or header.startswith("column ") or _NOT_PARTS.search(header):
+        if header in taken or header not in rows.columns or (header.startswith("column ") and header not in generic) or _NOT_PARTS.search(header):
             continue
         values = [str(v).strip() for v, used in zip(rows[header].to_list(), has_content, strict=True) if used and v is not None and str(v).strip()]
         if not values:
@@ -107,6 +126,7 @@ def candidates(frame: pl.DataFrame, headers: list[str], taken: frozenset[str]) -
                 tuple(dict.fromkeys(values))[:3],
                 sum(bool(_CODE.match(v)) and not _DESIGNATORS.match(v) for v in values) / len(values),
                 sum(bool(_DESIGNATORS.match(v)) for v in values) / len(values),
+                sum(bool(_EDA_VALUE.match(v)) for v in values) / len(values),
             )
         )
     return sorted(out, key=lambda c: (-c.score(), headers.index(c.header)))
@@ -116,6 +136,22 @@ def holds_designators(frame: pl.DataFrame, header: str) -> bool:
     """Whether most filled cells of a column (sampled) are reference designators ("C1, C2", "R3")."""
     values = [str(v).strip() for v in frame[header].head(SAMPLE).to_list() if v is not None and str(v).strip()]
     return not values or sum(bool(_DESIGNATORS.match(v)) for v in values) >= len(values) / 2
+
+
+#: a name column whose values are mostly component values ("10k", "100nF") names a kind of part,
+#: which many part numbers share: a column of part codes beside it identifies the parts
+VALUED = 0.5
+#: ... when this share of its values are part codes
+CODED = 0.8
+
+
+def codes_over_values(chosen: Candidate, others: list[Candidate]) -> Candidate | None:
+    """A column of part codes no header names (KiCad's ``Field2``) to use instead of the name
+    column chosen when that one holds component values (KiCad's ``Value``: 10k, 100nF, DNP)."""
+    if chosen.valued < VALUED:
+        return None
+    codes = [c for c in others if c.tier == 0 and c.coded >= CODED and c.plausible and c.header != chosen.header]
+    return codes[0] if codes else None
 
 
 def better_than_weak(chosen: Candidate, others: list[Candidate]) -> Candidate | None:

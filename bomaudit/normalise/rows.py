@@ -10,6 +10,7 @@ from bomaudit.errors import MAX_LISTED, listed
 from bomaudit.fields import DNP_WORDS, FALSE_WORDS, FOOTER_LABEL, NO_BOM, interpret_header
 from bomaudit.load import ROW
 from bomaudit.normalise.context import text
+from bomaudit.normalise.generic import STRONG_DNP
 from bomaudit.normalise.model import MAX_SKIPPED, SkippedRow
 from bomaudit.normalise.sections import Sections, classify_sections, filled_cells
 from bomaudit.normalise.sections import report as report_sections
@@ -111,16 +112,18 @@ def classify_rows(t: TableContext, cols: Columns, *, synthesise: bool) -> RowCla
     keep &= ~(summary | repeated)
     footer, keep, sections, feature = _organising_rows(t, cols, sku, (count, label), footer, keep)
     synthetic = constant(False, frame.height, pl.Boolean)
-    blank = sku.is_null() & keep
+    dnp = _dnp_marks(t, cols)
+    # (a line marked do-not-populate is left out as such, not named after its row nor skipped as unnamed)
+    fitted = ~dnp if dnp is not None else constant(True, frame.height, pl.Boolean)
+    blank = sku.is_null() & keep & fitted
     if synthesise and blank.any():
         synthetic = blank & _has_data(t, cols)
         if synthetic.any():
             sku = pl.select(pl.when(synthetic).then(synthetic_keys(t, cols)).otherwise(sku)).to_series()
             _warn_synthetic(t, f["sku"], synthetic, sku)
-    no_sku = sku.is_null() & keep
+    no_sku = sku.is_null() & keep & fitted
     skip_rows(t, no_sku, "no-sku", f"no value in {f['sku']!r}: skipped")
     keep &= ~no_sku
-    dnp = _dnp_marks(t, cols)
     if dnp is not None:
         dnp = dnp & keep
         skip_rows(t, dnp, "dnp", "marked do-not-populate: left out")
@@ -266,6 +269,9 @@ def _dnp_marks(t: TableContext, cols: Columns) -> pl.Series | None:
         marks.append(text(t.frame, f["sku"]).str.contains(DNP_IDENTIFIER).fill_null(False))
     if "category" in f and t.frame[f["category"]].dtype == pl.String:
         marks.append(text(t.frame, f["category"]).str.contains(NO_BOM))
+    # a generic column (KiCad's 'Field1') holding a do-not-populate word on the line (see .generic)
+    for h in cols.dnp_cells:
+        marks.append(text(t.frame, h).str.to_lowercase().str.replace_all(r"\s+", " ").is_in(list(STRONG_DNP)))
     if not marks:
         return None
     return pl.select(pl.any_horizontal(marks)).to_series().fill_null(False)
