@@ -85,7 +85,10 @@ def render_table(result: Audit, view: View) -> str:
     table.add_column("CN controlled g", justify="right")
     table.add_column("CN fraction" if result.basis is Basis.mass else "CN value fraction", justify="right")
     table.add_column("data", justify="right")
-    table.add_column("estimate", no_wrap=True)
+    # the estimate column only when the materials library estimated something shown
+    estimates = "has_estimate" in skus.columns and bool(skus["has_estimate"].any())
+    if estimates:
+        table.add_column("estimate", no_wrap=True)
     table.add_column("CN tech")
     table.add_column("main contributor", no_wrap=True)
     for row in skus.iter_rows(named=True):
@@ -102,7 +105,7 @@ def render_table(result: Audit, view: View) -> str:
             grams(row["cn_controlled_g"]),
             percent(row["cn_fraction"] if result.basis is Basis.mass else row["cn_value_fraction"]),
             coverage_text(row),
-            estimate_text(row),
+            *([estimate_text(row)] if estimates else []),
             "yes" if row["cn_tech"] else "",
             Text(top_text),
         )
