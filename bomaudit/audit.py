@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bomaudit.load import LAZY_BYTES, Limits
-from bomaudit.vocab import SEVERITY, VERDICTS, Alternates, Basis, EndUse, FailOn, FailScope, Kind, Role, SkuMatch, UnknownOrigin
+from bomaudit.vocab import SEVERITY, VERDICTS, Alternates, Basis, EndUse, FailOn, FailScope, Kind, Provenance, Role, SkuMatch, UnknownOrigin
 
 if TYPE_CHECKING:
     import polars as pl
@@ -128,6 +128,8 @@ class Coverage:
     parts_with_controlled: int
     #: parts whose composition no input gives (provenance ``none``): unknown in a scan
     parts_without_composition: int
+    #: parts whose composition the materials library estimates from their text (provenance ``estimated``)
+    parts_estimated: int = 0
 
 
 @dataclass(slots=True)
@@ -267,5 +269,6 @@ def check(options: AuditOptions, progress: Callable[[str], None] = _silent) -> C
         parts_missing_data=int(parts["has_unknown"].sum()),
         parts_with_controlled=int((parts["controlled_g"] > 0).sum()),
         parts_without_composition=int((parts["no_data"].list.len() > 0).sum()),
+        parts_estimated=int((parts[f"cov_{Provenance.estimated.value}_parts"] > 0).sum()),
     )
     return Check(bom.tables, graph, coverage, [*bom.warnings, *rolled.warnings])

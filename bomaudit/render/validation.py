@@ -36,6 +36,7 @@ def render_check_text(check: Check, view: View) -> str:
     lines.append(
         f"elements with data: {', '.join(c.elements) or 'none'}; parts with missing data: {c.parts_missing_data}"
         + (f" ({c.parts_without_composition} without composition data: unknown in a scan)" if c.parts_without_composition else "")
+        + (f"; estimated from their text by the materials library: {c.parts_estimated}" if c.parts_estimated else "")
     )
     return "\n".join(lines) + "\n"
 
@@ -72,6 +73,7 @@ def check_dict(check: Check) -> dict[str, Any]:
             "parts_missing_data": c.parts_missing_data,
             "parts_with_controlled": c.parts_with_controlled,
             "parts_without_composition": c.parts_without_composition,
+            "parts_estimated": c.parts_estimated,
         },
         "issues": [p.as_dict() for p in check.issues],
     }
