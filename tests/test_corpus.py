@@ -19,7 +19,8 @@ expected.toml keys:
   per one product), optionally its ``unit`` (``in``, ``mm``, ``ft``, ``m``: a length of stock, which
   the graph holds in metres) and ``rows`` (the spreadsheet rows of its lines)
 - multilevel: ``[[product]]`` with ``name`` and ``parts`` (leaf → total quantity per one product),
-  optionally ``assemblies`` (SKUs that are sub-assemblies)
+  optionally ``units`` (leaf → ``in``, ``mm``…: a length of stock, held in metres by the graph) and
+  ``assemblies`` (SKUs that are sub-assemblies)
 - ``[[not_part]]`` (``row``, ``text``, ``why``) and ``[[odd_qty]]`` (``row``, ``text``, ``meaning``):
   documentation of what a person leaves out or reads as something other than a count
 """
@@ -193,7 +194,8 @@ def _check_multilevel(spec: dict, products: dict, report: dict, edges: list[dict
     kinds = {s["sku"]: s["kind"] for s in report["skus"]}
     for name, p in want.items():
         got = _leaf_totals(edges, read_as[name])
-        exp = {k: float(v) for k, v in p["parts"].items()}
+        units = p.get("units", {})
+        exp = {k: float(v) * METRES[units[k]] if k in units else float(v) for k, v in p["parts"].items()}
         for leaf in sorted(set(got) | set(exp)):
             g, e = got.get(leaf), exp.get(leaf)
             if g is None:

@@ -81,7 +81,8 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
     stock = has & ~fixed
     if not stock.any():
         return qty, none
-    unit = parsed.units.fill_null(_column_unit(t, header, cols.fields.get("description"), stock))
+    column_unit = _column_unit(t, header, cols.fields.get("description"), stock)
+    unit = parsed.units if column_unit is None else parsed.units.fill_null(column_unit)
     per = unit.replace_strict({u: k for u, (_, k) in MEASURE_UNITS.items()}, default=None, return_dtype=pl.Float64)
     metres = qty * parsed.values * per
     amount = pl.select(pl.when(stock).then(metres.fill_null(float("nan"))).otherwise(qty)).to_series()

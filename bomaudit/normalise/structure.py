@@ -679,7 +679,8 @@ def check_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
         sheet = f", sheet {rec['_sheet'][was]!r}" if rec["_sheet"][was] else ""
         issues.error(
             "bulk-and-count" if {first, second} == {"mass", "count"} else "measure-and-count",
-            f"{rec['child']!r} is used {_BY[second]} here but {_BY[first]} in {rec['_file'][was]}{sheet}, row {rec['_row'][was]}: one part's amounts cannot be added",
+            f"{rec['child']!r} is used both {_BY[first]} (in {rec['_file'][was]}{sheet}, row {rec['_row'][was]}) and {_BY[second]} (here): "
+            "one part's amounts in two kinds of unit cannot be added",
             "use one unit of measure for it everywhere (or give the two uses different part numbers)",
             file=rec["_file"][at],
             sheet=rec["_sheet"][at],

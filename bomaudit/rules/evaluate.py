@@ -151,7 +151,9 @@ def _unknown_reasons(shown: pl.Expr) -> list[pl.Expr]:
             pl.format("data missing for {} part(s) below ({}): the fraction may be higher", other.list.len(), other.list.head(5).list.join(", "))
         ),
         pl.when(shown & pl.col("qty_unknown")).then(
-            pl.lit("a line below has no usable quantity (words, or a length, area or volume): what it adds is unknown; see the warnings on its rows")
+            pl.lit(
+                "a line below has no usable quantity (words, a blank, or a piece length without a unit): what it adds is unknown; see the warnings on its rows"
+            )
         ),
         pl.when(shown & (pl.col("unknown").list.len() == 0) & ~pl.col("qty_unknown")).then(pl.lit("value data missing: the value fraction cannot be computed")),
     ]
