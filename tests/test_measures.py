@@ -269,3 +269,17 @@ def test_validate_accepts_a_cut_list(write):
     path = write("cut.csv", CUT.format(length="LENGTH (in)", a=10, b=5, c=1.5, d="TUBE 1X1"))
     got = runner.invoke(app, ["validate", path])
     assert got.exit_code == 0, got.output
+
+
+def test_a_cell_in_a_column_of_lengths_that_is_no_length_is_a_located_error(write):
+    path = write("cut.csv", "Part Number,QTY.,Length (mm),Description\nBAR-1,2,250,FLAT BAR\nBAR-2,1,long,FLAT BAR\n")
+    got = runner.invoke(app, ["validate", path])
+    assert got.exit_code == 2
+    assert f"{path}, row 3, column 'Length (mm)': piece length is not a length: 'long'" in got.stderr
+
+
+def test_a_cell_unit_that_disagrees_with_the_header_is_a_located_error(write):
+    path = write("cut.csv", "Part Number,QTY.,Length (mm),Description\nBAR-1,2,250,FLAT BAR\nBAR-2,1,14 in,FLAT BAR\n")
+    got = runner.invoke(app, ["validate", path])
+    assert got.exit_code == 2
+    assert "row 3, column 'Length (mm)': piece length's unit disagrees with the header's (mm)" in got.stderr

@@ -54,7 +54,17 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
     filled = cells.is_not_null() & live
     cell_dim = parsed.units.replace_strict({u: d for u, (d, _) in MEASURE_UNITS.items()}, default=None, return_dtype=pl.String)
     not_length = filled & (parsed.values.is_null() | (parsed.units.is_not_null() & (cell_dim != "length").fill_null(True)))
-    if not_length.any():
+    fixed = filled & _fixed_length(t, cols)
+    if (filled & ~not_length).any():
+        # a column of lengths: a cell that is not one is an error, never a line quietly counted in pieces
+        t.report_bad(
+            not_length & ~fixed,
+            header,
+            "bad-length",
+            "piece length is not a length",
+            f"write the length of each piece as a number, in the unit of the column ({header} (in), {header} (mm)) or with its unit (14 in)",
+        )
+    elif not_length.any():
         rows = t.frame.filter(not_length)[ROW].to_list()
         t.issues.warn(
             "length-not-numbers",
@@ -64,11 +74,11 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
             **t.where(row=rows[0], column=header),
         )
         return qty, none
-    has = filled & parsed.values.is_not_null()
+    has = filled & ~not_length
     if not has.any():
         return qty, none
     t.report_bad(has & (parsed.values <= 0), header, "bad-length", "piece length must be greater than 0", "write the length of each piece of stock")
-    fixed = has & _fixed_length(t, cols)
+    fixed = has & fixed
     if fixed.any():
         rows = t.frame.filter(fixed)[ROW].to_list()
         t.issues.warn(
@@ -82,6 +92,15 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
     if not stock.any():
         return qty, none
     column_unit = _column_unit(t, header, cols.fields.get("description"), stock)
+    meaning = interpret_header(header)
+    if meaning is not None and meaning.unit is not None:
+        t.report_bad(
+            stock & parsed.units.is_not_null() & (parsed.units != meaning.unit),
+            header,
+            "unit-conflict",
+            f"piece length's unit disagrees with the header's ({meaning.unit})",
+            "remove the unit from the cell or fix the header",
+        )
     unit = parsed.units if column_unit is None else parsed.units.fill_null(column_unit)
     per = unit.replace_strict({u: k for u, (_, k) in MEASURE_UNITS.items()}, default=None, return_dtype=pl.Float64)
     metres = qty * parsed.values * per
