@@ -129,6 +129,9 @@ def test_a_length_without_a_unit_takes_the_descriptions_inches_as_a_said_assumpt
     issue = _issue(report, "length-unit-assumed")
     assert issue["message"].startswith("assumption: 'LENGTH' has no unit and is read in inches")
     assert issue["column"] == "LENGTH"
+    # and the SKUs it touches list it among their assumptions
+    (assumption,) = _sku(report, "cut")["assumptions"]
+    assert assumption.startswith("piece lengths without a unit read in the unit the descriptions write sizes in, for 1 part(s) (BAR-1)")
 
 
 def test_a_note_stating_the_unit_is_used(write):

@@ -39,9 +39,10 @@ _MM_SIZES = r"(?i)[0-9]\s*mm\b"
 _FIXED = r"(?i)\b(" + "|".join(re.escape(w) for w in FIXED_LENGTH_WORDS) + r")\b"
 
 
-def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """(amount, measure) per row: QTY × LENGTH in metres and ``"length"`` on lines of stock, the
-    count and null on the others; ``live`` are the rows whose quantity is a count."""
+def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Series) -> tuple[pl.Series, pl.Series, pl.Series | None]:
+    """(amount, measure, assumed) per row: QTY × LENGTH in metres and ``"length"`` on lines of
+    stock, the count and null on the others; ``assumed`` the lines whose length unit is an
+    assumption (None: none is); ``live`` are the rows whose quantity is a count."""
     import polars as pl
 
     header = cols.fields["length"]
@@ -73,10 +74,10 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
             "write each piece's length as a number (with its unit in the header, Length (mm)), or --map length= to ignore the column",
             **t.where(row=rows[0], column=header),
         )
-        return qty, none
+        return qty, none, None
     has = filled & ~not_length
     if not has.any():
-        return qty, none
+        return qty, none, None
     t.report_bad(has & (parsed.values <= 0), header, "bad-length", "piece length must be greater than 0", "write the length of each piece of stock")
     fixed = has & fixed
     if fixed.any():
@@ -90,8 +91,8 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
         )
     stock = has & ~fixed
     if not stock.any():
-        return qty, none
-    column_unit = _column_unit(t, header, cols.fields.get("description"), stock)
+        return qty, none, None
+    column_unit, guessed = _column_unit(t, header, cols.fields.get("description"), stock)
     meaning = interpret_header(header)
     if meaning is not None and meaning.unit is not None:
         t.report_bad(
@@ -126,7 +127,8 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
             "give each such part a mass per length (a column such as 'mass per m (g)', 'kg/m' or 'lb/ft' in a --parts file)",
             **t.where(row=rows[0], column=header),
         )
-    return amount, pl.select(pl.when(stock).then(pl.lit("length"))).to_series()
+    assumed = (stock & parsed.units.is_null()) if guessed else None
+    return amount, pl.select(pl.when(stock).then(pl.lit("length"))).to_series(), assumed
 
 
 def _fixed_length(t: TableContext, cols: Columns) -> pl.Series:
@@ -138,18 +140,20 @@ def _fixed_length(t: TableContext, cols: Columns) -> pl.Series:
     return text(t.frame, cols.fields["description"]).str.contains(_FIXED).fill_null(False)
 
 
-def _column_unit(t: TableContext, header: str, description: str | None, stock: pl.Series) -> str | None:
+def _column_unit(t: TableContext, header: str, description: str | None, stock: pl.Series) -> tuple[str | None, bool]:
     """The unit of a length column's bare numbers: its header's, else one the file states, else the
-    one its descriptions write sizes in (an assumption, warned), else None."""
+    one its descriptions write sizes in (an assumption, warned), else None; and whether it is that
+    assumption."""
     meaning = interpret_header(header)
     if meaning is not None and meaning.unit is not None:
-        return meaning.unit
+        return meaning.unit, False
     stated = _stated_unit(t)
     if stated is not None:
         unit, where = stated
         t.issues.warn("length-unit", f"{header!r} has no unit: read in {unit}, as {where} states", **t.where(column=header))
-        return unit
-    return _unit_of_descriptions(t, header, description, stock)
+        return unit, False
+    guessed = _unit_of_descriptions(t, header, description, stock)
+    return guessed, guessed is not None
 
 
 def _stated_unit(t: TableContext) -> tuple[str, str] | None:

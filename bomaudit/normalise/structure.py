@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,8 @@ class Quantities:
     qty: pl.Series  # Float64
     bulk: pl.Series  # Boolean
     measure: pl.Series  # String: "length", "area", "volume" (the amount in m, m², L), or null
+    #: rows whose amount rests on an assumed unit (a piece length read in the descriptions' unit)
+    assumed: pl.Series | None = None
 
 
 @dataclass(slots=True)
@@ -44,6 +46,8 @@ class Structure:
     edges: pl.DataFrame | None  # parent, child, qty, bulk, measure, _file, _sheet, _row; None for a parts table
     tops: list[str]  # SKUs the table declares as top level
     retired: set[str]  # SKUs of rows out of effect on the as-of date
+    #: SKUs whose amount on some line rests on an assumed unit (:mod:`.stock`): an assumption to show
+    assumed_units: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -86,7 +90,8 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
         parent = fill_down_parents(t, cols, rows, parent)
         edge_rows = edge_rows & parent.is_not_null()
     amounts = quantities(t, cols, edge_rows)
-    amounts = Quantities(per_base(t, cols, rows, amounts.qty), amounts.bulk, amounts.measure)
+    amounts = Quantities(per_base(t, cols, rows, amounts.qty), amounts.bulk, amounts.measure, amounts.assumed)
+    assumed = set() if amounts.assumed is None else set(rows.sku.filter(amounts.assumed & edge_rows).to_list())
     zero = (amounts.qty == 0).fill_null(False) & edge_rows
     if zero.any():
         _warn_zero(t, cols, zero, indented="level" in f and parent is None)
@@ -101,7 +106,7 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
     else:
         found = _flat(t, rows, amounts)
     edges = None if found.edges is None else _located(t, found.edges)
-    return Structure(found.shape, edges, found.tops, found.retired)
+    return Structure(found.shape, edges, found.tops, found.retired, assumed)
 
 
 def _warn_zero(t: TableContext, cols: Columns, zero: pl.Series, indented: bool) -> None:
@@ -206,12 +211,12 @@ def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
     counts = _counts(t, cols, live)
     uom = text(t.frame, f["uom"]).str.to_lowercase() if "uom" in f else constant(None, n, pl.String)
     uom = pl.select(pl.coalesce(uom, counts.cell_unit)).to_series()
-    qty, measure = counts.qty, constant(None, n, pl.String)
+    qty, measure, assumed = counts.qty, constant(None, n, pl.String), None
     if "length" in f:
         counted = (uom.is_null() | uom.str.strip_chars(" .").is_in(list(COUNT_UNITS))).fill_null(False)
-        qty, measure = stock_lengths(t, cols, live & counted, qty)
+        qty, measure, assumed = stock_lengths(t, cols, live & counted, qty)
     if uom.null_count() == n:  # no units anywhere: every line a count, or a piece length's stock
-        return Quantities(qty, constant(False, n, pl.Boolean), measure)
+        return Quantities(qty, constant(False, n, pl.Boolean), measure, assumed)
     factor = uom.replace_strict(dict(MASS_UNITS), default=None, return_dtype=pl.Float64)
     bulk = factor.is_not_null()
     key = uom.str.strip_chars(" .")
@@ -233,7 +238,7 @@ def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
             **t.where(row=rows[0], column=header),
         )
     qty_g = pl.select(pl.when(bulk).then(qty * factor).otherwise(qty)).to_series()
-    return Quantities(qty_g, bulk, measure)
+    return Quantities(qty_g, bulk, measure, assumed)
 
 
 def _measured(t: TableContext, cols: Columns, by_measure: pl.Series, key: pl.Series, qty: pl.Series, measure: pl.Series) -> tuple[pl.Series, pl.Series]:

@@ -38,7 +38,7 @@ def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: T
 
 
 def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, ...]:
-    """(contributors, unknown, assumed, no_data, missing_other, assumed_free, loose_matched), each keyed by ``node``."""
+    """(contributors, unknown, assumed, no_data, missing_other, assumed_free, loose_matched, units_assumed), each keyed by ``node``."""
     import numpy as np
 
     leaf, value = graph.leaf, leaves.value
@@ -47,7 +47,13 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     unknown_leaf, origin_assumed = leaves.unknown, leaves.assumed
     free = leaves.provenance[Provenance.assumed]
     interesting = leaf & (
-        (totals.cn_controlled_g > 0) | unknown_leaf | origin_assumed | free | leaves.loose | (on_value & (value_missing_leaf | cn_value_missing_leaf))
+        (totals.cn_controlled_g > 0)
+        | unknown_leaf
+        | origin_assumed
+        | free
+        | leaves.loose
+        | leaves.units_assumed
+        | (on_value & (value_missing_leaf | cn_value_missing_leaf))
     )
     node, leaf_of, count = closure(graph.parent, graph.child, graph.qty, graph.levels, graph.n, np.flatnonzero(interesting))
     contributors = _contributors(graph.names, node, leaf_of, count, totals.cn_controlled_g)
@@ -63,6 +69,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     other = missing & ~no_data  # missing for another reason: no mass, an element marked unknown, …
     free = leaves.provenance[Provenance.assumed][leaf_of]
     loose = leaves.loose[leaf_of]
+    guessed = leaves.units_assumed[leaf_of]
     return (
         contributors,
         unknown,
@@ -71,6 +78,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
         _lists(graph.names, node[other], leaf_of[other], "missing_other"),
         _lists(graph.names, node[free], leaf_of[free], "assumed_free"),
         _lists(graph.names, node[loose], leaf_of[loose], "loose_matched"),
+        _lists(graph.names, node[guessed], leaf_of[guessed], "units_assumed"),
     )
 
 

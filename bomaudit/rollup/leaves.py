@@ -40,6 +40,8 @@ class Leaves:
     provenance: dict[Provenance, np.ndarray]
     #: a leaf whose parts-file row was joined on a loose key (--sku-match loose): an assumption
     loose: np.ndarray
+    #: a leaf whose amount on some line rests on an assumed unit (Bom.units_assumed): an assumption
+    units_assumed: np.ndarray
 
 
 def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collector) -> Leaves:
@@ -85,7 +87,8 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
         "cn_value_missing": leaf & np.isnan(cn_value),
     }
     loose = leaf & graph.names.is_in(sorted({bom_sku for _, bom_sku in bom.loose_matches})).to_numpy()
-    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance, loose)
+    units_assumed = leaf & graph.names.is_in(bom.units_assumed).to_numpy()
+    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance, loose, units_assumed)
 
 
 def _provenance(a: pl.DataFrame, leaf: np.ndarray, assume_free: bool) -> dict[Provenance, np.ndarray]:

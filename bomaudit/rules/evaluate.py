@@ -184,6 +184,13 @@ def _assumptions(options: EvalOptions) -> list[pl.Expr]:
                 _listed("loose_matched"),
             )
         ),
+        pl.when(pl.col("units_assumed").list.len() > 0).then(
+            pl.format(
+                "piece lengths without a unit read in the unit the descriptions write sizes in, for {} part(s) ({}): see the warning on the length column",
+                pl.col("units_assumed").list.len(),
+                _listed("units_assumed"),
+            )
+        ),
     ]
     if options.basis is Basis.value:
         out.append(
