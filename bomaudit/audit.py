@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from bomaudit.errors import Problem
     from bomaudit.load import RawTable
+    from bomaudit.materials import Library
     from bomaudit.normalise import Bom, TableInfo
     from bomaudit.rollup import Rollup
     from bomaudit.rules import RulePack, RuleStatus
@@ -47,6 +48,10 @@ class AuditOptions:
     #: parts with no composition data count as free of controlled elements (an assumption)
     assume_free_unlisted: bool = False
     alternates: Alternates = Alternates.worst
+    #: estimate parts with no composition data with the materials library (--estimates on)
+    estimates: bool = True
+    #: --materials files: classes added to the built-in library (or replacing one of the same id)
+    materials: tuple[str, ...] = ()
     #: joining --parts rows to BOM SKUs spelled differently only in case or separators
     sku_match: SkuMatch = SkuMatch.strict
     decimal_comma: bool = False
@@ -184,8 +189,16 @@ def _rolled(options: AuditOptions, pack: RulePack, progress: Callable[[str], Non
         assume_free_unlisted=options.assume_free_unlisted,
         threshold=options.threshold if options.threshold is not None else pack.threshold,
         alternates=options.alternates.value,
+        library=library(options),
     )
     return bom, rollup(bom, roll)
+
+
+def library(options: AuditOptions) -> Library | None:
+    """The materials library the run estimates with (None: --estimates off)."""
+    from bomaudit.materials import load_library
+
+    return load_library(options.materials) if options.estimates else None
 
 
 def audit(options: AuditOptions, progress: Callable[[str], None] = _silent) -> Audit:

@@ -46,7 +46,7 @@ from typer.core import TyperGroup  # noqa: E402
 from bomaudit import __version__  # noqa: E402
 from bomaudit.errors import BomauditError, Problem  # noqa: E402
 from bomaudit.render import CheckFormat, Format  # noqa: E402
-from bomaudit.vocab import Alternates, Basis, EndUse, FailOn, FailScope, SkuMatch, UnknownOrigin  # noqa: E402
+from bomaudit.vocab import Alternates, Basis, EndUse, FailOn, FailScope, OnOff, SkuMatch, UnknownOrigin  # noqa: E402
 
 if TYPE_CHECKING:
     from bomaudit.audit import Audit, AuditOptions
@@ -213,6 +213,13 @@ AssumeFreeOpt = Annotated[
 ]
 
 AlternatesOpt = Annotated[Alternates, typer.Option("--alternates", help="How a group of alternate lines ('OR' between them) counts.")]
+EstimatesOpt = Annotated[
+    OnOff, typer.Option("--estimates", help="Estimate parts with no composition data from their text with the materials library (shown as estimates).")
+]
+MaterialsOpt = Annotated[
+    list[str] | None,
+    typer.Option("--materials", metavar="FILE", help="A materials file adding classes to the library (or replacing one of the same id); repeatable."),
+]
 
 
 def _audit_settings(
@@ -224,6 +231,8 @@ def _audit_settings(
     end_use: EndUse,
     assume_free_unlisted: bool,
     alternates: Alternates,
+    estimates: OnOff = OnOff.on,
+    materials: list[str] | None = None,
 ) -> dict[str, object]:
     """The AuditOptions fields that scan and validate set beyond the input options."""
     return {
@@ -235,6 +244,8 @@ def _audit_settings(
         "end_use": end_use,
         "assume_free_unlisted": assume_free_unlisted,
         "alternates": alternates,
+        "estimates": estimates is not OnOff.off,
+        "materials": tuple(materials or ()),
     }
 
 
@@ -382,6 +393,8 @@ def scan(
     end_use: EndUseOpt = EndUse.civil,
     assume_free_unlisted: AssumeFreeOpt = False,
     alternates: AlternatesOpt = Alternates.worst,
+    estimates: EstimatesOpt = OnOff.on,
+    materials: MaterialsOpt = None,
     fmt: Annotated[Format | None, typer.Option("--format", "-f", help="Report format (default: table, or from --output's suffix).")] = None,
     output: OutputOpt = None,
     fail_on: Annotated[
@@ -426,7 +439,7 @@ def scan(
     )
     options = replace(
         base,
-        **_audit_settings(sku_match, threshold, basis, rules, unknown_origin, end_use, assume_free_unlisted, alternates),
+        **_audit_settings(sku_match, threshold, basis, rules, unknown_origin, end_use, assume_free_unlisted, alternates, estimates, materials),
     )
     with Progress(enabled=sys.stderr is not None and sys.stderr.isatty() and not quiet) as progress:
         result: Audit = _run(debug, audit, options, progress)
@@ -543,6 +556,26 @@ def rules(
     else:
         _emit(render_rules_table(pack, on, color=_color(), width=_terminal_width()), None, debug)
     _warnings(pack_warnings(pack, on), quiet=False)
+
+
+@app.command()
+def materials(
+    materials_files: MaterialsOpt = None,
+    fmt: Annotated[RulesFormat, typer.Option("--format", "-f", help="table or json.")] = RulesFormat.table,
+    debug: DebugOpt = False,
+) -> None:
+    """The materials library used for estimates: classes, how they are recognised, element ranges, sources.
+
+    Exit status: 0 the library is valid; 2 a --materials file is malformed (the file, the key and what was expected).
+    """
+    from bomaudit.materials import load_library
+    from bomaudit.render.materials import render_library_json, render_library_table
+
+    lib = _run(debug, load_library, tuple(materials_files or ()))
+    if fmt is RulesFormat.json:
+        _emit(render_library_json(lib), None, debug)
+    else:
+        _emit(render_library_table(lib, color=_color(), width=_terminal_width()), None, debug)
 
 
 def main() -> None:

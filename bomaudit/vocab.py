@@ -105,3 +105,10 @@ class SkuMatch(StrEnum):
     strict = "strict"  # such a near-miss is an error naming both spellings
     loose = "loose"  # joined on the normalised key (an assumption, recorded on the Bom)
     exact = "exact"  # kept apart, with a warning
+
+
+class OnOff(StrEnum):
+    """A switch written as a word on the command line (``--estimates on|off``)."""
+
+    on = "on"
+    off = "off"

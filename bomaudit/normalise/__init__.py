@@ -251,7 +251,7 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     if not got.has_elements and (attrs.height or edges.height):
         issues.warn(
             "no-composition",
-            "no rare-earth content column (Dy_g, Tb_pct, …) in any input: parts without composition data are unknown",
+            "no rare-earth content column (Dy_g, Tb_pct, …) in any input: parts without composition data are unknown, unless the materials library recognises them (an estimate, shown as one)",
             "give their composition in a --parts file with a sku column and element columns (Dy_pct, Tb_g, …; a blank cell there means none)",
         )
     retired = got.retired

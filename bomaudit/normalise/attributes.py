@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from bomaudit.errors import MAX_LISTED
@@ -34,6 +35,11 @@ ATTR_SCHEMA_BASE = {
     "cn_re_value": "f64",
     "category": "str",
     "end_use": "str",
+    #: what the line says it is, for the materials library: description, value, footprint, other
+    #: name columns, joined by " | " (not compared between rows: wording differs)
+    "text": "str",
+    #: the letters of its first reference designator ("R" of "R1, R2"), for the materials library
+    "refdes": "str",
 }
 
 
@@ -92,6 +98,7 @@ def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict
     out: dict[str, pl.Series] = {"sku": rows.sku}
     if "description" in f:
         out["description"] = text(frame, f["description"])
+    out.update(_match_text(t, cols))
     mass_g, mass_unk = _mass(t, cols, keep)
     out["mass_g"] = mass_g
     out["mass_unk"] = mass_unk
@@ -120,6 +127,28 @@ def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict
     if "end_use" in f:
         out["end_use"] = merge_columns(t, "end use", [(h, _end_use(t, h, keep)) for h in cols.headers_for("end_use")], keep, "end_use")
     _elements(t, cols, out, keep)
+    return out
+
+
+#: headers of the columns that say what a part is besides its description and value
+_SAYS_WHAT = re.compile(r"(?i)footprint|package|\bcase\b|\bmaterial\b|\bgrade\b|\bname\b|comment|\bmodel\b|封装|材料|名称")
+_DESIGNATOR_LETTERS = r"^\s*([A-Za-z]{1,4})\d"
+
+
+def _match_text(t: TableContext, cols: Columns) -> dict[str, pl.Series]:
+    """``text``: the description, value and footprint-like cells of each row joined, for the
+    materials library; ``refdes``: the letters of the row's first designator."""
+    import polars as pl
+
+    f = cols.fields
+    headers = [*cols.headers_for("description"), *cols.headers_for("value")]
+    headers += [h for h in t.raw.headers if h in t.frame.columns and h not in headers and h != f.get("sku") and _SAYS_WHAT.search(h)]
+    out: dict[str, pl.Series] = {}
+    if headers:
+        joined = pl.concat_str([text(t.frame, h) for h in dict.fromkeys(headers)], separator=" | ", ignore_nulls=True)
+        out["text"] = pl.select(pl.when(joined != "").then(joined)).to_series().alias("text")
+    if "designator" in f:
+        out["refdes"] = text(t.frame, f["designator"]).str.extract(_DESIGNATOR_LETTERS, 1).str.to_uppercase().alias("refdes")
     return out
 
 
@@ -307,7 +336,9 @@ def merge_attributes(rows: pl.DataFrame, issues: Collector) -> pl.DataFrame:
     place = [pl.when(has_content).then(pl.col(c)).alias(alias) for c, alias in zip(("_file", "_sheet", "_row"), CONTENT_PLACE, strict=True)]
     if not rows["sku"].is_duplicated().any():  # one row per SKU already: nothing to merge or compare
         return rows.select("sku", *value_cols, *[pl.col(c).fill_null(False) for c in flag_cols], *place)
-    compare = {c: (pl.col(c).round_sig_figs(12) if rows.schema[c] == pl.Float64 else pl.col(c)) for c in value_cols if c != "description"}
+    compare = {
+        c: (pl.col(c).round_sig_figs(12) if rows.schema[c] == pl.Float64 else pl.col(c)) for c in value_cols if c not in ("description", "text", "refdes")
+    }
     agg = (
         rows.with_columns(_has_content=has_content)
         .group_by("sku", maintain_order=True)

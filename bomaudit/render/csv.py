@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bomaudit.render.fields import SKU_FIELDS, SkuField
+from bomaudit.render.fields import FLAT_FIELDS, SkuField
 from bomaudit.render.safe import FORMULA_START
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ def render_csv(result: Audit, view: View) -> str:
             return col.list.eval(pl.element().struct.field("sku")).list.join("; ").fill_null("").alias(f.key)
         return col.alias(f.key)
 
-    frame = result.skus.select([column(f) for f in SKU_FIELDS])
+    frame = result.skus.select([column(f) for f in FLAT_FIELDS])
     text_cols = [c for c, t in frame.schema.items() if t == pl.String]
     pattern = "^[" + "".join("\\" + c if c in "-+" else c for c in FORMULA_START) + "]"
     frame = frame.with_columns([pl.when(pl.col(c).str.contains(pattern)).then("'" + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in text_cols])

@@ -14,6 +14,7 @@ class SkuField:
     header: str = ""  # the XLSX header when it is not the key
     column: str = ""  # the audit's SKU column when it is not the key
     json: bool = True  # False: in CSV and XLSX only (JSON nests it, e.g. under ``coverage``)
+    flat: bool = True  # False: in JSON only (an object or a list of objects)
 
     @property
     def title(self) -> str:
@@ -54,9 +55,21 @@ SKU_FIELDS: tuple[SkuField, ...] = (
     SkuField("unknown", "list"),
     SkuField("no_data", "list", "parts without composition data"),
     SkuField("contributors", "contributors", "top contributors"),
+    # estimates from the materials library (issue #13): the range, and what each part was taken for
+    SkuField("estimate_band", "text", "estimate: over at", json=False),
+    SkuField("cn_fraction_low", "percent", "CN fraction, low estimate", json=False),
+    SkuField("cn_fraction_high", "percent", "CN fraction, high estimate", json=False),
+    SkuField("estimated_class", "text", "estimated as", column="est_class", json=False),
+    SkuField("estimated_text", "text", "recognised from", column="est_matched", json=False),
+    SkuField("estimated_mass", "text", "estimated mass", column="est_formula", json=False),
+    SkuField("estimate", "object", flat=False),
+    SkuField("estimated_from", "object", flat=False),
+    SkuField("requests", "object", flat=False),
 )
 #: fields that are numbers, possibly missing (null in JSON, never NaN)
 NUMBER_FIELDS: tuple[str, ...] = tuple(f.key for f in SKU_FIELDS if f.kind in ("percent", "grams", "money"))
+#: the fields of a one-row-per-SKU layout (CSV, XLSX)
+FLAT_FIELDS: tuple[SkuField, ...] = tuple(f for f in SKU_FIELDS if f.flat)
 #: a SKU's JSON keys: the fields, ``coverage`` (an object per provenance) and ``elements``
 JSON_KEYS: tuple[str, ...] = tuple(sorted({f.key for f in SKU_FIELDS if f.json} | {"coverage", "elements"}))
 #: the JSON keys in sorted order, split around ``elements`` (whose keys vary per SKU)
@@ -72,5 +85,5 @@ def element_fields(elements: Iterable[str]) -> list[SkuField]:
 
 def columns(elements: Iterable[str]) -> list[SkuField]:
     """Every column of a one-row-per-SKU layout, the element columns after ``cn_controlled_g``."""
-    at = next(i for i, f in enumerate(SKU_FIELDS) if f.key == ELEMENTS_AFTER) + 1
-    return [*SKU_FIELDS[:at], *element_fields(elements), *SKU_FIELDS[at:]]
+    at = next(i for i, f in enumerate(FLAT_FIELDS) if f.key == ELEMENTS_AFTER) + 1
+    return [*FLAT_FIELDS[:at], *element_fields(elements), *FLAT_FIELDS[at:]]

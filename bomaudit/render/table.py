@@ -59,6 +59,9 @@ def coverage_text(row: dict[str, Any]) -> str:
     mass = row["mass_g"] or 0.0
     known = sum(row[f"cov_{p}_g"] or 0.0 for p in (Provenance.declared, Provenance.estimated, Provenance.assumed))
     text = f"{known / mass * 100:.3g} %" if mass > 0 else "—"
+    estimated = row.get(f"cov_{Provenance.estimated}_g") or 0.0
+    if mass > 0 and estimated > 0:
+        text += f" ({estimated / mass * 100:.3g} % est.)"
     missing = len(row["no_data"] or [])
     return text + (f" · {missing} part{'s' if missing != 1 else ''} no data" if missing else "")
 
@@ -82,6 +85,7 @@ def render_table(result: Audit, view: View) -> str:
     table.add_column("CN controlled g", justify="right")
     table.add_column("CN fraction" if result.basis is Basis.mass else "CN value fraction", justify="right")
     table.add_column("data", justify="right")
+    table.add_column("estimate")
     table.add_column("CN tech")
     table.add_column("main contributor", no_wrap=True)
     for row in skus.iter_rows(named=True):
@@ -90,15 +94,17 @@ def render_table(result: Audit, view: View) -> str:
         top_text = contributor_label(top) if top else ""
         table.add_row(
             Text(row["verdict"], style=STYLES.get(row["verdict"], "")),
-            row["sku"],
+            # input text is plain text: a SKU such as "[red]X" is not Rich markup
+            Text(row["sku"]),
             row["kind"],
-            row["description"] or "",
+            Text(row["description"] or ""),
             grams(row["mass_g"]),
             grams(row["cn_controlled_g"]),
             percent(row["cn_fraction"] if result.basis is Basis.mass else row["cn_value_fraction"]),
             coverage_text(row),
+            estimate_text(row),
             "yes" if row["cn_tech"] else "",
-            top_text,
+            Text(top_text),
         )
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=view.color, no_color=not view.color, width=view.width or 160, highlight=False, soft_wrap=False)
@@ -110,7 +116,53 @@ def render_table(result: Audit, view: View) -> str:
     line = summary_line(result)
     if hidden:
         line += f" · {hidden} clear SKU(s) not shown (--all)"
-    console.print(line)
+    console.print(Text(line))
     for st in result.relied_on:
-        console.print(f"note on {st.rule.id}: {st.rule.note}")
+        console.print(Text(f"note on {st.rule.id}: {st.rule.note}"))
+    for line in request_lines(result):
+        console.print(Text(line))
     return buf.getvalue()
+
+
+#: how the table words an estimate's band
+BAND_SHORT = {"low": "over even at low", "typical": "over at typical", "high": "over only at high"}
+
+
+def estimate_text(row: dict[str, Any]) -> str:
+    """``over at typical · 0–5.9 %``: where the materials library's range puts the SKU, or ""."""
+    if not row.get("has_estimate"):
+        return ""
+    band = BAND_SHORT.get(row.get("estimate_band") or "", "under even at high")
+    lo, hi = row.get("cn_fraction_low"), row.get("cn_fraction_high")
+    if lo is None or hi is None:
+        return f"est. {grams(row.get('cn_controlled_lo_g'))}–{grams(row.get('cn_controlled_hi_g'))} g"
+    return f"{band} · {lo * 100:.3g}–{hi * 100:.3g} %"
+
+
+#: products whose supplier request list the table shows
+MAX_REQUEST_PRODUCTS = 10
+
+
+def request_lines(result: Audit) -> list[str]:
+    """Per product not settled clear, the parts to ask suppliers about first (the request list)."""
+    import polars as pl
+
+    if "requests" not in result.skus.columns:
+        return []
+    products = result.skus.filter((pl.col("kind") == Kind.product.value) & (pl.col("requests").list.len() > 0) & (pl.col("verdict") != Verdict.clear.value))
+    lines = []
+    for row in products.head(MAX_REQUEST_PRODUCTS).iter_rows(named=True):
+        asks = []
+        for r in row["requests"][:3]:
+            what = f"{r['sku']} ×{r['qty']:g}"
+            if r["low_g"] is not None and r["high_g"] is not None:
+                what += f" ({grams(r['low_g'])}–{grams(r['high_g'])} g est.)"
+            elif "recognised" in (r["why"] or ""):
+                what += " (holds rare earths, amount unknown)"
+            else:
+                what += " (no data)"
+            asks.append(what)
+        lines.append(f"ask suppliers first for {row['sku']}: {', '.join(asks)}")
+    if products.height > MAX_REQUEST_PRODUCTS:
+        lines.append(f"… and {products.height - MAX_REQUEST_PRODUCTS} more product(s): see requests in the JSON report")
+    return lines

@@ -28,8 +28,9 @@ def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: T
     where none). ``on_value``: the value basis, where parts missing value data count as unknown too."""
     import polars as pl
 
-    contributors, *lists = _parts_below(graph, leaves, totals, on_value)
+    contributors, requests, *lists = _parts_below(graph, leaves, totals, on_value)
     skus = skus.join(contributors.rename({"node": "id"}), on="id", how="left")
+    skus = skus.join(requests.rename({"node": "id"}), on="id", how="left")
     empty = pl.lit([], dtype=pl.List(pl.String))
     for frame in lists:
         (name,) = (c for c in frame.columns if c != "node")
@@ -38,7 +39,7 @@ def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: T
 
 
 def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, ...]:
-    """(contributors, unknown, assumed, no_data, missing_other, assumed_free, loose_matched, units_assumed), each keyed by ``node``."""
+    """(contributors, requests, unknown, assumed, no_data, missing_other, assumed_free, loose_matched, units_assumed, recognised), each keyed by ``node``."""
     import numpy as np
 
     leaf, value = graph.leaf, leaves.value
@@ -48,6 +49,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     free = leaves.provenance[Provenance.assumed]
     interesting = leaf & (
         (totals.cn_controlled_g > 0)
+        | (totals.sums["cn_controlled_hi_g"] > 0)
         | unknown_leaf
         | origin_assumed
         | free
@@ -57,6 +59,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     )
     node, leaf_of, count = closure(graph.parent, graph.child, graph.qty, graph.levels, graph.n, np.flatnonzero(interesting))
     contributors = _contributors(graph.names, node, leaf_of, count, totals.cn_controlled_g)
+    requests = _requests(graph, leaves, totals, node, leaf_of, count)
     # missing data and assumed origins: the closure lists each node's leaves sorted by id, i.e. by SKU
     # a declared assembly price stands in for its parts' prices, not for their China content
     priced = ~leaf & ~np.isnan(value)
@@ -70,8 +73,10 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     free = leaves.provenance[Provenance.assumed][leaf_of]
     loose = leaves.loose[leaf_of]
     guessed = leaves.units_assumed[leaf_of]
+    recognised = _recognised(leaves, graph.n)[leaf_of]
     return (
         contributors,
+        requests,
         unknown,
         assumed,
         _lists(graph.names, node[no_data], leaf_of[no_data], "no_data"),
@@ -79,7 +84,80 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
         _lists(graph.names, node[free], leaf_of[free], "assumed_free"),
         _lists(graph.names, node[loose], leaf_of[loose], "loose_matched"),
         _lists(graph.names, node[guessed], leaf_of[guessed], "units_assumed"),
+        _lists(graph.names, node[recognised], leaf_of[recognised], "recognised"),
     )
+
+
+MAX_REQUESTS = 5
+
+
+def _recognised(leaves: Leaves, n: int) -> np.ndarray:
+    """Leaves the materials library recognised as rare-earth-bearing but could not estimate (no mass, no magnet mass)."""
+    import numpy as np
+
+    if leaves.estimates is None:
+        return np.zeros(n, dtype=bool)
+    e = leaves.estimates
+    return ((e["est_kind"] != "free") & e["est_missing"].is_not_null()).fill_null(False).to_numpy() & leaves.provenance[Provenance.none]
+
+
+def _requests(graph: Graph, leaves: Leaves, totals: Totals, node: np.ndarray, leaf_of: np.ndarray, count: np.ndarray) -> pl.DataFrame:
+    """node -> the parts whose declared data would settle its verdict, at most MAX_REQUESTS (the
+    supplier request list): first parts recognised as rare-earth-bearing that could not be
+    estimated, then estimated parts by the width of their range (count × (high − low) China-origin
+    controlled grams), then parts with no data at all, by count; ties by SKU."""
+    import numpy as np
+    import polars as pl
+
+    lo, hi = leaves.sums["cn_controlled_lo_g"], leaves.sums["cn_controlled_hi_g"]
+    recognised = _recognised(leaves, graph.n)
+    ranged = leaves.provenance[Provenance.estimated] & (hi > lo)
+    none = leaves.provenance[Provenance.none] & ~recognised
+    pick = (recognised | ranged | none)[leaf_of]
+    r_node, r_leaf, r_count = node[pick], leaf_of[pick], count[pick]
+    tier = np.where(recognised[r_leaf], 0, np.where(ranged[r_leaf], 1, 2))
+    width = r_count * (hi[r_leaf] - lo[r_leaf])
+    score = np.where(tier == 1, width, r_count)
+    empty = pl.DataFrame(
+        schema={
+            "node": pl.Int64,
+            "requests": pl.List(pl.Struct({"sku": pl.String, "qty": pl.Float64, "why": pl.String, "low_g": pl.Float64, "high_g": pl.Float64})),
+        }
+    )
+    if not r_node.size:
+        return empty
+    frame = pl.DataFrame(
+        {
+            "node": r_node.astype(np.int64),
+            "leaf": r_leaf,
+            "tier": tier,
+            "score": score,
+            "qty": r_count,
+            "low_g": r_count * lo[r_leaf],
+            "high_g": r_count * hi[r_leaf],
+        }
+    )
+    frame = frame.sort(["node", "tier", "score", "leaf"], descending=[False, False, True, False]).group_by("node", maintain_order=True).head(MAX_REQUESTS)
+    est = leaves.estimates
+    why_text = {0: "recognised as rare-earth-bearing, not estimable", 1: "estimated", 2: "no composition data"}
+    frame = frame.with_columns(sku=graph.names.gather(frame["leaf"]), why=pl.col("tier").replace_strict(why_text, return_dtype=pl.String))
+    if est is not None:
+        info = est.select(pl.col("id").alias("leaf"), "est_class", "est_missing", "est_grade")
+        frame = frame.join(info, on="leaf", how="left").with_columns(
+            why=pl.when(pl.col("tier") == 0)
+            .then(pl.format("recognised as {}: {}; ask for its mass and rare-earth content", "est_class", "est_missing"))
+            .when(pl.col("tier") == 1)
+            .then(
+                pl.format(
+                    "estimated as {}{}: its declared content settles the range",
+                    "est_class",
+                    pl.when(pl.col("est_grade").is_not_null()).then(pl.format(" {}", "est_grade")).otherwise(pl.lit("")),
+                )
+            )
+            .otherwise(pl.lit("no composition data, and the materials library does not recognise it"))
+        )
+    frame = frame.with_columns(low_g=pl.when(pl.col("tier") == 1).then("low_g"), high_g=pl.when(pl.col("tier") == 1).then("high_g"))
+    return frame.group_by("node", maintain_order=True).agg(pl.struct("sku", "qty", "why", "low_g", "high_g").alias("requests"))
 
 
 def _contributors(names: pl.Series, node: np.ndarray, leaf_of: np.ndarray, count: np.ndarray, cn_controlled_g: np.ndarray) -> pl.DataFrame:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import Collector, listed
-from bomaudit.fields import CONCENTRATION_UNITS, MASS_UNITS, MEASURES
+from bomaudit.fields import CONCENTRATION_UNITS, MASS_UNITS, MEASURES, SYMBOLS
 from bomaudit.normalise import CONTENT_PLACE
 from bomaudit.vocab import Provenance, UnknownOrigin
 
@@ -42,6 +42,8 @@ class Leaves:
     loose: np.ndarray
     #: a leaf whose amount on some line rests on an assumed unit (Bom.units_assumed): an assumption
     units_assumed: np.ndarray
+    #: per node, what the materials library made of it (sku, est_* columns; null where nothing), or None without estimates
+    estimates: pl.DataFrame | None = None
 
 
 def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collector) -> Leaves:
@@ -57,11 +59,18 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
     declared_mass = mass.copy()
     mass = np.where(bulk_node, 1.0, mass)  # a bulk material's unit is one gram
     measured, mass = _measured_masses(bom, graph, a, mass, issues)
+    declared = leaf & a["composition_declared"].fill_null(False).to_numpy().astype(bool)
+    # a part used by measure is weighed per metre (m², L): the library's masses and grams are per piece
+    est = _estimates(a, leaf & ~declared & ~measured, bulk_node, mass, options) if options.library is not None else None
+    if est is not None:
+        elements = [e for e in SYMBOLS if e in elements or e in est.elements]
+        mass = np.where(est.mass_known, est.mass, mass)
     cols, unknown_leaf, total_re = _element_masses(a, elements, leaf, (bulk_node, measured), mass, declared_mass)
     over = leaf & ~np.isnan(mass) & (total_re > mass * (1 + 1e-9))
     if over.any():
         _content_over_mass(bom.tables, a, cols, mass, np.flatnonzero(over)[:20], issues)
-    provenance = _provenance(a, leaf, options.assume_free_unlisted)
+    provenance = _provenance(a, leaf, options.assume_free_unlisted, est.estimated if est is not None else None)
+    low, high, free_no_mass = _apply_estimates(est, cols, elements, mass, unknown_leaf)
     unknown_leaf |= provenance[Provenance.none]
     no_origin = a["re_origin"].is_null().to_numpy()
     as_china = options.unknown_origin is UnknownOrigin.china
@@ -72,6 +81,9 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
     cn_share = np.where(is_cn | origin_assumed, 1.0, 0.0)
     for el in elements:
         cols[f"{el}_cn_g"] = cols[f"{el}_g"] * cn_share
+    counted = [e for e in elements if e in options.controlled]
+    cols["cn_controlled_lo_g"] = sum((low[e] * cn_share for e in counted), np.zeros(n))
+    cols["cn_controlled_hi_g"] = sum((high[e] * cn_share for e in counted), np.zeros(n))
     cols["mass_g"] = np.where(leaf, np.nan_to_num(mass), 0.0)
     value = a["unit_value"].to_numpy().astype(np.float64)
     cn_value = a["cn_re_value"].to_numpy().astype(np.float64)
@@ -85,27 +97,106 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
         "unknown_n": unknown_leaf,
         "value_missing": leaf & np.isnan(value),
         "cn_value_missing": leaf & np.isnan(cn_value),
+        # an estimate with a range below: the verdict is read at the low, typical and high figures
+        "estimated": provenance[Provenance.estimated] & (cols["cn_controlled_hi_g"] > 0),
+        "free_no_mass": free_no_mass,
     }
     loose = leaf & graph.names.is_in(sorted({bom_sku for _, bom_sku in bom.loose_matches})).to_numpy()
     units_assumed = leaf & graph.names.is_in(bom.units_assumed).to_numpy()
-    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance, loose, units_assumed)
+    estimates = est.frame if est is not None else None
+    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance, loose, units_assumed, estimates)
 
 
-def _provenance(a: pl.DataFrame, leaf: np.ndarray, assume_free: bool) -> dict[Provenance, np.ndarray]:
+def _provenance(a: pl.DataFrame, leaf: np.ndarray, assume_free: bool, estimated: np.ndarray | None) -> dict[Provenance, np.ndarray]:
     """A part's composition is ``declared`` when an input table with element columns has a row
-    for it (a blank cell there is a declared zero), else ``assumed`` free under
-    --assume-free-unlisted, else ``none``: unknown, never silently free. ``estimated`` is
-    reserved for the materials library."""
+    for it (a blank cell there is a declared zero), else ``estimated`` when the materials library
+    could estimate it, else ``assumed`` free under --assume-free-unlisted, else ``none``: unknown,
+    never silently free. A recognised magnet is estimated, never assumed free."""
     import numpy as np
 
     declared = leaf & a["composition_declared"].fill_null(False).to_numpy().astype(bool)
-    unlisted = leaf & ~declared
+    est = estimated if estimated is not None else np.zeros(leaf.size, dtype=bool)
+    unlisted = leaf & ~declared & ~est
     return {
         Provenance.declared: declared,
-        Provenance.estimated: np.zeros(leaf.size, dtype=bool),
+        Provenance.estimated: est,
         Provenance.assumed: unlisted if assume_free else np.zeros(leaf.size, dtype=bool),
         Provenance.none: np.zeros(leaf.size, dtype=bool) if assume_free else unlisted,
     }
+
+
+def _apply_estimates(
+    est: _Est | None, cols: dict[str, np.ndarray], elements: list[str], mass: np.ndarray, unknown_leaf: np.ndarray
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """Estimated parts take the library's typical grams in ``cols`` (in place); returns the low
+    and high grams per element (the declared ones where not estimated) and the parts estimated
+    free that have no mass. ``unknown_leaf`` loses those: a part with no controlled content only
+    lowers the fraction, so without a mass it does not make the SKU unknown (the fraction is then
+    over the known mass, and said so)."""
+    import numpy as np
+
+    low = {el: cols[f"{el}_g"].copy() for el in elements}
+    high = {el: cols[f"{el}_g"].copy() for el in elements}
+    if est is None:
+        return low, high, np.zeros(mass.size, dtype=bool)
+    for el in est.elements:
+        lo, ty, hi = est.grams[el]
+        cols[f"{el}_g"] = np.where(est.estimated, ty, cols[f"{el}_g"])
+        low[el] = np.where(est.estimated, lo, low[el])
+        high[el] = np.where(est.estimated, hi, high[el])
+    free_no_mass = est.free & np.isnan(mass)
+    unknown_leaf &= ~free_no_mass
+    return low, high, free_no_mass
+
+
+@dataclass(frozen=True, slots=True)
+class _Est:
+    frame: pl.DataFrame  # per node: sku and the est_* columns (null where not estimated)
+    elements: list[str]
+    estimated: np.ndarray  # the library gave the part's content (free, or grams at three figures)
+    free: np.ndarray  # estimated free of controlled rare earths
+    mass: np.ndarray  # a mass from dimensions (NaN where none)
+    mass_known: np.ndarray
+    grams: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # element -> low, typical, high grams per unit
+
+
+def _estimates(a: pl.DataFrame, todo: np.ndarray, bulk_node: np.ndarray, mass: np.ndarray, options: RollupOptions) -> _Est | None:
+    """What the materials library makes of the leaves in ``todo`` (no declared composition)."""
+    import numpy as np
+    import polars as pl
+
+    from bomaudit.materials import estimate
+    from bomaudit.materials.estimate import EST_COLUMNS
+
+    assert options.library is not None
+    todo = todo & ~bulk_node  # a bulk material line is a material by mass: its concentrations are declared or missing
+    if not todo.any():
+        return None
+    n = todo.size
+    ids = np.flatnonzero(todo)
+    parts = a.select("sku", "text", "category", "refdes", "description").with_columns(mass_g=pl.Series(mass, dtype=pl.Float64).fill_nan(None))
+    parts = parts.with_columns(text=pl.coalesce("text", "description")).drop("description")[pl.Series(ids)]
+    est = estimate(parts, options.library)
+    full = pl.DataFrame({"id": ids}).with_columns(est.frame)
+    frame = pl.DataFrame({"id": np.arange(n)}).join(full, on="id", how="left").sort("id")
+    kind = frame["est_kind"]
+    free = (kind == "free").fill_null(False).to_numpy()
+    has_grams = np.zeros(n, dtype=bool)
+    grams = {}
+    for el in est.elements:
+        trio = tuple(frame[f"{el}_{b}"].fill_null(np.nan).to_numpy().astype(np.float64) for b in ("lo", "ty", "hi"))
+        has_grams |= ~np.isnan(trio[1])
+        grams[el] = tuple(np.where(free, 0.0, np.nan_to_num(t)) for t in trio)
+    est_mass = frame["est_mass_g"].fill_null(np.nan).to_numpy().astype(np.float64)
+    keep = ["sku", *EST_COLUMNS]
+    content = [
+        pl.struct(pl.lit(el).alias("element"), pl.col(f"{el}_lo").alias("low"), pl.col(f"{el}_ty").alias("typical"), pl.col(f"{el}_hi").alias("high"))
+        for el in est.elements
+    ]
+    frame = frame.with_columns(
+        est_content=pl.concat_list(content).list.eval(pl.element().filter(pl.element().struct.field("high") > 0)) if content else pl.lit(None)
+    )
+    return _Est(frame.select("id", *keep[1:], "est_content"), est.elements, free | has_grams, free, est_mass, ~np.isnan(est_mass), grams)
 
 
 def _measured_masses(bom: Bom, graph: Graph, a: pl.DataFrame, mass: np.ndarray, issues: Collector) -> tuple[np.ndarray, np.ndarray]:

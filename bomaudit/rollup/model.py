@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from bomaudit.errors import Problem
+    from bomaudit.materials import Library
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,8 @@ class RollupOptions:
     threshold: float = 0.001
     #: how a group of alternate lines counts: "worst" (the worst case) or "first" (its first line)
     alternates: str = "worst"
+    #: the materials library that estimates parts with no composition data (None: --estimates off)
+    library: Library | None = None
 
     def __post_init__(self) -> None:
         # the steps compare members by identity: text such as "value" becomes its member (or fails)

@@ -114,6 +114,11 @@ def sku_frame(graph: Graph, leaves: Leaves, totals: Totals) -> pl.DataFrame:
         "cn_tech": fl["cn_tech"],
         "has_unknown": fl["unknown_n"] | fl["qty_unknown"],
         "qty_unknown": fl["qty_unknown"],
+        # the materials library's range: China-origin controlled grams at its low and high figures
+        "cn_controlled_lo_g": out["cn_controlled_lo_g"],
+        "cn_controlled_hi_g": out["cn_controlled_hi_g"],
+        "has_estimate": fl["estimated"],
+        "free_no_mass": fl["free_no_mass"],
     }
     for el in leaves.elements:
         data[f"{el}_g"] = out[f"{el}_g"]
@@ -123,6 +128,9 @@ def sku_frame(graph: Graph, leaves: Leaves, totals: Totals) -> pl.DataFrame:
         data[f"cov_{p.value}_g"] = totals.coverage_g[p]
     # NaN (unknown: a mass or a quantity missing below) is null in every report
     skus = pl.DataFrame(data).with_columns(pl.col(pl.Float64).fill_nan(None))
+    if leaves.estimates is not None:
+        # what the library made of each part (null on assemblies and parts it was not asked about)
+        skus = skus.join(leaves.estimates.with_columns(pl.col(pl.Float64).fill_nan(None)), on="id", how="left")
     keep_ids = np.flatnonzero(graph.reach)
     return skus.filter(pl.col("id").is_in(keep_ids.tolist()) if keep_ids.size < n else pl.lit(True))
 

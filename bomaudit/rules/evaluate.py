@@ -201,20 +201,130 @@ def _assumptions(options: EvalOptions) -> list[pl.Expr]:
     return out
 
 
-def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options: EvalOptions) -> pl.DataFrame:
-    """Every SKU with ``over_threshold``, ``verdict``, ``reasons``, ``assumptions``, ``unknown``
-    and ``contributors``, sorted as SPEC §4 says. ``statuses``: ``pack.statuses(options.as_of)``."""
+#: how far the estimate's range reaches over the threshold, in report words
+BANDS = {"low": "over even at the low estimate", "typical": "over at the typical estimate", "high": "over only at the high estimate"}
+
+
+def _at_or_over(expr: pl.Expr, threshold: float) -> pl.Expr:
+    # at the threshold it is over: a ratio equal to it within floating-point error counts as over
+    return (expr >= threshold * (1 - THRESHOLD_REL_TOL)).fill_null(False)
+
+
+def _estimate_columns(skus: pl.DataFrame, options: EvalOptions) -> pl.DataFrame:
+    """``cn_fraction_low``/``_high`` (the fraction at the library's low and high figures; null
+    without an estimate below), ``estimate_band`` (low, typical, high: the lowest figure at which
+    it is over; null when not over even at the high one, or without an estimate), the ``estimate``
+    and ``estimated_from`` objects of the report, and ``requests`` ([] where none)."""
     import polars as pl
 
-    # at the threshold it is over: a ratio equal to it within floating-point error counts as over
-    over = (pl.col(_fraction(options.basis)) >= options.threshold * (1 - THRESHOLD_REL_TOL)).fill_null(False)
-    skus = rolled.skus.with_columns(over_threshold=over).with_columns([_hit(st, pl.col("over_threshold")).alias(f"hit_{st.rule.id}") for st in statuses])
+    est = pl.col("has_estimate") & (pl.col("mass_g") > 0)
+    lo = pl.when(est).then(pl.col("cn_controlled_lo_g") / pl.col("mass_g"))
+    hi = pl.when(est).then(pl.col("cn_controlled_hi_g") / pl.col("mass_g"))
+    skus = skus.with_columns(cn_fraction_low=lo, cn_fraction_high=hi)
+    t = options.threshold
+    band = (
+        pl.when(~pl.col("has_estimate") | (options.basis is not Basis.mass))
+        .then(pl.lit(None, pl.String))
+        .when(_at_or_over(pl.col("cn_fraction_low"), t))
+        .then(pl.lit("low"))
+        .when(_at_or_over(pl.col("cn_fraction"), t))
+        .then(pl.lit("typical"))
+        .when(_at_or_over(pl.col("cn_fraction_high"), t))
+        .then(pl.lit("high"))
+    )
+    trio = ("low", "typical", "high")
+    estimate = pl.when(pl.col("has_estimate")).then(
+        pl.struct(
+            pl.struct([pl.col(c).alias(k) for k, c in zip(trio, ("cn_controlled_lo_g", "cn_controlled_g", "cn_controlled_hi_g"), strict=True)]).alias(
+                "cn_controlled_g"
+            ),
+            pl.struct([pl.col(c).alias(k) for k, c in zip(trio, ("cn_fraction_low", "cn_fraction", "cn_fraction_high"), strict=True)]).alias("cn_fraction"),
+            pl.col("estimate_band").alias("over_at"),
+        )
+    )
+    skus = skus.with_columns(estimate_band=band).with_columns(estimate=estimate)
+    if "est_class" in skus.columns:
+        mass = pl.when(pl.col("est_mass_g").is_not_null()).then(pl.struct(pl.col("est_formula").alias("formula"), pl.col("est_mass_g").alias("g")))
+        skus = skus.with_columns(
+            estimated_from=pl.when(pl.col("est_class").is_not_null()).then(
+                pl.struct(
+                    pl.col("est_class").alias("class"),
+                    pl.col("est_content").alias("content_g"),
+                    pl.col("est_grade").alias("grade"),
+                    pl.col("est_kind").alias("kind"),
+                    mass.alias("mass"),
+                    pl.col("est_matched").alias("matched"),
+                    pl.col("est_missing").alias("missing"),
+                    pl.col("est_name").alias("name"),
+                    pl.col("est_rule").alias("rule"),
+                    pl.col("est_sources").fill_null(pl.lit([], pl.List(pl.String))).alias("sources"),
+                )
+            )
+        )
+    else:
+        skus = skus.with_columns(estimated_from=pl.lit(None), **{c: pl.lit(None, pl.String) for c in ("est_class", "est_matched", "est_formula")})
+    request = pl.Struct({"sku": pl.String, "qty": pl.Float64, "why": pl.String, "low_g": pl.Float64, "high_g": pl.Float64})
+    if "requests" not in skus.columns:
+        skus = skus.with_columns(requests=pl.lit(None, pl.List(request)))
+    return skus.with_columns(pl.col("requests").fill_null(pl.lit([], pl.List(request))))
+
+
+def _estimate_reasons(options: EvalOptions) -> list[pl.Expr]:
+    """What an estimate adds to a SKU's reasons: where the range puts it, and parts recognised but not estimable."""
+    import polars as pl
+
+    def g(c: str) -> pl.Expr:
+        return pl.col(c).round_sig_figs(3).cast(pl.String)
+
+    return [
+        pl.when(pl.col("estimate_band").is_not_null()).then(
+            pl.format(
+                "estimated ({}): China-origin controlled content {}–{} g (typical {} g), {}–{} of mass, from the materials library; declared data settles it",
+                pl.col("estimate_band").replace_strict(BANDS, default=None),
+                g("cn_controlled_lo_g"),
+                g("cn_controlled_hi_g"),
+                g("cn_controlled_g"),
+                _pct(pl.col("cn_fraction_low")),
+                _pct(pl.col("cn_fraction_high")),
+            )
+        ),
+        pl.when(pl.col("recognised").list.len() > 0).then(
+            pl.format(
+                "{} part(s) recognised as holding rare earths but not estimable ({}): see requests",
+                pl.col("recognised").list.len(),
+                _listed("recognised"),
+            )
+        ),
+    ]
+
+
+def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options: EvalOptions) -> pl.DataFrame:
+    """Every SKU with ``over_threshold``, ``verdict``, ``reasons``, ``assumptions``, ``unknown``
+    and ``contributors``, sorted as SPEC §4 says. ``statuses``: ``pack.statuses(options.as_of)``.
+
+    With estimates (the materials library): a SKU over at the typical figures is over (its
+    reasons say so and give the range); one over only at the high figures is ``unknown``; one
+    over on its known mass while parts estimated free have no mass is ``unknown`` too, with the
+    mass those parts would need for it to be under."""
+    import polars as pl
+
+    fraction = pl.col(_fraction(options.basis))
+    at_or_over = _at_or_over(fraction, options.threshold)
+    # parts estimated free without a mass: the fraction is over the known mass only, an upper bound
+    light = pl.col("free_no_mass") & at_or_over
+    over = at_or_over & ~light
+    skus = (
+        _estimate_columns(rolled.skus, options)
+        .with_columns(over_threshold=over, _light=light)
+        .with_columns([_hit(st, pl.col("over_threshold")).alias(f"hit_{st.rule.id}") for st in statuses])
+    )
 
     in_force = [pl.col(f"hit_{st.rule.id}") for st in statuses if st.in_force]
     needs = pl.any_horizontal(in_force) if in_force else pl.lit(False)
     use = pl.coalesce(pl.col("end_use"), pl.lit(options.end_use.value))
     outcome = use.replace_strict(pack.end_uses, default=Verdict.license_required.value, return_dtype=pl.String)
-    unknown = (pl.col("unknown").list.len() > 0) | pl.col("qty_unknown")
+    maybe = pl.col("estimate_band") == "high"
+    unknown = (pl.col("unknown").list.len() > 0) | pl.col("qty_unknown") | maybe.fill_null(False) | pl.col("_light")
     if options.basis is Basis.value:
         unknown = unknown | pl.col("cn_value_fraction").is_null()
     verdict = pl.when(needs).then(outcome).when(unknown).then(pl.lit(Verdict.unknown.value)).otherwise(pl.lit(Verdict.clear.value))
@@ -224,6 +334,16 @@ def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options
     reasons.append(
         pl.when(needs & (outcome != Verdict.license_required.value)).then(
             pl.format("end use {}: {} under the licensing policy ({})", use, outcome, pl.lit(policy))
+        )
+    )
+    reasons.extend(_estimate_reasons(options))
+    reasons.append(
+        pl.when(pl.col("_light")).then(
+            pl.format(
+                "China-origin controlled content is {} of the known mass, but parts estimated free have no mass: under the threshold only if they weigh together at least {} g; give their masses",
+                _pct(fraction),
+                (pl.col("cn_controlled_g") / options.threshold - pl.col("mass_g")).round_sig_figs(3).cast(pl.String),
+            )
         )
     )
     reasons.extend(_unknown_reasons(unknown & ~needs))
@@ -238,6 +358,7 @@ def evaluate(rolled: Rollup, pack: RulePack, statuses: list[RuleStatus], options
         (_counted(reasons, "reasons") & _counted(assumptions, "assumptions")).all()
     ).item():  # a text held the separator: the slow way, which has none
         out = out.with_columns(reasons=pl.concat_list(reasons).list.drop_nulls(), assumptions=pl.concat_list(assumptions).list.drop_nulls())
+    out = out.drop("_light")
     return out.with_columns(severity=pl.col("verdict").replace_strict(SEVERITY, return_dtype=pl.Int64)).sort(
         ["severity", _fraction(options.basis), "sku"], descending=[False, True, False], nulls_last=True
     )
