@@ -286,3 +286,16 @@ def test_a_cell_unit_that_disagrees_with_the_header_is_a_located_error(write):
     got = runner.invoke(app, ["validate", path])
     assert got.exit_code == 2
     assert "row 3, column 'Length (mm)': piece length's unit disagrees with the header's (mm)" in got.stderr
+
+
+def test_the_materials_library_never_weighs_a_part_used_by_length(write):
+    """The library's masses and grams are per piece (a magnet's from its dimensions): a part used by
+    length is left out of its estimates, so without a mass per metre it stays unknown."""
+    line = "Part,Description,Qty,UoM\nMAG-1,NdFeB N42SH block 10x10x5 mm,{qty},{uom}\n"
+    _, by_piece = _scan(write("piece.csv", line.format(qty=1, uom="EA")))
+    assert _sku(by_piece, "MAG-1")["coverage"]["estimated"]["parts"] > 0  # the library knows the piece
+    code, by_length = _scan(write("length.csv", line.format(qty=2, uom="m")))
+    part = _sku(by_length, "MAG-1")
+    assert part["coverage"]["estimated"]["parts"] == 0
+    assert _sku(by_length, "length")["verdict"] == "unknown"
+    assert code == 1
