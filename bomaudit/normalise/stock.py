@@ -18,7 +18,7 @@ from bomaudit.errors import listed
 from bomaudit.fields import FIXED_LENGTH_WORDS, MEASURE_UNITS, interpret_header
 from bomaudit.load import ROW
 from bomaudit.normalise.context import text
-from bomaudit.parse import parse_numbers
+from bomaudit.parse import Parsed, parse_numbers
 
 if TYPE_CHECKING:
     import polars as pl
@@ -46,52 +46,11 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
     import polars as pl
 
     header = cols.fields["length"]
-    n = t.frame.height
-    none = pl.Series([None] * n, dtype=pl.String)
-    cells = text(t.frame, header)
-    # inch and foot marks after a number ("14\"", "2'") are units
-    marked = cells.str.replace(r"\s*(\"|'')$", " in").str.replace(r"\s*'$", " ft")
-    parsed = parse_numbers(marked, decimal_comma=t.decimal_comma)
-    filled = cells.is_not_null() & live
-    cell_dim = parsed.units.replace_strict({u: d for u, (d, _) in MEASURE_UNITS.items()}, default=None, return_dtype=pl.String)
-    not_length = filled & (parsed.values.is_null() | (parsed.units.is_not_null() & (cell_dim != "length").fill_null(True)))
-    fixed = filled & _fixed_length(t, cols)
-    if (filled & ~not_length).any():
-        # a column of lengths: a cell that is not one is an error, never a line quietly counted in pieces
-        t.report_bad(
-            not_length & ~fixed,
-            header,
-            "bad-length",
-            "piece length is not a length",
-            f"write the length of each piece as a number, in the unit of the column ({header} (in), {header} (mm)) or with its unit (14 in)",
-        )
-    elif not_length.any():
-        rows = t.frame.filter(not_length)[ROW].to_list()
-        t.issues.warn(
-            "length-not-numbers",
-            f"column {header!r} holds something other than lengths on row(s) {listed(rows)} ({cells.filter(not_length)[0]!r}): not read as piece lengths, "
-            "every line counts pieces",
-            "write each piece's length as a number (with its unit in the header, Length (mm)), or --map length= to ignore the column",
-            **t.where(row=rows[0], column=header),
-        )
+    none = pl.Series([None] * t.frame.height, dtype=pl.String)
+    found = _read_lengths(t, cols, header, live)
+    if found is None:
         return qty, none, None
-    has = filled & ~not_length
-    if not has.any():
-        return qty, none, None
-    t.report_bad(has & (parsed.values <= 0), header, "bad-length", "piece length must be greater than 0", "write the length of each piece of stock")
-    fixed = has & fixed
-    if fixed.any():
-        rows = t.frame.filter(fixed)[ROW].to_list()
-        t.issues.warn(
-            "length-of-fixed-part",
-            f"row(s) {listed(rows)} have a {header!r} but name a part made to a fixed length (a nipple, a bolt): counted in pieces, the length read as "
-            "the modelled size",
-            "if a line is stock cut to length, describe it as such (pipe, tube, bar) so that QTY × LENGTH is its amount",
-            **t.where(row=rows[0], column=header),
-        )
-    stock = has & ~fixed
-    if not stock.any():
-        return qty, none, None
+    parsed, stock = found
     column_unit, guessed = _column_unit(t, header, cols.fields.get("description"), stock)
     meaning = interpret_header(header)
     if meaning is not None and meaning.unit is not None:
@@ -106,8 +65,65 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
     per = unit.replace_strict({u: k for u, (_, k) in MEASURE_UNITS.items()}, default=None, return_dtype=pl.Float64)
     metres = qty * parsed.values * per
     amount = pl.select(pl.when(stock).then(metres.fill_null(float("nan"))).otherwise(qty)).to_series()
-    rows = t.frame.filter(stock)[ROW].to_list()
-    unknown = stock & per.is_null()
+    _say_amounts(t, cols, (qty, parsed.values, unit, amount), stock, per.is_not_null())
+    assumed = (stock & parsed.units.is_null()) if guessed else None
+    return amount, pl.select(pl.when(stock).then(pl.lit("length"))).to_series(), assumed
+
+
+def _read_lengths(t: TableContext, cols: Columns, header: str, live: pl.Series) -> tuple[Parsed, pl.Series] | None:
+    """(the cells as numbers and units, the lines of stock: a length, and not a part made to a fixed
+    length), or None when the column holds no lengths at all (then a warning says it is not used).
+    In a column of lengths a cell that is not one is an error, never a line quietly counted in pieces."""
+    import polars as pl
+
+    cells = text(t.frame, header)
+    # inch and foot marks after a number ("14\"", "2'") are units
+    marked = cells.str.replace(r"\s*(\"|'')$", " in").str.replace(r"\s*'$", " ft")
+    parsed = parse_numbers(marked, decimal_comma=t.decimal_comma)
+    filled = cells.is_not_null() & live
+    cell_dim = parsed.units.replace_strict({u: d for u, (d, _) in MEASURE_UNITS.items()}, default=None, return_dtype=pl.String)
+    not_length = filled & (parsed.values.is_null() | (parsed.units.is_not_null() & (cell_dim != "length").fill_null(True)))
+    fixed = filled & _fixed_length(t, cols)
+    has = filled & ~not_length
+    if not has.any():
+        if not_length.any():
+            rows = t.frame.filter(not_length)[ROW].to_list()
+            t.issues.warn(
+                "length-not-numbers",
+                f"column {header!r} holds something other than lengths on row(s) {listed(rows)} ({cells.filter(not_length)[0]!r}): not read as piece "
+                "lengths, every line counts pieces",
+                "write each piece's length as a number (with its unit in the header, Length (mm)), or --map length= to ignore the column",
+                **t.where(row=rows[0], column=header),
+            )
+        return None
+    t.report_bad(
+        not_length & ~fixed,
+        header,
+        "bad-length",
+        "piece length is not a length",
+        f"write the length of each piece as a number, in the unit of the column ({header} (in), {header} (mm)) or with its unit (14 in)",
+    )
+    t.report_bad(has & (parsed.values <= 0), header, "bad-length", "piece length must be greater than 0", "write the length of each piece of stock")
+    fixed &= has
+    if fixed.any():
+        rows = t.frame.filter(fixed)[ROW].to_list()
+        t.issues.warn(
+            "length-of-fixed-part",
+            f"row(s) {listed(rows)} have a {header!r} but name a part made to a fixed length (a nipple, a bolt): counted in pieces, the length read as "
+            "the modelled size",
+            "if a line is stock cut to length, describe it as such (pipe, tube, bar) so that QTY × LENGTH is its amount",
+            **t.where(row=rows[0], column=header),
+        )
+    stock = has & ~fixed
+    return (parsed, stock) if stock.any() else None
+
+
+def _say_amounts(t: TableContext, cols: Columns, figures: tuple[pl.Series, pl.Series, pl.Series, pl.Series], stock: pl.Series, known: pl.Series) -> None:
+    """The warnings that make the lines' amounts traceable: which lines are QTY × LENGTH, with one
+    worked out (``figures``: pieces, lengths, their units, metres), and which have no unit."""
+    header = cols.fields["length"]
+    qty, length, unit, amount = figures
+    unknown = stock & ~known
     if unknown.any():
         lost = t.frame.filter(unknown)[ROW].to_list()
         t.issues.warn(
@@ -117,18 +133,16 @@ def stock_lengths(t: TableContext, cols: Columns, live: pl.Series, qty: pl.Serie
             f"put the unit in the header ({header} (in), {header} (mm)) or in the cells (14 in)",
             **t.where(row=lost[0], column=header),
         )
-    known = stock & per.is_not_null()
-    if known.any():
-        i = known.arg_true()[0]
+    if (stock & known).any():
+        rows = t.frame.filter(stock)[ROW].to_list()
+        i = (stock & known).arg_true()[0]
         t.issues.warn(
             "qty-times-length",
             f"row(s) {listed(rows)} are stock cut to length: the amount used is {cols.fields.get('qty', 'the quantity')!r} pieces × {header!r}, in "
-            f"metres (row {t.frame[ROW][i]}: {qty[i]:g} × {parsed.values[i]:g} {unit[i]} = {amount[i]:g} m); its mass is that times the part's mass per m",
+            f"metres (row {t.frame[ROW][i]}: {qty[i]:g} × {length[i]:g} {unit[i]} = {amount[i]:g} m); its mass is that times the part's mass per m",
             "give each such part a mass per length (a column such as 'mass per m (g)', 'kg/m' or 'lb/ft' in a --parts file)",
             **t.where(row=rows[0], column=header),
         )
-    assumed = (stock & parsed.units.is_null()) if guessed else None
-    return amount, pl.select(pl.when(stock).then(pl.lit("length"))).to_series(), assumed
 
 
 def _fixed_length(t: TableContext, cols: Columns) -> pl.Series:
