@@ -202,6 +202,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "valid_to": ("valid to", "end date", "effective to", "expiry date", "valid end", "valid until"),
     "description": ("description", "desc", "name", "part description", "title", "part name"),
     "mass": ("mass", "weight", "unit mass", "unit weight", "net weight", "mass per unit"),
+    # a part's mass per one unit of the measure its lines use it by (a cable's per metre, a sheet's
+    # per square metre, a fluid's per litre); headers with units ("kg/m", "Weight per foot (lb)",
+    # "g/m2", "density kg/m3") are read by :func:`interpret_header`; these need the unit in the cells
+    "mass_per_length": (
+        *("mass per length", "mass per unit length", "linear mass", "linear weight", "weight per length", "weight per unit length"),
+        *("mass per meter", "mass per metre", "weight per meter", "weight per metre", "mass per foot", "weight per foot", "metergewicht"),
+        *("metergewicht", "gewicht pro meter", "masse linéique", "poids par mètre", "peso por metro", "masa por metro", "每米重量", "米重"),
+    ),
+    "mass_per_area": ("mass per area", "mass per unit area", "areal mass", "areal weight", "weight per area", "grammage", "flächengewicht"),
+    "mass_per_volume": ("mass per volume", "density", "weight per volume", "dichte", "densité", "densidad", "密度"),
+    # a piece's length in a CAD cut list or piping BOM (SOLIDWORKS' LENGTH): the stock a line
+    # uses is its quantity of pieces times it; the unit comes from the header ("Length (mm)")
+    "length": (
+        *("length", "cut length", "stock length", "piece length", "length each", "len", "lg", "länge", "laenge", "schnittlänge", "zuschnittlänge"),
+        *("longueur", "longueur de coupe", "longitud", "longitud de corte", "długość", "dlugosc", "长度", "下料长度", "切割长度"),
+    ),
     "re_origin": (
         "re origin",
         "ree origin",
@@ -284,7 +300,7 @@ NAME_HEADERS = (
 COMMON_HEADERS = (
     *("notes", "note", "comments", "comment", "remarks", "remark", "supplier", "vendor", "manufacturer", "mfr", "mfg", "footprint", "package"),
     *("datasheet", "link", "url", "tool", "tools", "source", "status", "color", "colour", "total", "stock", "lead time", "summary", "group"),
-    *("finish", "size", "length", "purpose", "usage notes", "where used", "qty used"),
+    *("finish", "size", "purpose", "usage notes", "where used", "qty used"),
 )
 
 _SYNONYM_INDEX: dict[str, str] = {norm_header(s): f for f, names in SYNONYMS.items() for s in names}
@@ -363,15 +379,57 @@ CONCENTRATION_UNITS: dict[str, float] = {
 DESCRIBING_HEADERS = re.compile(r"(?i)footprint|package|\bcase\b|\bmaterial\b|\bgrade\b|\bname\b|comment|\bmodel\b|封装|材料|名称")
 
 COUNT_UNITS = frozenset({"", "ea", "each", "pc", "pcs", "piece", "pieces", "st", "stk", "unit", "units", "nos", "no", "x"})
-#: units of a length, an area or a volume, and words for "some": a quantity in one is not a count,
-#: and no mass follows from it (a per-length mass would be needed)
-MEASURE_UNITS = frozenset(
-    {
-        *("m", "meter", "meters", "metre", "metres", "mtr", "lm", "mm", "cm", "dm", "km", "ft", "feet", "foot", "in", "inch", "inches", "yd", "yard", "yards"),
-        *("m2", "m²", "sqm", "sq m", "mm2", "mm²", "cm2", "cm²", "ft2", "ft²", "sqft", "sq ft", "in2", "sq in"),
-        *("l", "liter", "liters", "litre", "litres", "ml", "cl", "dl", "m3", "m³", "cm3", "cm³", "cc", "gal", "gallon", "gallons", "fl oz", "qt", "pt"),
-        *("lot", "lots", "some", "few", "roll of"),
-    }
+
+#: the canonical unit of each measure a line can be used by, and the attribute holding a part's mass
+#: per one such unit (grams): a length in metres (``mass_per_m_g``, g/m), an area in square metres
+#: (``mass_per_m2_g``, g/m²), a volume in litres (``mass_per_l_g``, g/L, which is kg/m³)
+MEASURES: dict[str, tuple[str, str]] = {
+    "length": ("m", "mass_per_m_g"),
+    "area": ("m²", "mass_per_m2_g"),
+    "volume": ("L", "mass_per_l_g"),
+}
+#: the field of a per-measure mass column, by measure
+PER_MEASURE_FIELDS = {"length": "mass_per_length", "area": "mass_per_area", "volume": "mass_per_volume"}
+
+_INCH, _FOOT, _YARD = 0.0254, 0.3048, 0.9144
+_US_GALLON = 3.785411784
+#: units of a length, an area or a volume: (measure, canonical units per one unit). US customary
+#: for the liquid measures (a gallon is 3.785411784 L, a quart a quarter of it, a pint an eighth,
+#: a fluid ounce 1/128)
+MEASURE_UNITS: dict[str, tuple[str, float]] = {
+    **dict.fromkeys(("m", "meter", "meters", "metre", "metres", "mtr", "lm", "lfm"), ("length", 1.0)),
+    **dict.fromkeys(("mm", "millimeter", "millimeters", "millimetre", "millimetres"), ("length", 0.001)),
+    **dict.fromkeys(("cm", "centimeter", "centimeters", "centimetre", "centimetres"), ("length", 0.01)),
+    "dm": ("length", 0.1),
+    "km": ("length", 1000.0),
+    **dict.fromkeys(("in", "inch", "inches", '"'), ("length", _INCH)),
+    **dict.fromkeys(("ft", "feet", "foot", "'"), ("length", _FOOT)),
+    **dict.fromkeys(("yd", "yds", "yard", "yards"), ("length", _YARD)),
+    **dict.fromkeys(("m2", "m²", "sqm", "sq m", "square meter", "square meters", "square metre", "square metres"), ("area", 1.0)),
+    **dict.fromkeys(("mm2", "mm²", "sq mm"), ("area", 1e-6)),
+    **dict.fromkeys(("cm2", "cm²", "sq cm"), ("area", 1e-4)),
+    **dict.fromkeys(("ft2", "ft²", "sqft", "sq ft", "square feet", "square foot"), ("area", _FOOT**2)),
+    **dict.fromkeys(("in2", "in²", "sqin", "sq in", "square inch", "square inches"), ("area", _INCH**2)),
+    **dict.fromkeys(("yd2", "yd²", "sqyd", "sq yd"), ("area", _YARD**2)),
+    **dict.fromkeys(("l", "liter", "liters", "litre", "litres", "ltr"), ("volume", 1.0)),
+    **dict.fromkeys(("ml", "milliliter", "milliliters", "millilitre", "millilitres", "cm3", "cm³", "cc", "ccm"), ("volume", 0.001)),
+    "cl": ("volume", 0.01),
+    "dl": ("volume", 0.1),
+    **dict.fromkeys(("m3", "m³", "cbm"), ("volume", 1000.0)),
+    **dict.fromkeys(("gal", "gallon", "gallons"), ("volume", _US_GALLON)),
+    **dict.fromkeys(("qt", "quart", "quarts"), ("volume", _US_GALLON / 4)),
+    **dict.fromkeys(("pt", "pint", "pints"), ("volume", _US_GALLON / 8)),
+    **dict.fromkeys(("fl oz", "floz"), ("volume", _US_GALLON / 128)),
+}
+#: words for "some" written as a unit: not a count and no amount at all (the line's is unknown)
+MEASURE_WORDS = frozenset({"lot", "lots", "some", "few", "roll of"})
+
+#: words of a description naming a part made to a fixed length (a pipe nipple, a bolt): a length on
+#: its line is the part's modelled size, and the line counts pieces (a CAD cut list's stock is
+#: measured); matched as whole words, case-insensitively
+FIXED_LENGTH_WORDS = (
+    *("nipple", "nipples", "bolt", "bolts", "screw", "screws", "stud", "studs", "pin", "pins", "dowel", "rivet", "rivets"),
+    *("standoff", "spacer", "spacers", "hose assembly", "cable assembly", "nippel", "schraube", "bolzen", "mamelon", "vis", "niple", "tornillo"),
 )
 
 
@@ -440,17 +498,89 @@ def _element_header(key: str) -> HeaderMeaning | None:
 
 
 def interpret_header(header: str) -> HeaderMeaning | None:
-    """What a header means: a canonical field, a mass with a unit, or an element column."""
+    """What a header means: a canonical field, a mass with a unit, a mass per measure with its
+    units (``kg/m``), a piece length with its unit, or an element column."""
     plain = field_for_header(header)
+    key = norm_header(header)
+    if plain in PER_MEASURE_FIELDS.values():  # "weight per foot": per foot, in the cells' mass unit
+        return _per_measure_header(header, key) or HeaderMeaning(plain)
     if plain is not None:
         return HeaderMeaning(plain)
-    key = norm_header(header)
     for name in _MASS_HEADER_NAMES:
         if key.startswith(name):
             unit = _unit_key(key[len(name) :])
             if unit in MASS_UNITS:
                 return HeaderMeaning("mass", unit=unit)
-    return _element_header(key)
+    return _per_measure_header(header, key) or _length_header(key) or _element_header(key)
+
+
+#: the words a per-measure mass header starts with, longest first
+_PER_MEASURE_STEMS = tuple(
+    sorted({norm_header(s) for s in (*SYNONYMS["mass"], "linear mass", "linear weight", "density", "areal mass", "areal weight")}, key=len, reverse=True)
+)
+_DIMENSION_WORDS = tuple(norm_header(s) for s in ("per unit length", "per length", "per unit area", "per area", "per unit volume", "per volume", "per"))
+_MEASURE_KEYS = sorted({(norm_header(u), u) for u in MEASURE_UNITS if norm_header(u)}, key=lambda p: len(p[0]), reverse=True)
+_MASS_KEYS = sorted({(norm_header(u), u) for u in MASS_UNITS}, key=lambda p: len(p[0]), reverse=True)
+
+
+def _split_units(rest: str) -> tuple[str | None, str] | None:
+    """``kgm`` → (kg, m), ``perftlb`` → (lb, ft), ``m`` → (None, m): a mass unit per a measure unit."""
+    for dim in _DIMENSION_WORDS:  # "per length kg/m", "per m"
+        if rest.startswith(dim) and rest != dim:
+            rest = rest[len(dim) :]
+            break
+    for mkey, mass in [*_MASS_KEYS, ("", None)]:  # mass unit first: "kg/m", "kg per m"
+        if not rest.startswith(mkey):
+            continue
+        tail = rest[len(mkey) :]
+        tail = tail.removeprefix("per") if tail != "per" else tail
+        for ukey, measure in _MEASURE_KEYS:
+            if tail == ukey:
+                return mass, measure
+    for ukey, measure in _MEASURE_KEYS:  # measure first: "per m (g)", "per foot lb"
+        if rest.startswith(ukey):
+            for mkey, mass in _MASS_KEYS:
+                if rest[len(ukey) :] == mkey:
+                    return mass, measure
+    return None
+
+
+def _per_measure_header(header: str, key: str) -> HeaderMeaning | None:
+    """A mass per measure: ``mass per m (g)``, ``Weight [kg/m]``, ``lb/ft``, ``g/m2``, ``Density (kg/m3)``.
+    Its unit is ``MASS/MEASURE`` (``kg/m``), or ``/MEASURE`` when the header names no mass unit
+    (the cells must then carry it). A bare pair of units needs a ``/`` or a ``per`` to be one."""
+    for stem in (*_PER_MEASURE_STEMS, ""):
+        if not key.startswith(stem) or key == stem:
+            continue
+        if not stem and "/" not in str(header) and " per " not in f" {str(header).lower()} ":
+            return None
+        found = _split_units(key[len(stem) :])
+        if found is not None:
+            mass, measure = found
+            return HeaderMeaning(PER_MEASURE_FIELDS[MEASURE_UNITS[measure][0]], unit=f"{mass or ''}/{measure}")
+    return None
+
+
+_LENGTH_STEMS = tuple(sorted({norm_header(s) for s in SYNONYMS["length"]}, key=len, reverse=True))
+
+
+def _length_header(key: str) -> HeaderMeaning | None:
+    """A piece length with its unit: ``Length (mm)``, ``LENGTH [in]``, ``cut_length_ft``."""
+    for stem in _LENGTH_STEMS:
+        if key.startswith(stem):
+            unit = next((u for k, u in _MEASURE_KEYS if k == key[len(stem) :]), None)
+            if unit is not None and MEASURE_UNITS[unit][0] == "length":
+                return HeaderMeaning("length", unit=unit)
+    return None
+
+
+def per_measure_unit(unit: str) -> tuple[str, float | None] | None:
+    """``kg/m`` → (length, grams per metre); ``/m`` → (length, None): the mass unit is not known."""
+    mass, _, measure = unit.partition("/")
+    if measure not in MEASURE_UNITS:
+        return None
+    dim, per = MEASURE_UNITS[measure]
+    return dim, (MASS_UNITS[mass] / per if mass in MASS_UNITS else None)
 
 
 # --- value words ----------------------------------------------------------------------

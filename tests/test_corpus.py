@@ -16,9 +16,11 @@ expected.toml keys:
   ``exporter``, ``notes``, ``identifier``: the header a person would pick as the part identifier,
   optionally ``quantity``: the header a person reads the count from
 - flat: ``[[part]]`` with ``id`` (the identifier cell; ``""`` when the line has none), ``qty`` (total
-  per one product) and ``rows`` (the spreadsheet rows of its lines)
+  per one product), optionally its ``unit`` (``in``, ``mm``, ``ft``, ``m``: a length of stock, which
+  the graph holds in metres) and ``rows`` (the spreadsheet rows of its lines)
 - multilevel: ``[[product]]`` with ``name`` and ``parts`` (leaf → total quantity per one product),
-  optionally ``assemblies`` (SKUs that are sub-assemblies)
+  optionally ``units`` (leaf → ``in``, ``mm``…: a length of stock, held in metres by the graph) and
+  ``assemblies`` (SKUs that are sub-assemblies)
 - ``[[not_part]]`` (``row``, ``text``, ``why``) and ``[[odd_qty]]`` (``row``, ``text``, ``meaning``):
   documentation of what a person leaves out or reads as something other than a count
 """
@@ -43,6 +45,9 @@ AS_OF = dt.date(2026, 11, 28)
 runner = CliRunner()
 
 ROW_SUFFIX = re.compile(r" \(row \d+\)$")
+#: metres per unit of a labelled length (the graph holds lengths in metres); written out here, not
+#: taken from bomaudit, so that a wrong factor there fails
+METRES = {"m": 1.0, "mm": 0.001, "cm": 0.01, "in": 0.0254, "ft": 0.3048}
 
 
 def _case(path: Path):
@@ -158,8 +163,9 @@ def _check_flat(spec: dict, products: dict, edges: list[dict], report_parts: set
         # (a run of blanks inside an identifier is one space, as a person reads it)
         if p["id"] and _base(skus[0]) != " ".join(p["id"].split()):
             renamed.append(f"row {p['rows'][0]} {p['id']!r} as {skus[0]!r}")
-        if qty != pytest.approx(p["qty"]):
-            miscounted.append(f"{p['id'] or skus[0]!r} ×{qty:g} not ×{p['qty']:g}")
+        want = p["qty"] * METRES[p["unit"]] if "unit" in p else p["qty"]
+        if qty != pytest.approx(want):
+            miscounted.append(f"{p['id'] or skus[0]!r} ×{qty:g} not ×{want:g}" + (f" m ({p['qty']:g} {p['unit']})" if "unit" in p else ""))
     if split:
         problems.append(f"one part read as several ({_some(split, 4)})")
     if renamed:
@@ -188,7 +194,8 @@ def _check_multilevel(spec: dict, products: dict, report: dict, edges: list[dict
     kinds = {s["sku"]: s["kind"] for s in report["skus"]}
     for name, p in want.items():
         got = _leaf_totals(edges, read_as[name])
-        exp = {k: float(v) for k, v in p["parts"].items()}
+        units = p.get("units", {})
+        exp = {k: float(v) * METRES[units[k]] if k in units else float(v) for k, v in p["parts"].items()}
         for leaf in sorted(set(got) | set(exp)):
             g, e = got.get(leaf), exp.get(leaf)
             if g is None:

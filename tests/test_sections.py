@@ -109,7 +109,7 @@ def test_tool_lists_are_not_part_of_the_product(write, heading):
 PARTS = "sku,mass_g,Dy_pct,re_origin\nMAG-1,1,3,CN\nSTEEL-1,1000,,\n"
 
 
-@pytest.mark.parametrize("qty", ["A lot", "as needed", "2 (comes in pack of 2 so 4 in total)", "?", "1 meter", "10 ft", "0.5 m2", "2 l"])
+@pytest.mark.parametrize("qty", ["A lot", "as needed", "2 (comes in pack of 2 so 4 in total)", "?"])
 def test_a_quantity_that_is_not_a_count_never_clears(write, qty):
     """The magnet is over the threshold at any real count; with its amount unknown the product is
     ``unknown`` (it fails the default gate), with the row named, never ``clear``."""
@@ -120,7 +120,22 @@ def test_a_quantity_that_is_not_a_count_never_clears(write, qty):
     assert product["verdict"] == "unknown"
     assert code == 1
     assert any("no usable quantity" in r for r in product["reasons"])
-    assert any(i["row"] == 2 and i["code"] in ("qty-unknown", "qty-measure") for i in report["issues"])
+    assert any(i["row"] == 2 and i["code"] == "qty-unknown" for i in report["issues"])
+
+
+@pytest.mark.parametrize("qty", ["1 meter", "10 ft", "0.5 m2", "2 l"])
+def test_a_measured_quantity_without_a_mass_per_measure_never_clears(write, qty):
+    """A length, an area or a volume is an amount now (tests/test_measures.py), not a count: the
+    magnet has a mass per piece only, which says nothing per metre, so its mass is unknown and the
+    product ``unknown``, with the row named, never ``clear``."""
+    bom = write("bom.csv", f'Part,Qty\nMAG-1,"{qty}"\nSTEEL-1,1\n')
+    parts = write("parts.csv", PARTS)
+    code, report = _scan(bom, "--parts", parts)
+    product = next(s for s in report["skus"] if s["kind"] == "product")
+    assert product["verdict"] == "unknown"
+    assert code == 1
+    assert product["unknown"] == ["MAG-1"]
+    assert any(i["row"] == 2 and i["code"] == "measure-without-mass" for i in report["issues"])
 
 
 def test_a_length_in_the_unit_column_is_not_a_count(write):

@@ -178,6 +178,7 @@ class _Gathered:
     edges: list[pl.DataFrame] = field(default_factory=list)
     tops: list[str] = field(default_factory=list)
     retired: set[str] = field(default_factory=set)
+    assumed_units: set[str] = field(default_factory=set)
     has_elements: bool = False
     lines: list[tuple[TableInfo, LineCounts]] = field(default_factory=list)
     alternates: list[pl.DataFrame] = field(default_factory=list)
@@ -200,6 +201,7 @@ def _gather(plan: WorkbookPlan, options: NormaliseOptions, issues: Collector) ->
         if asm is None:  # a sheet's tops go under its assembly (link_sheets)
             out.tops.extend(done.structure.tops)
         out.retired |= done.structure.retired
+        out.assumed_units |= done.structure.assumed_units
         out.has_elements |= done.has_elements
         if done.lines is not None:
             out.lines.append((done.info, done.lines))
@@ -258,7 +260,7 @@ def normalise(boms: list[RawTable], parts: list[RawTable], options: NormaliseOpt
     if retired:
         retired -= set(edges.filter(pl.col("child").is_in(sorted(retired)))["child"].to_list()) | set(got.tops)
     alternates = _alternate_edges(edges, got.alternates)
-    return Bom(edges, attrs, sorted(set(got.tops)), retired, got.infos, issues.warnings, elements, matched.loose, alternates)
+    return Bom(edges, attrs, sorted(set(got.tops)), retired, got.infos, issues.warnings, elements, matched.loose, alternates, sorted(got.assumed_units))
 
 
 def _alternate_edges(edges: pl.DataFrame, found: list[pl.DataFrame]) -> pl.DataFrame | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bomaudit.errors import MAX_LISTED
-from bomaudit.fields import CONCENTRATION_UNITS, DESCRIBING_HEADERS, MASS_UNITS, SYMBOLS
+from bomaudit.fields import CONCENTRATION_UNITS, DESCRIBING_HEADERS, MASS_UNITS, MEASURES, PER_MEASURE_FIELDS, SYMBOLS, interpret_header, per_measure_unit
 from bomaudit.load import ROW
 from bomaudit.normalise.columns import header_mass_unit
 from bomaudit.normalise.context import cell_text, close, merge_columns, text
@@ -24,6 +24,10 @@ ATTR_SCHEMA_BASE = {
     "sku": "str",
     "description": "str",
     "mass_g": "f64",
+    # grams per metre, square metre or litre (fields.MEASURES): the mass of a part used by measure
+    "mass_per_m_g": "f64",
+    "mass_per_m2_g": "f64",
+    "mass_per_l_g": "f64",
     "re_origin": "str",
     "cn_tech": "bool",
     "unit_value": "f64",
@@ -97,6 +101,11 @@ def _attribute_columns(t: TableContext, cols: Columns, rows: RowClasses) -> dict
     mass_g, mass_unk = _mass(t, cols, keep)
     out["mass_g"] = mass_g
     out["mass_unk"] = mass_unk
+    for dim, fld in PER_MEASURE_FIELDS.items():
+        if fld in f:
+            what = f"mass per {MEASURES[dim][0]}"
+            pieces = [(h, _per_measure_column(t, h, dim, keep)) for h in cols.headers_for(fld)]
+            out[MEASURES[dim][1]] = merge_columns(t, what, pieces, keep, fld)
     if "re_origin" in f:
         out["re_origin"] = merge_columns(t, "rare-earth origin", [(h, parse_origin(frame[h])) for h in cols.headers_for("re_origin")], keep, "re_origin")
     if "cn_tech" in f:
@@ -216,6 +225,38 @@ def _mass_column(t: TableContext, header: str, header_unit: str | None, col_unit
     negative = (parsed.values < 0).fill_null(False) & keep
     t.report_bad(negative, header, "bad-mass", "mass is negative", "enter the part's mass per unit")
     return parsed.values * factor, parsed.unknown
+
+
+def _per_measure_column(t: TableContext, header: str, dim: str, keep: pl.Series) -> pl.Series:
+    """Grams per metre, square metre or litre (``dim``'s canonical unit) from a per-measure mass
+    column: the units from the cell ("1.2 kg/m"; "1.2 kg" under a header naming the measure,
+    "Weight per m") or the header ("kg/m", "mass per m (g)"); without a mass unit it is an error."""
+    import polars as pl
+
+    meaning = interpret_header(header)
+    header_unit = meaning.unit if meaning is not None else None
+    measure = header_unit.partition("/")[2] if header_unit else ""
+    parsed = t.numbers(header, f"mass per {MEASURES[dim][0]}", "write a number with its units, such as 1.2 kg/m")
+    cell = parsed.units.str.replace_all(r"\s+", "")
+    # a cell's mass unit under a header naming the measure ("Weight per m": "1.2 kg") is kg/m
+    cell = pl.select(pl.when(cell.str.contains("/")).then(cell).otherwise(pl.concat_str([cell, pl.lit(f"/{measure}")]))).to_series()
+    unit = cell.fill_null(header_unit or "")
+    units = {u: per_measure_unit(u) for u in unit.unique().drop_nulls().to_list()}
+    factor = unit.replace_strict({u: (v[1] if v is not None and v[0] == dim else None) for u, v in units.items()}, default=None, return_dtype=pl.Float64)
+    has = parsed.values.is_not_null() & keep
+    wrong_dim = has & unit.replace_strict({u: v is not None and v[0] != dim for u, v in units.items()}, default=False, return_dtype=pl.Boolean)
+    t.report_bad(wrong_dim, header, "unit-conflict", f"the cell's unit is not a mass per {MEASURES[dim][0]}", f"write the mass per {dim} (such as 1.2 kg/m)")
+    missing = has & factor.is_null() & ~wrong_dim
+    t.report_bad(
+        missing,
+        header,
+        "mass-without-unit",
+        f"mass per {dim} has no usable units",
+        "put the units in the header (mass per m (g), kg/m, lb/ft, g/m2, g/L) or in the cell (1.2 kg/m)",
+    )
+    negative = (parsed.values < 0).fill_null(False) & keep
+    t.report_bad(negative, header, "bad-mass", f"mass per {dim} is negative", f"enter the part's mass per {MEASURES[dim][0]}")
+    return parsed.values * factor
 
 
 def _elements(t: TableContext, cols: Columns, out: dict[str, pl.Series], keep: pl.Series) -> None:

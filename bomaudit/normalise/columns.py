@@ -476,4 +476,10 @@ def _describe(fld: str, header: str, cols: Columns) -> str:
     if fld == "mass":
         unit = header_mass_unit(header)
         return f"mass ({unit})" if unit else "mass (unit from mass_unit column or cell)"
+    if fld in ("mass_per_length", "mass_per_area", "mass_per_volume", "length"):
+        meaning = interpret_header(header)
+        unit = meaning.unit if meaning is not None else None
+        if fld == "length":
+            return f"length (of each piece, {unit}: QTY × LENGTH is the stock used)" if unit else "length (of each piece: QTY × LENGTH is the stock used)"
+        return f"{fld} ({unit})" if unit and not unit.startswith("/") else f"{fld} (mass unit from the cells)"
     return fld

@@ -80,3 +80,6 @@ class Bom:
     #: lines that are alternates of each other ("OR" between them): the edges, with ``group`` (the
     #: row of the group's first line) per file and sheet; the roll-up counts one per group
     alternates: pl.DataFrame | None = None
+    #: SKUs whose amount on some line rests on an assumed unit (a piece length without one, read in
+    #: the unit the file's descriptions write sizes in), sorted: an assumption to show
+    units_assumed: list[str] = field(default_factory=list)

@@ -380,6 +380,7 @@ def _block_top(t: TableContext, header: str, block: Block, rec: dict, several: b
         "sku": name,
         "qty": 1.0,
         "bulk": False,
+        "measure": None,
         "_row": block.named_at or row,
         "live": True,
         "keep": True,

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bomaudit.errors import MAX_LISTED, listed
-from bomaudit.fields import CONCENTRATION_UNITS, COUNT_UNITS, MASS_UNITS, MEASURE_UNITS
+from bomaudit.fields import CONCENTRATION_UNITS, COUNT_UNITS, MASS_UNITS, MEASURE_UNITS, MEASURE_WORDS, MEASURES
 from bomaudit.load import ROW
 from bomaudit.normalise import designators
 from bomaudit.normalise.context import merge_columns, text
 from bomaudit.normalise.multilevel import Block, add_tops, divide_totals, fill_down_parents, per_base, refuse_totals
 from bomaudit.normalise.rows import sku_text
+from bomaudit.normalise.stock import stock_lengths
 from bomaudit.parse import Parsed, ascii_digits, constant
 from bomaudit.vocab import Role
 
@@ -27,10 +28,14 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Quantities:
-    """Per row: how many per one parent (grams for bulk lines), and whether the line is by mass."""
+    """Per row: how many per one parent (grams for bulk lines; metres, square metres or litres for
+    lines by measure), whether the line is by mass, and the measure of a line used by one."""
 
     qty: pl.Series  # Float64
     bulk: pl.Series  # Boolean
+    measure: pl.Series  # String: "length", "area", "volume" (the amount in m, m², L), or null
+    #: rows whose amount rests on an assumed unit (a piece length read in the descriptions' unit)
+    assumed: pl.Series | None = None
 
 
 @dataclass(slots=True)
@@ -38,9 +43,11 @@ class Structure:
     """One table's part of the BOM graph."""
 
     shape: str  # "parent-child", "indented", "flat", "where-used", "parts", or "unknown" (no part-number column)
-    edges: pl.DataFrame | None  # parent, child, qty, bulk, _file, _sheet, _row; None for a parts table
+    edges: pl.DataFrame | None  # parent, child, qty, bulk, measure, _file, _sheet, _row; None for a parts table
     tops: list[str]  # SKUs the table declares as top level
     retired: set[str]  # SKUs of rows out of effect on the as-of date
+    #: SKUs whose amount on some line rests on an assumed unit (:mod:`.stock`): an assumption to show
+    assumed_units: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
@@ -52,7 +59,16 @@ class _Counts:
 def edge_schema() -> dict[str, pl.DataType]:
     import polars as pl
 
-    return {"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_file": pl.String, "_sheet": pl.String, "_row": pl.Int64}
+    return {
+        "parent": pl.String,
+        "child": pl.String,
+        "qty": pl.Float64,
+        "bulk": pl.Boolean,
+        "measure": pl.String,
+        "_file": pl.String,
+        "_sheet": pl.String,
+        "_row": pl.Int64,
+    }
 
 
 def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses, blocks: list[Block] | None = None) -> Structure:
@@ -74,7 +90,8 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
         parent = fill_down_parents(t, cols, rows, parent)
         edge_rows = edge_rows & parent.is_not_null()
     amounts = quantities(t, cols, edge_rows)
-    amounts = Quantities(per_base(t, cols, rows, amounts.qty), amounts.bulk)
+    amounts = Quantities(per_base(t, cols, rows, amounts.qty), amounts.bulk, amounts.measure, amounts.assumed)
+    assumed = set() if amounts.assumed is None else set(rows.sku.filter(amounts.assumed & edge_rows).to_list())
     zero = (amounts.qty == 0).fill_null(False) & edge_rows
     if zero.any():
         _warn_zero(t, cols, zero, indented="level" in f and parent is None)
@@ -89,7 +106,7 @@ def table_structure(t: TableContext, role: Role, cols: Columns, rows: RowClasses
     else:
         found = _flat(t, rows, amounts)
     edges = None if found.edges is None else _located(t, found.edges)
-    return Structure(found.shape, edges, found.tops, found.retired)
+    return Structure(found.shape, edges, found.tops, found.retired, assumed)
 
 
 def _warn_zero(t: TableContext, cols: Columns, zero: pl.Series, indented: bool) -> None:
@@ -112,6 +129,7 @@ def _located(t: TableContext, edges: pl.DataFrame) -> pl.DataFrame:
         pl.col("child"),
         pl.col("qty"),
         pl.col("bulk"),
+        pl.col("measure").cast(pl.String) if "measure" in edges.columns else pl.lit(None, dtype=pl.String).alias("measure"),
         pl.lit(t.raw.path, dtype=pl.String).alias("_file"),
         pl.lit(t.raw.sheet, dtype=pl.String).alias("_sheet"),
         pl.col("_row"),
@@ -121,7 +139,7 @@ def _located(t: TableContext, edges: pl.DataFrame) -> pl.DataFrame:
 def _parent_child(t: TableContext, rows: RowClasses, amounts: Quantities, parent: pl.Series) -> Structure:
     import polars as pl
 
-    base = pl.DataFrame({"parent": parent, "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "_row": t.frame[ROW]})
+    base = pl.DataFrame({"parent": parent, "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "measure": amounts.measure, "_row": t.frame[ROW]})
     live = base if rows.used.all() else base.filter(rows.used)
     tops = live.select(pl.col("child").filter(pl.col("parent").is_null()).unique(maintain_order=True)).to_series().to_list()
     edges = live.filter(pl.col("parent").is_not_null())
@@ -136,7 +154,9 @@ def _flat(t: TableContext, rows: RowClasses, amounts: Quantities) -> Structure:
     raw = t.raw
     name = t.options.assembly or (Path(raw.path).stem if raw.path != "-" else "stdin")
     n = t.frame.height
-    edges = pl.DataFrame({"parent": constant(name, n, pl.String), "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "_row": t.frame[ROW]})
+    edges = pl.DataFrame(
+        {"parent": constant(name, n, pl.String), "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "measure": amounts.measure, "_row": t.frame[ROW]}
+    )
     return Structure("flat", edges.filter(rows.used), [name], set())
 
 
@@ -154,7 +174,16 @@ def _where_used(t: TableContext, cols: Columns, rows: RowClasses) -> Structure:
         live = filled & (amounts.qty != 0).fill_null(True)
         used_somewhere |= live
         n = t.frame.height
-        edges = pl.DataFrame({"parent": constant(header, n, pl.String), "child": rows.sku, "qty": amounts.qty, "bulk": amounts.bulk, "_row": t.frame[ROW]})
+        edges = pl.DataFrame(
+            {
+                "parent": constant(header, n, pl.String),
+                "child": rows.sku,
+                "qty": amounts.qty,
+                "bulk": amounts.bulk,
+                "measure": amounts.measure,
+                "_row": t.frame[ROW],
+            }
+        )
         pieces.append(edges.filter(live))
     unused = rows.used & ~used_somewhere
     if unused.any():
@@ -171,7 +200,10 @@ def _where_used(t: TableContext, cols: Columns, rows: RowClasses) -> Structure:
 
 
 def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
-    """Quantity per parent (grams for bulk lines) and the bulk flag; ``live`` are the rows that count."""
+    """Quantity per parent and the line's kind; ``live`` are the rows that count. A line in a mass
+    unit is bulk (its quantity in grams); a line in a length, an area or a volume, or a piece count
+    with a piece length (a cut list's LENGTH), is by measure (its amount in m, m² or L, see
+    :data:`~bomaudit.fields.MEASURES`); any other line is a count."""
     import polars as pl
 
     f = cols.fields
@@ -179,14 +211,22 @@ def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
     counts = _counts(t, cols, live)
     uom = text(t.frame, f["uom"]).str.to_lowercase() if "uom" in f else constant(None, n, pl.String)
     uom = pl.select(pl.coalesce(uom, counts.cell_unit)).to_series()
-    if uom.null_count() == n:  # no units anywhere: every line a count
-        return Quantities(counts.qty, constant(False, n, pl.Boolean))
+    qty, measure, assumed = counts.qty, constant(None, n, pl.String), None
+    if "length" in f:
+        counted = (uom.is_null() | uom.str.strip_chars(" .").is_in(list(COUNT_UNITS))).fill_null(False)
+        qty, measure, assumed = stock_lengths(t, cols, live & counted, qty)
+    if uom.null_count() == n:  # no units anywhere: every line a count, or a piece length's stock
+        return Quantities(qty, constant(False, n, pl.Boolean), measure, assumed)
     factor = uom.replace_strict(dict(MASS_UNITS), default=None, return_dtype=pl.Float64)
     bulk = factor.is_not_null()
-    measure = uom.str.strip_chars(" .").is_in(list(MEASURE_UNITS)).fill_null(False) & live
-    if measure.any():
-        counts.qty = _measured(t, cols, measure, uom, counts.qty)
-    other = (uom.is_not_null() & ~bulk & ~measure & ~uom.is_in(list(COUNT_UNITS))).fill_null(False) & live
+    key = uom.str.strip_chars(" .")
+    words = key.is_in(list(MEASURE_WORDS)).fill_null(False) & live
+    if words.any():
+        qty = _some(t, cols, words, uom, qty)
+    by_measure = key.is_in(list(MEASURE_UNITS)).fill_null(False) & live
+    if by_measure.any():
+        qty, measure = _measured(t, cols, by_measure, key, qty, measure)
+    other = (uom.is_not_null() & ~bulk & ~by_measure & ~words & ~uom.is_in(list(COUNT_UNITS))).fill_null(False) & live
     if other.any():
         header = f.get("uom", f.get("qty", ""))
         units = sorted(set(uom.filter(other).to_list()))
@@ -197,26 +237,50 @@ def quantities(t: TableContext, cols: Columns, live: pl.Series) -> Quantities:
             "give such lines a mass unit or a per-piece mass",
             **t.where(row=rows[0], column=header),
         )
-    qty_g = pl.select(pl.when(bulk).then(counts.qty * factor).otherwise(counts.qty)).to_series()
-    return Quantities(qty_g, bulk)
+    qty_g = pl.select(pl.when(bulk).then(qty * factor).otherwise(qty)).to_series()
+    return Quantities(qty_g, bulk, measure, assumed)
 
 
-def _measured(t: TableContext, cols: Columns, measure: pl.Series, uom: pl.Series, qty: pl.Series) -> pl.Series:
-    """Lines measured in a length, an area or a volume ("1 meter", "10 ft", FT2) or "a lot": not a
-    piece count, and no mass follows without a per-length mass, so the line's amount is unknown
-    (NaN), with a warning naming the rows and units."""
+def _measured(t: TableContext, cols: Columns, by_measure: pl.Series, key: pl.Series, qty: pl.Series, measure: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Lines whose quantity is a length, an area or a volume ("1 meter", "10 ft", FT2, "2 l"): not a
+    piece count. Their amount is converted to the measure's canonical unit (m, m², L), and a
+    warning names the rows with one conversion, so the number can be traced; their mass is the
+    amount times the part's mass per that unit (the roll-up finds it, or leaves the mass unknown)."""
     import polars as pl
 
     f = cols.fields
-    rows = t.frame.filter(measure)[ROW].to_list()
-    units = sorted(set(uom.filter(measure).to_list()))
+    dims = key.replace_strict({u: d for u, (d, _) in MEASURE_UNITS.items()}, default=None, return_dtype=pl.String)
+    per = key.replace_strict({u: k for u, (_, k) in MEASURE_UNITS.items()}, default=None, return_dtype=pl.Float64)
+    amount = pl.select(pl.when(by_measure).then(qty * per).otherwise(qty)).to_series()
+    rows = t.frame.filter(by_measure)[ROW].to_list()
+    i = by_measure.arg_true()[0]
+    units = sorted(set(key.filter(by_measure).to_list()))
+    example = f"{qty[i]:g} {key[i]} = {amount[i]:g} {MEASURES[dims[i]][0]}"
     t.issues.warn(
         "qty-measure",
-        f"quantity on row(s) {listed(rows)} is a length, area or volume ({', '.join(map(repr, units))}), not a count: the line's mass and content are unknown",
-        "give the line's amount as a mass (g, kg) with its composition as concentrations, or its pieces as a count",
+        f"quantity on row(s) {listed(rows)} is a length, area or volume ({', '.join(map(repr, units))}), not a count: the line uses that much of its "
+        f"part, read in m, m² or L (row {rows[0]}: {example}); its mass is that amount times the part's mass per m, m² or L",
+        "give each such part a mass per unit of measure (a column such as 'mass per m (g)', 'kg/m', 'g/m2' or 'g/L' in a --parts file)",
         **t.where(row=rows[0], column=f.get("uom", f.get("qty"))),
     )
-    return pl.select(pl.when(measure).then(float("nan")).otherwise(qty)).to_series()
+    return amount, pl.select(pl.when(by_measure).then(dims).otherwise(measure)).to_series()
+
+
+def _some(t: TableContext, cols: Columns, words: pl.Series, uom: pl.Series, qty: pl.Series) -> pl.Series:
+    """Lines whose unit says "some" ("a lot", "few"): no amount at all, so the line's amount is
+    unknown (NaN), with a warning naming the rows and words."""
+    import polars as pl
+
+    f = cols.fields
+    rows = t.frame.filter(words)[ROW].to_list()
+    units = sorted(set(uom.filter(words).to_list()))
+    t.issues.warn(
+        "qty-unknown",
+        f"quantity on row(s) {listed(rows)} is written as {', '.join(map(repr, units))}, not an amount: the line's mass and content are unknown",
+        "write how many are used per assembly, or the amount with its unit (2 m, 50 g)",
+        **t.where(row=rows[0], column=f.get("uom", f.get("qty"))),
+    )
+    return pl.select(pl.when(words).then(float("nan")).otherwise(qty)).to_series()
 
 
 def _counts(t: TableContext, cols: Columns, live: pl.Series) -> _Counts:
@@ -362,13 +426,14 @@ def indented(
             "sku": rows.sku,
             "qty": amounts.qty,
             "bulk": amounts.bulk,
+            "measure": amounts.measure,
             "_row": t.frame[ROW],
             "live": rows.used,
             "keep": rows.keep,
         }
     )
     lines = lines.filter(pl.col("keep") & pl.col("level").is_not_null())
-    empty = pl.DataFrame(schema={"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_row": pl.Int64})
+    empty = pl.DataFrame(schema={"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "measure": pl.String, "_row": pl.Int64})
     if lines.height == 0:
         return Structure("indented", empty, [], set())
     lines = add_tops(t, header, lines, blocks or [Block(0, None, None)])
@@ -383,7 +448,7 @@ def indented(
     retired = set(lines.filter(~pl.col("live"))["sku"].to_list())
     children = lines.filter(pl.col("parent_i").is_not_null() & pl.col("live"))
     edges = _first_occurrences(t, header, children)
-    return Structure("indented", edges.select("parent", pl.col("sku").alias("child"), "qty", "bulk", "_row"), tops, retired)
+    return Structure("indented", edges.select("parent", pl.col("sku").alias("child"), "qty", "bulk", "measure", "_row"), tops, retired)
 
 
 #: deeper levels are refused: no BOM is deeper than a sheet has rows (Excel's 1,048,576); the
@@ -587,8 +652,12 @@ def repair_float_ids(edges: pl.DataFrame, attr_skus: list[pl.Series], tops: list
     )
 
 
+_BY = {"count": "by count", "mass": "by mass (bulk)", "length": "by length", "area": "by area", "volume": "by volume"}
+
+
 def check_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
-    """Check the edges across files: a self-reference, or a child used both by count and by mass, is an error."""
+    """Check the edges across files: a self-reference, or a child used in two kinds of amount (by
+    count, by mass, by length, area or volume), is an error naming both places."""
     import polars as pl
 
     if edges.height == 0:
@@ -598,20 +667,29 @@ def check_edges(edges: pl.DataFrame, issues: Collector) -> pl.DataFrame:
         issues.error(
             "self-reference", f"{rec['child']!r} is listed as its own child", "remove the row", file=rec["_file"], sheet=rec["_sheet"], row=rec["_row"]
         )
+    # a child's unit must be one thing everywhere: a piece, a gram (bulk), or one of a measure (m, m², L)
+    if not (edges["bulk"].any() or edges["measure"].is_not_null().any()):
+        return edges
+    kind = pl.when(pl.col("bulk")).then(pl.lit("mass")).otherwise(pl.coalesce(pl.col("measure"), pl.lit("count")))
     mixed = (
-        edges.group_by("child", maintain_order=True)
-        .agg(pl.col("bulk").n_unique().alias("n"), pl.col("_file").first(), pl.col("_row").first())
-        .filter(pl.col("n") > 1)
-        if edges["bulk"].any()
-        else edges.head(0)
+        edges.with_columns(_kind=kind)
+        .group_by("child", maintain_order=True)
+        .agg(pl.col("_kind").unique(maintain_order=True).alias("kinds"), pl.col("_file"), pl.col("_sheet"), pl.col("_row"), pl.col("_kind").alias("each"))
+        .filter(pl.col("kinds").list.len() > 1)
     )
     for rec in mixed.head(MAX_LISTED).iter_rows(named=True):
+        first, second = rec["kinds"][:2]
+        at = rec["each"].index(second)
+        was = rec["each"].index(first)
+        sheet = f", sheet {rec['_sheet'][was]!r}" if rec["_sheet"][was] else ""
         issues.error(
-            "bulk-and-count",
-            f"{rec['child']!r} is used both by mass (bulk) and by count",
-            "use one unit of measure for it everywhere",
-            file=rec["_file"],
-            row=rec["_row"],
+            "bulk-and-count" if {first, second} == {"mass", "count"} else "measure-and-count",
+            f"{rec['child']!r} is used both {_BY[first]} (in {rec['_file'][was]}{sheet}, row {rec['_row'][was]}) and {_BY[second]} (here): "
+            "one part's amounts in two kinds of unit cannot be added",
+            "use one unit of measure for it everywhere (or give the two uses different part numbers)",
+            file=rec["_file"][at],
+            sheet=rec["_sheet"][at],
+            row=rec["_row"][at],
         )
     # repeated lines are added up by the roll-up, which sorts the edges anyway
     return edges

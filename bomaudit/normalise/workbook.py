@@ -215,8 +215,26 @@ def link_sheets(plan: WorkbookPlan, results: list[SheetResult], issues: Collecto
         return None, products
     parent, child, file, sheet, row = (list(c) for c in zip(*rows, strict=True))
     edges = pl.DataFrame(
-        {"parent": parent, "child": child, "qty": [1.0] * len(rows), "bulk": [False] * len(rows), "_file": file, "_sheet": sheet, "_row": row},
-        schema={"parent": pl.String, "child": pl.String, "qty": pl.Float64, "bulk": pl.Boolean, "_file": pl.String, "_sheet": pl.String, "_row": pl.Int64},
+        {
+            "parent": parent,
+            "child": child,
+            "qty": [1.0] * len(rows),
+            "bulk": [False] * len(rows),
+            "measure": [None] * len(rows),
+            "_file": file,
+            "_sheet": sheet,
+            "_row": row,
+        },
+        schema={
+            "parent": pl.String,
+            "child": pl.String,
+            "qty": pl.Float64,
+            "bulk": pl.Boolean,
+            "measure": pl.String,
+            "_file": pl.String,
+            "_sheet": pl.String,
+            "_row": pl.Int64,
+        },
     )
     return edges, products
 

@@ -39,7 +39,7 @@ def with_parts_below(skus: pl.DataFrame, graph: Graph, leaves: Leaves, totals: T
 
 
 def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -> tuple[pl.DataFrame, ...]:
-    """(contributors, unknown, assumed, no_data, missing_other, assumed_free, loose_matched), each keyed by ``node``."""
+    """(contributors, requests, unknown, assumed, no_data, missing_other, assumed_free, loose_matched, units_assumed, recognised), each keyed by ``node``."""
     import numpy as np
 
     leaf, value = graph.leaf, leaves.value
@@ -54,6 +54,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
         | origin_assumed
         | free
         | leaves.loose
+        | leaves.units_assumed
         | (on_value & (value_missing_leaf | cn_value_missing_leaf))
     )
     node, leaf_of, count = closure(graph.parent, graph.child, graph.qty, graph.levels, graph.n, np.flatnonzero(interesting))
@@ -71,6 +72,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     other = missing & ~no_data  # missing for another reason: no mass, an element marked unknown, …
     free = leaves.provenance[Provenance.assumed][leaf_of]
     loose = leaves.loose[leaf_of]
+    guessed = leaves.units_assumed[leaf_of]
     recognised = _recognised(leaves, graph.n)[leaf_of]
     return (
         contributors,
@@ -81,6 +83,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
         _lists(graph.names, node[other], leaf_of[other], "missing_other"),
         _lists(graph.names, node[free], leaf_of[free], "assumed_free"),
         _lists(graph.names, node[loose], leaf_of[loose], "loose_matched"),
+        _lists(graph.names, node[guessed], leaf_of[guessed], "units_assumed"),
         _lists(graph.names, node[recognised], leaf_of[recognised], "recognised"),
     )
 

@@ -32,6 +32,9 @@ class Graph:
     child: np.ndarray
     qty: np.ndarray  # per one parent, repeated lines added
     bulk: np.ndarray  # per edge: a bulk line (its child's unit is one gram)
+    #: per edge: the measure of a line used by one ("length", "area", "volume": its child's unit is
+    #: one metre, square metre or litre), or "" for a count or a bulk line
+    measure: np.ndarray
     height: np.ndarray  # per node: 0 for leaves, else 1 + max over children
     levels: Levels
     leaf: np.ndarray  # per node: no children
@@ -46,17 +49,17 @@ class Graph:
 def build_graph(bom: Bom, issues: Collector) -> Graph:
     import numpy as np
 
-    names, parent, child, qty, bulk = _distinct_edges(bom.edges, bom.declared_tops, issues)
+    names, parent, child, qty, bulk, measure = _distinct_edges(bom.edges, bom.declared_tops, issues)
     height = topological_heights(names.len(), parent, child)
     if (height < 0).any():
         raise _cycle_error(names, bom.edges, find_cycle(parent, child, np.flatnonzero(height < 0)))
     levels = Levels.of(height, parent)
     has_parent, reach = _reach(names, bom.retired, parent, child, levels)
-    return Graph(names, parent, child, qty, bulk, height, levels, height == 0, has_parent, reach)
+    return Graph(names, parent, child, qty, bulk, measure, height, levels, height == 0, has_parent, reach)
 
 
-def _distinct_edges(edges: pl.DataFrame, tops: list[str], issues: Collector) -> tuple[pl.Series, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(names, parent, child, qty, bulk): one edge per distinct link, sorted by (parent, child).
+def _distinct_edges(edges: pl.DataFrame, tops: list[str], issues: Collector) -> tuple[pl.Series, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(names, parent, child, qty, bulk, measure): one edge per distinct link, sorted by (parent, child).
 
     A child on several lines under one parent (ERP position lines) has its quantities added,
     smallest first, and is warned about.
@@ -71,12 +74,13 @@ def _distinct_edges(edges: pl.DataFrame, tops: list[str], issues: Collector) -> 
     order = np.argsort(parent * n + child, kind="stable")
     parent, child, qty = parent[order], child[order], qty[order]
     bulk_edge = edges["bulk"].to_numpy().astype(bool)[order]
+    measure = edges["measure"].fill_null("").to_numpy().astype(str)[order] if "measure" in edges.columns else np.full(order.size, "", dtype=str)
     # a child on several lines under one parent: quantities added (ERP position lines)
     repeated = (parent[1:] == parent[:-1]) & (child[1:] == child[:-1])
     if repeated.any():
         in_group = np.flatnonzero(np.concatenate(([False], repeated)) | np.concatenate((repeated, [False])))
         by_qty = in_group[np.lexsort((qty[in_group], parent[in_group] * n + child[in_group]))]
-        order[in_group], qty[in_group], bulk_edge[in_group] = order[by_qty], qty[by_qty], bulk_edge[by_qty]
+        order[in_group], qty[in_group], bulk_edge[in_group], measure[in_group] = order[by_qty], qty[by_qty], bulk_edge[by_qty], measure[by_qty]
         rec = edges.row(int(order[np.flatnonzero(repeated)[0]]), named=True)
         issues.warn(
             "repeated-line",
@@ -87,8 +91,8 @@ def _distinct_edges(edges: pl.DataFrame, tops: list[str], issues: Collector) -> 
         )
         starts = np.flatnonzero(np.concatenate(([True], ~repeated)))
         qty = np.add.reduceat(qty, starts)
-        parent, child, bulk_edge = parent[starts], child[starts], bulk_edge[starts]
-    return names, parent, child, qty, bulk_edge
+        parent, child, bulk_edge, measure = parent[starts], child[starts], bulk_edge[starts], measure[starts]
+    return names, parent, child, qty, bulk_edge, measure
 
 
 def _reach(names: pl.Series, retired: set[str], parent: np.ndarray, child: np.ndarray, levels: Levels) -> tuple[np.ndarray, np.ndarray]:

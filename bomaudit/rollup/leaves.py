@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bomaudit.errors import Collector
-from bomaudit.fields import CONCENTRATION_UNITS, MASS_UNITS, SYMBOLS
+from bomaudit.errors import Collector, listed
+from bomaudit.fields import CONCENTRATION_UNITS, MASS_UNITS, MEASURES, SYMBOLS
 from bomaudit.normalise import CONTENT_PLACE
 from bomaudit.vocab import Provenance, UnknownOrigin
 
@@ -40,6 +40,8 @@ class Leaves:
     provenance: dict[Provenance, np.ndarray]
     #: a leaf whose parts-file row was joined on a loose key (--sku-match loose): an assumption
     loose: np.ndarray
+    #: a leaf whose amount on some line rests on an assumed unit (Bom.units_assumed): an assumption
+    units_assumed: np.ndarray
     #: per node, what the materials library made of it (sku, est_* columns; null where nothing), or None without estimates
     estimates: pl.DataFrame | None = None
 
@@ -56,13 +58,15 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
     mass = a["mass_g"].to_numpy().astype(np.float64)
     declared_mass = mass.copy()
     mass = np.where(bulk_node, 1.0, mass)  # a bulk material's unit is one gram
+    measured, mass = _measured_masses(bom, graph, a, mass, issues)
     declared = leaf & a["composition_declared"].fill_null(False).to_numpy().astype(bool)
-    est = _estimates(a, leaf & ~declared, bulk_node, mass, options) if options.library is not None else None
+    # a part used by measure is weighed per metre (m², L): the library's masses and grams are per piece
+    est = _estimates(a, leaf & ~declared & ~measured, bulk_node, mass, options) if options.library is not None else None
     if est is not None:
         held = {e for e in est.elements if any(t.any() for t in est.grams[e])}  # elements some estimate holds
         elements = [e for e in SYMBOLS if e in elements or e in held]
         mass = np.where(est.mass_known, est.mass, mass)
-    cols, unknown_leaf, total_re = _element_masses(a, elements, leaf, bulk_node, mass, declared_mass)
+    cols, unknown_leaf, total_re = _element_masses(a, elements, leaf, (bulk_node, measured), mass, declared_mass)
     over = leaf & ~np.isnan(mass) & (total_re > mass * (1 + 1e-9))
     if over.any():
         _content_over_mass(bom.tables, a, cols, mass, np.flatnonzero(over)[:20], issues)
@@ -103,9 +107,9 @@ def leaf_values(bom: Bom, graph: Graph, options: RollupOptions, issues: Collecto
         "free_no_mass": free_no_mass,
     }
     loose = leaf & graph.names.is_in(sorted({bom_sku for _, bom_sku in bom.loose_matches})).to_numpy()
-    return Leaves(
-        a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance, loose, est.frame if est is not None else None
-    )
+    units_assumed = leaf & graph.names.is_in(bom.units_assumed).to_numpy()
+    estimates = est.frame if est is not None else None
+    return Leaves(a, elements, cols, flags, declared_mass, value, cn_value, unknown_leaf, origin_assumed, provenance, loose, units_assumed, estimates)
 
 
 def _provenance(a: pl.DataFrame, leaf: np.ndarray, assume_free: bool, estimated: np.ndarray | None) -> dict[Provenance, np.ndarray]:
@@ -200,15 +204,83 @@ def _estimates(a: pl.DataFrame, todo: np.ndarray, bulk_node: np.ndarray, mass: n
     return _Est(frame.select("id", *keep[1:], "est_content"), est.elements, free | has_grams, free, est_mass, ~np.isnan(est_mass), grams)
 
 
+def _measured_masses(bom: Bom, graph: Graph, a: pl.DataFrame, mass: np.ndarray, issues: Collector) -> tuple[np.ndarray, np.ndarray]:
+    """(parts used by measure, mass per unit with theirs): a part used by length, area or volume
+    weighs its mass per metre, square metre or litre (``mass_per_m_g``…), its unit being one of
+    those; without one its mass is unknown (NaN, never a piece's mass: a per-piece mass says
+    nothing per metre), with a warning naming the parts, their rows and what to add. A sub-assembly
+    used by measure is an error: its children are counted per piece."""
+    import numpy as np
+    import polars as pl
+
+    measured = np.zeros(graph.n, dtype=bool)
+    if not (graph.measure != "").any():
+        return measured, mass
+    mass = mass.copy()
+    missing = np.zeros(graph.n, dtype=bool)
+    for dim, (_, column) in MEASURES.items():
+        nodes = np.zeros(graph.n, dtype=bool)
+        nodes[graph.child[graph.measure == dim]] = True
+        per = a[column].to_numpy().astype(np.float64)
+        mass = np.where(nodes, per, mass)
+        missing |= nodes & graph.leaf & np.isnan(per)
+        measured |= nodes
+    assemblies = measured & ~graph.leaf
+    for i in np.flatnonzero(assemblies)[:20].tolist():
+        sku = graph.names[i]
+        rec = bom.edges.filter((pl.col("child") == sku) & pl.col("measure").is_not_null()).row(0, named=True)
+        issues.error(
+            "measure-of-assembly",
+            f"{sku!r} has parts of its own but is used by {rec['measure']} here: its parts are counted per piece, not per {MEASURES[rec['measure']][0]}",
+            "give the line a count, or list the material as a part without children",
+            sku=sku,
+            file=rec["_file"],
+            sheet=rec["_sheet"],
+            row=rec["_row"],
+        )
+    issues.raise_if_errors()
+    if missing.any():
+        _warn_measured_without_mass(bom, graph.names.filter(pl.Series(missing)).to_list(), a.filter(pl.Series(missing)), issues)
+    return measured & graph.leaf, mass
+
+
+def _warn_measured_without_mass(bom: Bom, skus: list[str], a: pl.DataFrame, issues: Collector) -> None:
+    """One warning for the parts used by measure without a mass per unit of it: their rows, and,
+    for those with a per-piece mass only, that it cannot be used."""
+    import polars as pl
+
+    lines = bom.edges.filter(pl.col("child").is_in(skus) & pl.col("measure").is_not_null()).sort("_file", "_row")
+    first = lines.row(0, named=True)
+    rows = lines.filter((pl.col("_file") == first["_file"]) & (pl.col("_sheet").eq_missing(first["_sheet"])))["_row"].to_list()
+    by_piece = a.filter(pl.col("mass_g").is_not_null())["sku"].to_list()
+    dims = sorted(set(lines["measure"].to_list()), key=list(MEASURES).index)
+    per = " or ".join(f"'mass per {MEASURES[d][0]}'" for d in dims)
+    also = f"; {listed(by_piece)} has a mass per piece only, which says nothing per {MEASURES[dims[0]][0]}" if by_piece else ""
+    issues.warn(
+        "measure-without-mass",
+        f"{len(skus)} part(s) used by {'/'.join(dims)} ({listed(skus)}; row(s) {listed(rows)}) have no {per}: their mass and content are unknown{also}",
+        f"give each a {per.replace(chr(39), '')} (a column such as 'mass per m (g)', 'kg/m', 'g/m2' or 'g/L') in a --parts file, with its composition "
+        "as concentrations (Dy_pct)",
+        sku=skus[0],
+        file=first["_file"],
+        sheet=first["_sheet"],
+        row=first["_row"],
+    )
+
+
 def _element_masses(
-    a: pl.DataFrame, elements: list[str], leaf: np.ndarray, bulk_node: np.ndarray, mass: np.ndarray, declared_mass: np.ndarray
+    a: pl.DataFrame, elements: list[str], leaf: np.ndarray, kinds: tuple[np.ndarray, np.ndarray], mass: np.ndarray, declared_mass: np.ndarray
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """(<El>_g per leaf, leaves with data missing, total rare-earth grams per leaf).
 
-    An element is given in grams or as a fraction of the mass; a bulk material's is per gram.
+    An element is given in grams or as a fraction of the mass; a bulk material's is per gram. A
+    part used by measure (``measured``) takes concentrations of its mass per metre (m², L); its
+    element given in grams is unknown, since grams per piece say nothing per metre. ``kinds``:
+    (bulk parts, parts used by measure).
     """
     import numpy as np
 
+    bulk_node, measured = kinds
     cols: dict[str, np.ndarray] = {}
     unknown_leaf = leaf & np.isnan(mass)
     total_re = np.zeros(leaf.size)
@@ -220,8 +292,10 @@ def _element_masses(
         if bulk_node.any():
             # a bulk material given by element mass and mass: per gram
             g = np.where(bulk_node & ~np.isnan(g), g / declared_mass, g)
+        grams_of_measured = measured & ~np.isnan(g) & np.isnan(frac)
+        g = np.where(measured, np.nan, g)
         value = np.where(~np.isnan(g), g, from_frac)
-        missing = np.isnan(value) & (~np.isnan(frac) | unk)
+        missing = (np.isnan(value) & (~np.isnan(frac) | unk)) | grams_of_measured
         unknown_leaf |= leaf & missing
         value = np.where(np.isnan(value), 0.0, value)
         cols[f"{el}_g"] = np.where(leaf, value, 0.0)

@@ -46,7 +46,8 @@ class Rollup:
     #: no_data (sorted parts below with no composition data; []), missing_other (the other parts of
     #: unknown: no mass, an element marked unknown, …; []), assumed_free (sorted parts below
     #: counted free by --assume-free-unlisted; []), loose_matched (parts below whose --parts row was
-    #: joined on a loose key; []); per provenance P of PROVENANCES:
+    #: joined on a loose key; []), units_assumed (parts below whose amount rests on an assumed
+    #: unit of a piece length; []); per provenance P of PROVENANCES:
     #: cov_P_parts (part units per one unit) and cov_P_g (their grams)
     skus: pl.DataFrame
     elements: list[str]

@@ -63,7 +63,8 @@ def _coverage(graph: Graph, leaves: Leaves) -> tuple[dict[Provenance, np.ndarray
     parts = {p: is_p.astype(np.float64) for p, is_p in leaves.provenance.items()}
     # a provenance no part has stays zero everywhere: only the others are summed
     summed = [p for p, is_p in leaves.provenance.items() if is_p.any()]
-    units = np.where(graph.bulk, 1.0, graph.qty)  # a bulk line's quantity is grams: it is one part
+    # a bulk line's quantity is grams, a measured line's metres (m², L): it is one part
+    units = np.where(graph.bulk | (graph.measure != ""), 1.0, graph.qty)
     sums = [pair for p in summed for pair in ((grams[p], graph.qty), (parts[p], units))]
     sum_up(graph.levels, graph.parent, graph.child, sums, [])
     return parts, grams

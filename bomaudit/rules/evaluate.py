@@ -151,7 +151,9 @@ def _unknown_reasons(shown: pl.Expr) -> list[pl.Expr]:
             pl.format("data missing for {} part(s) below ({}): the fraction may be higher", other.list.len(), other.list.head(5).list.join(", "))
         ),
         pl.when(shown & pl.col("qty_unknown")).then(
-            pl.lit("a line below has no usable quantity (words, or a length, area or volume): what it adds is unknown; see the warnings on its rows")
+            pl.lit(
+                "a line below has no usable quantity (words, a blank, or a piece length without a unit): what it adds is unknown; see the warnings on its rows"
+            )
         ),
         pl.when(
             shown & (pl.col("unknown").list.len() == 0) & ~pl.col("qty_unknown") & ~pl.col("_light") & (pl.col("estimate_band") != "high").fill_null(True)
@@ -182,6 +184,13 @@ def _assumptions(options: EvalOptions) -> list[pl.Expr]:
                 "--parts rows joined to {} part(s) ({}) whose part numbers differ in case or separators only (--sku-match loose)",
                 pl.col("loose_matched").list.len(),
                 _listed("loose_matched"),
+            )
+        ),
+        pl.when(pl.col("units_assumed").list.len() > 0).then(
+            pl.format(
+                "piece lengths without a unit read in the unit the descriptions write sizes in, for {} part(s) ({}): see the warning on the length column",
+                pl.col("units_assumed").list.len(),
+                _listed("units_assumed"),
             )
         ),
     ]
