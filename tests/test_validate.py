@@ -105,7 +105,14 @@ def test_graph_counts(board: dict, monkeypatch: pytest.MonkeyPatch):
 
 def test_coverage(board: dict, phone: dict):
     # 'row-5: note line with a quantity' has no mass: missing data (its composition is declared: a Dy column is there)
-    assert board["coverage"] == {"elements": ["Dy"], "parts": 3, "parts_missing_data": 1, "parts_with_controlled": 1, "parts_without_composition": 0, "parts_estimated": 0}
+    assert board["coverage"] == {
+        "elements": ["Dy"],
+        "parts": 3,
+        "parts_missing_data": 1,
+        "parts_with_controlled": 1,
+        "parts_without_composition": 0,
+        "parts_estimated": 0,
+    }
     assert phone["coverage"]["elements"] == ["Y", "Pr", "Nd", "Dy"]
 
 
