@@ -102,7 +102,7 @@ def _recognised(leaves: Leaves, n: int) -> np.ndarray:
 
 
 def _requests(graph: Graph, leaves: Leaves, totals: Totals, node: np.ndarray, leaf_of: np.ndarray, count: np.ndarray) -> pl.DataFrame:
-    """node -> the parts whose declared data would settle its verdict, at most MAX_REQUESTS (the
+    """product node -> the parts whose declared data would settle its verdict, at most MAX_REQUESTS (the
     supplier request list): first parts recognised as rare-earth-bearing that could not be
     estimated, then estimated parts by the width of their range (count × (high − low) China-origin
     controlled grams), then parts with no data at all, by count; ties by SKU."""
@@ -113,7 +113,8 @@ def _requests(graph: Graph, leaves: Leaves, totals: Totals, node: np.ndarray, le
     recognised = _recognised(leaves, graph.n)
     ranged = leaves.provenance[Provenance.estimated] & (hi > lo)
     none = leaves.provenance[Provenance.none] & ~recognised
-    pick = (recognised | ranged | none)[leaf_of]
+    # per product only (the request list is what to ask for a product): a fraction of the closure
+    pick = (recognised | ranged | none)[leaf_of] & ~graph.has_parent[node]
     r_node, r_leaf, r_count = node[pick], leaf_of[pick], count[pick]
     tier = np.where(recognised[r_leaf], 0, np.where(ranged[r_leaf], 1, 2))
     width = r_count * (hi[r_leaf] - lo[r_leaf])
