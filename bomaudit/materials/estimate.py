@@ -170,12 +170,16 @@ def _one(lib: Library, c: MaterialClass, text: str, mass: float | None, elements
     if c.kind == "device":
         assert c.magnet is not None
         material = lib.get(c.magnet.material)
-        contents = list(material.content)
+        # a device with its own measured magnet chemistry (hard drives) uses it, not its class's
+        contents = list(c.content) or list(material.content)
         grade = None
-        if c.magnet.grade is not None:
+        if c.magnet.grade is not None and not c.content:
             g = material.grade(c.magnet.grade, False)
             contents, grade = (list(g.content) if g else contents), f"{c.magnet.grade} (as such devices use)"
-        if c.magnet.mass_g is None:
+        gap = _not_found(contents)
+        if gap:
+            return {"est_grade": grade, "est_mass_g": None, "est_formula": None, "est_missing": gap, "est_sources": [], **empty}
+        if c.magnet.mass_g is None or _not_found_figure(c.magnet.mass_g):
             return {
                 "est_grade": grade,
                 "est_mass_g": None,
@@ -199,6 +203,9 @@ def _one(lib: Library, c: MaterialClass, text: str, mass: float | None, elements
             grade = grade or None
         else:
             contents = list(c.content)
+    gap = _not_found(contents)
+    if gap:
+        return {"est_grade": grade, "est_mass_g": None, "est_formula": None, "est_missing": gap, "est_sources": _sources(*(x.wt_pct for x in contents)), **empty}
     formula = None
     est_mass = None
     if mass is None or math.isnan(mass):
@@ -227,6 +234,16 @@ def _one(lib: Library, c: MaterialClass, text: str, mass: float | None, elements
         "est_sources": sources,
         **_figures(contents, elements, mass),
     }
+
+
+def _not_found_figure(f: object) -> bool:
+    return any(math.isnan(getattr(f, k)) for k in ("low", "typical", "high"))
+
+
+def _not_found(contents: list[Content]) -> str | None:
+    """Why an estimate cannot be made when a figure of its content is not in the sources, else None."""
+    gaps = [f"{ct.element} {k}" for ct in contents for k in ("low", "typical", "high") if math.isnan(getattr(ct.wt_pct, k))]
+    return f"the library's sources give no figure for {', '.join(gaps)}" if gaps else None
 
 
 def _widest(contents: list[Content]) -> list[Content]:

@@ -27,6 +27,8 @@ KINDS = ("material", "device", "free")
 EVIDENCE = ("quoted", "computed", "interpolated")
 AUTHORITY = ("peer-reviewed", "standard", "manufacturer", "secondary")
 HINT = "see README, 'Materials library'"
+#: a figure the sources do not give (written as such, never invented)
+NOT_FOUND = "not found"
 
 LIBRARY_KEYS = ("id", "version", "date", "description")
 SOURCE_KEYS = ("url", "title", "authority", "note")
@@ -50,7 +52,7 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """A sourced range: low <= typical <= high."""
+    """A sourced range: low <= typical <= high; a figure the sources do not give is NaN ("not found")."""
 
     low: float
     typical: float
@@ -214,17 +216,20 @@ class _Reader:
                 _check_regex(self, pattern, f"{prefix}{key}[{i}]")
         return tuple(raw)
 
-    def number(self, table: dict[str, Any], key: str, prefix: str) -> float:
-        value = self.get(table, key, (int, float), "a number", prefix)
+    def number(self, table: dict[str, Any], key: str, prefix: str, not_found: bool = False) -> float:
+        if not_found and table.get(key) == NOT_FOUND:
+            return math.nan  # the sources give none: an estimate that needs it cannot be made
+        value = self.get(table, key, (int, float), "a number" + (f" or {NOT_FOUND!r}" if not_found else ""), prefix)
         if not math.isfinite(value) or value < 0:
             raise self.fail(prefix + key, "a finite number, 0 or more")
         return float(value)
 
     def figure(self, table: dict[str, Any], prefix: str, names: tuple[str, str, str] = ("low", "typical", "high"), most: float | None = None) -> Figure:
-        low, typ, high = (self.number(table, n, prefix) for n in names)
-        if not low <= typ <= high:
+        low, typ, high = (self.number(table, n, prefix, not_found=True) for n in names)
+        known = [x for x in (low, typ, high) if not math.isnan(x)]
+        if known != sorted(known):
             raise self.fail(prefix + names[1], f"{names[0]} <= {names[1]} <= {names[2]} (here {low:g}, {typ:g}, {high:g})")
-        if most is not None and high > most:
+        if most is not None and max(known, default=0.0) > most:
             raise self.fail(prefix + names[2], f"at most {most:g}")
         raw = table.get("source")
         srcs = (raw,) if isinstance(raw, str) else tuple(raw) if isinstance(raw, list) and all(isinstance(s, str) for s in raw) else None
@@ -235,6 +240,8 @@ class _Reader:
                 close = difflib.get_close_matches(s, list(self.sources), n=1)
                 hint = f"did you mean {close[0]!r}?" if close else "add it under [sources]"
                 raise BomauditError.at("bad-materials", f"key {prefix}source: {s!r} is not a source of the library", hint, file=self.where)
+        if not known:  # nothing found: the figure says so and needs no evidence
+            return Figure(low, typ, high, srcs, NOT_FOUND, self.get(table, "derivation", str, "text", prefix, default=""))
         evidence = self.get(table, "evidence", str, f"one of {', '.join(EVIDENCE)}", prefix)
         if evidence not in EVIDENCE:
             raise self.fail(prefix + "evidence", f"one of {', '.join(EVIDENCE)}")
@@ -390,7 +397,7 @@ def _magnet(r: _Reader, c: dict[str, Any], p: str) -> Magnet:
     material = r.get(m, "class", str, "the id of the magnet's material class", p)
     grade = r.get(m, "grade", str, "a grade suffix such as SH", p, default=None)
     if m.get("mass") is not None:
-        if m["mass"] != "not found" or any(k in m for k in ("mass_low", "mass_typical", "mass_high")):
+        if m["mass"] != NOT_FOUND or any(k in m for k in ("mass_low", "mass_typical", "mass_high")):
             raise r.fail(p + "mass", "'not found' (and no mass_low/typical/high), or leave it out and give the three masses")
         mass = None
     else:

@@ -5,7 +5,8 @@ reading it (the class a careful engineer assigns, or ``unknown``) with ``bearing
 unsure. This module runs the built-in library's recogniser over them and counts:
 
 - RE-bearing recall: lines labelled ``bearing = yes`` that the library takes for a rare-earth-
-  bearing class (a device, or a material with controlled content at its high figure);
+  bearing class (a device, or a material with rare-earth content at its high figure, or a
+  figure the sources do not give);
   precision: of the lines it takes for one, those labelled ``yes``
 - free: lines it estimates free; ``free_but_bearing`` (a magnet-bearing line estimated free)
   must be zero
@@ -54,7 +55,8 @@ def _bearing(lib, cid: str | None) -> bool:
     if c.kind == "device":
         return True
     figures = [x.wt_pct for x in c.content] + [x.wt_pct for g in c.grades for x in g.content]
-    return c.kind == "material" and any(f.high > 0 for f in figures)
+    # a figure the sources do not give (NaN) may be anything: the part is recognised as bearing
+    return c.kind == "material" and any(not f.high <= 0 for f in figures)
 
 
 def _confident(lib, cid: str | None) -> bool:
