@@ -5,6 +5,8 @@ rare-earth-bearing with high confidence."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from bomaudit.materials import load_library
@@ -21,7 +23,7 @@ def test_every_figure_names_a_source_with_an_address():
         figures += [f for f in (c.density, c.magnet.mass_g if c.magnet else None) if f is not None]
         for f in figures:
             assert f.sources and all(LIB.sources[s].url.startswith("http") for s in f.sources), c.id
-            known = [x for x in (f.low, f.typical, f.high) if x == x]  # NaN: "not found" in the sources
+            known = [x for x in (f.low, f.typical, f.high) if not math.isnan(x)]  # NaN: "not found" in the sources
             assert known == sorted(known), c.id
             if not known:
                 assert f.evidence == "not found", c.id

@@ -205,7 +205,14 @@ def _one(lib: Library, c: MaterialClass, text: str, mass: float | None, elements
             contents = list(c.content)
     gap = _not_found(contents)
     if gap:
-        return {"est_grade": grade, "est_mass_g": None, "est_formula": None, "est_missing": gap, "est_sources": _sources(*(x.wt_pct for x in contents)), **empty}
+        return {
+            "est_grade": grade,
+            "est_mass_g": None,
+            "est_formula": None,
+            "est_missing": gap,
+            "est_sources": _sources(*(x.wt_pct for x in contents)),
+            **empty,
+        }
     formula = None
     est_mass = None
     if mass is None or math.isnan(mass):
