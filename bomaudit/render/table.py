@@ -88,7 +88,7 @@ def render_table(result: Audit, view: View) -> str:
     # the estimate column only when the materials library estimated something shown
     estimates = "has_estimate" in skus.columns and bool(skus["has_estimate"].any())
     if estimates:
-        table.add_column("estimate", no_wrap=True)
+        table.add_column("estimate", no_wrap=True)  # two short lines: where it is over, and the range
     table.add_column("CN tech")
     table.add_column("main contributor", no_wrap=True)
     for row in skus.iter_rows(named=True):
@@ -128,7 +128,7 @@ def render_table(result: Audit, view: View) -> str:
 
 
 #: how the table words an estimate's band
-BAND_SHORT = {"low": "over at low", "typical": "over at typ.", "high": "over at high only"}
+BAND_SHORT = {"low": "over at low", "typical": "over at typ.", "high": "over at high"}
 
 
 def estimate_text(row: dict[str, Any]) -> str:
@@ -139,7 +139,7 @@ def estimate_text(row: dict[str, Any]) -> str:
     lo, hi = row.get("cn_fraction_low"), row.get("cn_fraction_high")
     if lo is None or hi is None:
         return f"est. {grams(row.get('cn_controlled_lo_g'))}–{grams(row.get('cn_controlled_hi_g'))} g"
-    return f"{band} {lo * 100:.2g}–{hi * 100:.2g} %"
+    return f"{band}\n{lo * 100:.2g}–{hi * 100:.2g} %"
 
 
 #: products whose supplier request list the table shows
