@@ -196,11 +196,18 @@ def _rolled(options: AuditOptions, pack: RulePack, progress: Callable[[str], Non
     return bom, rollup(bom, roll)
 
 
-def library(options: AuditOptions) -> Library | None:
-    """The materials library the run estimates with (None: --estimates off)."""
+def library(options: AuditOptions) -> Callable[[], Library] | None:
+    """What loads the materials library the run estimates with, once, when a part needs it (None: --estimates off)."""
+    import functools
+
     from bomaudit.materials import load_library
 
-    return load_library(options.materials) if options.estimates else None
+    if not options.estimates:
+        return None
+    if options.materials:  # a --materials file is checked on every run, needed or not
+        lib = load_library(options.materials)
+        return lambda: lib
+    return functools.partial(functools.cache(load_library), ())
 
 
 def audit(options: AuditOptions, progress: Callable[[str], None] = _silent) -> Audit:

@@ -165,3 +165,13 @@ def test_classes_without_real_lines_recognise_catalogue_wording(text, class_id):
 def test_every_class_is_tested_on_some_text():
     labelled = {r["label"] for r in lines()}
     assert {c.id for c in LIB.classes} <= labelled | {c for _, c in CATALOGUE}
+
+
+def test_every_builtin_pattern_is_a_valid_rust_regex():
+    """The built-in library's patterns are not compiled on every run: here, once, by Polars."""
+    import polars as pl
+
+    probe = pl.Series(["x"])
+    for c in LIB.classes:
+        for pattern in (*c.any, *c.not_, *c.designators, *c.gbd_any, *([c.grade_pattern] if c.grade_pattern else [])):
+            probe.str.contains("(?i)" + pattern)  # raises on a pattern Rust's regex refuses

@@ -181,7 +181,7 @@ def _estimates(a: pl.DataFrame, todo: np.ndarray, bulk_node: np.ndarray, mass: n
     ids = np.flatnonzero(todo)
     parts = a.select("sku", "text", "category", "refdes", "description").with_columns(mass_g=pl.Series(mass, dtype=pl.Float64).fill_nan(None))
     parts = parts.with_columns(text=pl.coalesce("text", "description")).drop("description")[pl.Series(ids)]
-    est = estimate(parts, options.library)
+    est = estimate(parts, options.library())  # loaded only when a part needs it
     full = pl.DataFrame({"id": ids}).with_columns(est.frame)
     frame = pl.DataFrame({"id": np.arange(n)}).join(full, on="id", how="left").sort("id")
     kind = frame["est_kind"]

@@ -10,6 +10,8 @@ from bomaudit.vocab import Basis, UnknownOrigin
 if TYPE_CHECKING:
     import polars as pl
 
+    from collections.abc import Callable
+
     from bomaudit.errors import Problem
     from bomaudit.materials import Library
 
@@ -25,8 +27,9 @@ class RollupOptions:
     threshold: float = 0.001
     #: how a group of alternate lines counts: "worst" (the worst case) or "first" (its first line)
     alternates: str = "worst"
-    #: the materials library that estimates parts with no composition data (None: --estimates off)
-    library: Library | None = None
+    #: the materials library that estimates parts with no composition data, as a function that
+    #: loads it (only a run with such parts pays for it); None: --estimates off
+    library: Callable[[], Library] | None = None
 
     def __post_init__(self) -> None:
         # the steps compare members by identity: text such as "value" becomes its member (or fails)
