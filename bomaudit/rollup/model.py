@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from bomaudit.vocab import Basis, UnknownOrigin
 
 if TYPE_CHECKING:
-    import polars as pl
-
     from collections.abc import Callable
+
+    import polars as pl
 
     from bomaudit.errors import Problem
     from bomaudit.materials import Library
