@@ -187,6 +187,8 @@ def link_sheets(plan: WorkbookPlan, results: list[SheetResult], issues: Collecto
     sheet and for a parts sheet listing parts no BOM sheet uses."""
     import polars as pl
 
+    from bomaudit.normalise.structure import edge_schema
+
     subs = [r for r in results if id(r.raw) in plan.assemblies]
     _check_summaries(subs, issues)
     for r in results:
@@ -225,16 +227,7 @@ def link_sheets(plan: WorkbookPlan, results: list[SheetResult], issues: Collecto
             "_sheet": sheet,
             "_row": row,
         },
-        schema={
-            "parent": pl.String,
-            "child": pl.String,
-            "qty": pl.Float64,
-            "bulk": pl.Boolean,
-            "measure": pl.String,
-            "_file": pl.String,
-            "_sheet": pl.String,
-            "_row": pl.Int64,
-        },
+        schema=edge_schema(),
     )
     return edges, products
 
