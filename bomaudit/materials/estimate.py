@@ -128,19 +128,20 @@ def estimate(parts: pl.DataFrame, lib: Library) -> Estimates:
 GBD_NOTE = "grain-boundary diffused"
 
 
-def grade_of(c: MaterialClass, text: str) -> tuple[str | None, list[Content] | None, bool]:
-    """(the grade as read, its content, GBD) for a class with a grade ladder; (None, None, False) without a grade in the text."""
+def grade_of(c: MaterialClass, text: str) -> tuple[str | None, list[Content] | None]:
+    """(the grade as read, its content) for a class with a grade ladder; (None, None) without a
+    grade in the text. A grain-boundary-diffused grade the library lacks takes the bulk one."""
     if not c.grade_pattern:
-        return None, None, False
+        return None, None
     m = re.search(c.grade_pattern, text, re.IGNORECASE)
     if not m:
-        return None, None, False
+        return None, None
     suffix = (m.group(2) or "").upper() if m.re.groups >= 2 else ""
     gbd = any(re.search(p, text, re.IGNORECASE) for p in c.gbd_any)
     grade = c.grade(suffix, gbd) or c.grade(suffix, False)
     if grade is None:
-        return m.group(0).strip(), None, gbd
-    return m.group(0).strip().upper() + (f" ({GBD_NOTE})" if grade.gbd else ""), list(grade.content), grade.gbd
+        return m.group(0).strip(), None
+    return m.group(0).strip().upper() + (f" ({GBD_NOTE})" if grade.gbd else ""), list(grade.content)
 
 
 def _figures(contents: list[Content], elements: list[str], grams: float) -> dict[str, float | None]:
@@ -164,9 +165,20 @@ def _sources(*groups: object) -> list[str]:
     return list(seen)
 
 
+def _missing(grade: str | None, why: str, sources: list[str], elements: list[str]) -> dict[str, object]:
+    """A recognised part the library cannot estimate: no grams, and why."""
+    return {
+        "est_grade": grade,
+        "est_mass_g": None,
+        "est_formula": None,
+        "est_missing": why,
+        "est_sources": sources,
+        **{f"{e}_{b}": None for e in elements for b in ("lo", "ty", "hi")},
+    }
+
+
 def _one(lib: Library, c: MaterialClass, text: str, mass: float | None, elements: list[str]) -> dict[str, object]:
     """One rare-earth-bearing part: grade, mass and element grams at low/typical/high, or why not."""
-    empty = {f"{e}_{b}": None for e in elements for b in ("lo", "ty", "hi")}
     if c.kind == "device":
         assert c.magnet is not None
         material = lib.get(c.magnet.material)
@@ -178,16 +190,9 @@ def _one(lib: Library, c: MaterialClass, text: str, mass: float | None, elements
             contents, grade = (list(g.content) if g else contents), f"{c.magnet.grade} (as such devices use)"
         gap = _not_found(contents)
         if gap:
-            return {"est_grade": grade, "est_mass_g": None, "est_formula": None, "est_missing": gap, "est_sources": [], **empty}
+            return _missing(grade, gap, [], elements)
         if c.magnet.mass_g is None or _not_found_figure(c.magnet.mass_g):
-            return {
-                "est_grade": grade,
-                "est_mass_g": None,
-                "est_formula": None,
-                "est_missing": f"magnet mass per {c.name.lower()} not found in the library's sources",
-                "est_sources": [],
-                **empty,
-            }
+            return _missing(grade, f"magnet mass per {c.name.lower()} not found in the library's sources", [], elements)
         m = c.magnet.mass_g
         out = {"est_grade": grade, "est_mass_g": None, "est_sources": _sources(m, *(x.wt_pct for x in contents))}
         figures = _figures(contents, elements, 1.0)
@@ -195,38 +200,19 @@ def _one(lib: Library, c: MaterialClass, text: str, mass: float | None, elements
             for b, grams in (("lo", m.low), ("ty", m.typical), ("hi", m.high)):
                 figures[f"{e}_{b}"] = (figures[f"{e}_{b}"] or 0.0) * grams
         return {**out, "est_formula": f"{m.low:g}–{m.high:g} g of {material.name.lower()} per device (typical {m.typical:g} g)", "est_missing": None, **figures}
-    grade, contents, _ = grade_of(c, text)
-    if contents is None:
-        if c.grades and not c.content:
-            contents = [ct for g in c.grades for ct in g.content]
-            contents = _widest(contents)
-            grade = grade or None
-        else:
-            contents = list(c.content)
+    grade, contents = grade_of(c, text)
+    if contents is None:  # no grade read: the class's own content, else the range of every grade
+        contents = _widest([ct for g in c.grades for ct in g.content]) if c.grades and not c.content else list(c.content)
     gap = _not_found(contents)
     if gap:
-        return {
-            "est_grade": grade,
-            "est_mass_g": None,
-            "est_formula": None,
-            "est_missing": gap,
-            "est_sources": _sources(*(x.wt_pct for x in contents)),
-            **empty,
-        }
+        return _missing(grade, gap, _sources(*(x.wt_pct for x in contents)), elements)
     formula = None
     est_mass = None
     if mass is None or math.isnan(mass):
         shape = parse_shape(text) if c.shapes and c.density is not None else None
         if shape is None:
             why = "mass not given" + (" and no dimensions read from its text" if c.shapes else "")
-            return {
-                "est_grade": grade,
-                "est_mass_g": None,
-                "est_formula": None,
-                "est_missing": why,
-                "est_sources": _sources(*(x.wt_pct for x in contents)),
-                **empty,
-            }
+            return _missing(grade, why, _sources(*(x.wt_pct for x in contents)), elements)
         assert c.density is not None
         est_mass = shape.volume_mm3 / 1000 * c.density.typical
         notes = "".join(f"; {a}" for a in shape.assumptions)

@@ -59,7 +59,8 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     )
     node, leaf_of, count = closure(graph.parent, graph.child, graph.qty, graph.levels, graph.n, np.flatnonzero(interesting))
     contributors = _contributors(graph.names, node, leaf_of, count, totals.cn_controlled_g)
-    requests = _requests(graph, leaves, totals, node, leaf_of, count)
+    recognised_leaf = _recognised(leaves, graph.n)
+    requests = _requests(graph, leaves, recognised_leaf, node, leaf_of, count)
     # missing data and assumed origins: the closure lists each node's leaves sorted by id, i.e. by SKU
     # a declared assembly price stands in for its parts' prices, not for their China content
     priced = ~leaf & ~np.isnan(value)
@@ -73,7 +74,7 @@ def _parts_below(graph: Graph, leaves: Leaves, totals: Totals, on_value: bool) -
     free = leaves.provenance[Provenance.assumed][leaf_of]
     loose = leaves.loose[leaf_of]
     guessed = leaves.units_assumed[leaf_of]
-    recognised = _recognised(leaves, graph.n)[leaf_of]
+    recognised = recognised_leaf[leaf_of]
     return (
         contributors,
         requests,
@@ -101,7 +102,7 @@ def _recognised(leaves: Leaves, n: int) -> np.ndarray:
     return ((e["est_kind"] != "free") & e["est_missing"].is_not_null()).fill_null(False).to_numpy() & leaves.provenance[Provenance.none]
 
 
-def _requests(graph: Graph, leaves: Leaves, totals: Totals, node: np.ndarray, leaf_of: np.ndarray, count: np.ndarray) -> pl.DataFrame:
+def _requests(graph: Graph, leaves: Leaves, recognised: np.ndarray, node: np.ndarray, leaf_of: np.ndarray, count: np.ndarray) -> pl.DataFrame:
     """product node -> the parts whose declared data would settle its verdict, at most MAX_REQUESTS (the
     supplier request list): first parts recognised as rare-earth-bearing that could not be
     estimated, then estimated parts by the width of their range (count × (high − low) China-origin
@@ -110,7 +111,6 @@ def _requests(graph: Graph, leaves: Leaves, totals: Totals, node: np.ndarray, le
     import polars as pl
 
     lo, hi = leaves.sums["cn_controlled_lo_g"], leaves.sums["cn_controlled_hi_g"]
-    recognised = _recognised(leaves, graph.n)
     ranged = leaves.provenance[Provenance.estimated] & (hi > lo)
     none = leaves.provenance[Provenance.none] & ~recognised
     # per product only (the request list is what to ask for a product): a fraction of the closure

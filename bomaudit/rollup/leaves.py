@@ -193,7 +193,6 @@ def _estimates(a: pl.DataFrame, todo: np.ndarray, bulk_node: np.ndarray, mass: n
         has_grams |= ~np.isnan(trio[1])
         grams[el] = tuple(np.where(free, 0.0, np.nan_to_num(t)) for t in trio)
     est_mass = frame["est_mass_g"].fill_null(np.nan).to_numpy().astype(np.float64)
-    keep = ["sku", *EST_COLUMNS]
     content = [
         pl.struct(pl.lit(el).alias("element"), pl.col(f"{el}_lo").alias("low"), pl.col(f"{el}_ty").alias("typical"), pl.col(f"{el}_hi").alias("high"))
         for el in est.elements
@@ -201,7 +200,7 @@ def _estimates(a: pl.DataFrame, todo: np.ndarray, bulk_node: np.ndarray, mass: n
     frame = frame.with_columns(
         est_content=pl.concat_list(content).list.eval(pl.element().filter(pl.element().struct.field("high") > 0)) if content else pl.lit(None)
     )
-    return _Est(frame.select("id", *keep[1:], "est_content"), est.elements, free | has_grams, free, est_mass, ~np.isnan(est_mass), grams)
+    return _Est(frame.select("id", *EST_COLUMNS, "est_content"), est.elements, free | has_grams, free, est_mass, ~np.isnan(est_mass), grams)
 
 
 def _measured_masses(bom: Bom, graph: Graph, a: pl.DataFrame, mass: np.ndarray, issues: Collector) -> tuple[np.ndarray, np.ndarray]:
